@@ -1,0 +1,1 @@
+//! Authentication, tenants and SCIM API keys.

@@ -1,0 +1,1 @@
+//! The `IdentityBackend` trait and the in-memory backend.

@@ -1,0 +1,6 @@
+//! SCIM filters ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2)):
+//! the syntax tree, the parser, canonical `Display` and schema-guided evaluation.
+
+mod ast;
+
+pub use ast::{CompareOp, CompValue, Filter};

@@ -1,0 +1,48 @@
+//! # scimitar
+//!
+//! A standards-correct SCIM 2.0 service provider library: the schema model of
+//! [RFC 7643](https://www.rfc-editor.org/rfc/rfc7643), the protocol of
+//! [RFC 7644](https://www.rfc-editor.org/rfc/rfc7644), and the deviations of the clients that
+//! really call it (Microsoft Entra ID, Okta).
+//!
+//! The crate is layered; each layer can be used on its own:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`schema`] | RFC 7643 schemas, attributes and their characteristics, resource types, path resolution |
+//! | [`resource`] | typed `User`, `Group`, `EnterpriseUser`, `Meta`, `Version` |
+//! | [`path`] | the one attribute-path grammar of RFC 7644 (attrPath, valuePath, PATCH path, sortBy, attribute lists) |
+//! | [`filter`] | `Filter::parse`, canonical `Display`, schema-guided evaluation |
+//! | [`patch`] | the PATCH engine (RFC 7644 §3.5.2), client compatibility, group member deltas |
+//! | [`query`] | list queries, projection (`attributes`/`excludedAttributes`), sorting and paging |
+//! | [`backend`] | the async `IdentityBackend` trait and the in-memory backend |
+//! | [`auth`] | authentication, tenants, SCIM API keys |
+//! | [`server`] | the framework-agnostic HTTP handler (`http::Request` in, `http::Response` out) |
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+#![warn(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::dbg_macro,
+    clippy::todo,
+    clippy::unimplemented
+)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod auth;
+pub mod backend;
+pub mod error;
+pub mod filter;
+pub mod patch;
+pub mod path;
+pub mod query;
+pub mod resource;
+pub mod schema;
+pub mod server;
+
+pub use error::{Error, ScimType};
+pub use filter::Filter;
+pub use path::AttrPath;
+pub use schema::{Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness};

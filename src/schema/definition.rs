@@ -1,0 +1,50 @@
+//! A schema: a named collection of attribute definitions
+//! ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
+
+use super::Attribute;
+use serde::{Deserialize, Serialize};
+
+/// The URN of the schema that describes schemas (RFC 7643 §7).
+pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// A schema definition ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)),
+/// serialised as `/Schemas` serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Schema {
+    /// The schema URI, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`.
+    pub id: String,
+    /// A human-readable name, e.g. `User`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// A human-readable description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The top-level attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+impl Schema {
+    /// A schema with the given URI, name, description and attributes.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        attributes: Vec<Attribute>,
+    ) -> Self {
+        Schema {
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            attributes,
+        }
+    }
+
+    /// The top-level attribute called `name`, matched case-insensitively (RFC 7643 §2.1).
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+}

@@ -1,0 +1,4 @@
+//! The one integration test binary: public API tests, RFC examples, client replays, properties.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod error;
