@@ -201,7 +201,13 @@ impl fmt::Debug for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.inner.scim_type {
-            Some(t) => write!(f, "{} {}: {}", self.inner.status.as_u16(), t, self.inner.detail),
+            Some(t) => write!(
+                f,
+                "{} {}: {}",
+                self.inner.status.as_u16(),
+                t,
+                self.inner.detail
+            ),
             None => write!(f, "{}: {}", self.inner.status.as_u16(), self.inner.detail),
         }
     }

@@ -29,7 +29,15 @@
     clippy::todo,
     clippy::unimplemented
 )]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod auth;
 pub mod backend;
@@ -45,4 +53,6 @@ pub mod server;
 pub use error::{Error, ScimType};
 pub use filter::Filter;
 pub use path::AttrPath;
-pub use schema::{Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness};
+pub use schema::{
+    Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
+};

@@ -3,4 +3,4 @@
 
 mod ast;
 
-pub use ast::{CompareOp, CompValue, Filter};
+pub use ast::{CompValue, CompareOp, Filter};

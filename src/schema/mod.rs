@@ -3,10 +3,12 @@
 
 mod attribute;
 mod definition;
+mod resolve;
 mod resource_type;
 
 pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use definition::{SCHEMA_SCHEMA, Schema};
+pub use resolve::{Resolved, ResolvedAttr, ResourceSchema};
 pub use resource_type::{RESOURCE_TYPE_SCHEMA, ResourceType, SchemaExtension};
 
 /// The User core schema URN (RFC 7643 §4.1).
