@@ -3,9 +3,13 @@
 
 // The plumbing below is wired into `ScimServer` once the backend and auth traits land.
 #[allow(dead_code)]
+mod discovery;
+#[allow(dead_code)]
 mod limits;
 #[allow(dead_code)]
 mod params;
+#[allow(dead_code)]
+mod query;
 #[allow(dead_code)]
 mod request;
 #[allow(dead_code)]
