@@ -7,4 +7,6 @@
 )]
 
 mod error;
+mod projection;
 mod schema;
+mod validate;
