@@ -355,17 +355,26 @@ fn normalise(
             continue;
         }
         let (name, value) = match schema.top_level(&key) {
-            Some(TopLevel::Schemas) => ("schemas".to_owned(), value),
+            Some(TopLevel::Schemas) => {
+                if options.wrap_single_values && value.is_string() {
+                    value = Value::Array(vec![value]);
+                }
+                ("schemas".to_owned(), value)
+            }
             Some(TopLevel::Attribute(a)) => {
-                if a.mutability == Mutability::ReadOnly {
+                if a.mutability == Mutability::ReadOnly || !normalise_value(a, &mut value, options)?
+                {
                     continue;
                 }
-                normalise_value(a, &mut value, options);
                 (a.name.clone(), value)
             }
             Some(TopLevel::Extension(ext)) => {
                 if let Value::Object(obj) = &mut value {
+                    let was_empty = obj.is_empty();
                     normalise_object(obj, |k| ext.attribute(k), options)?;
+                    if obj.is_empty() && !was_empty {
+                        continue;
+                    }
                 }
                 (ext.id.clone(), value)
             }
@@ -397,7 +406,9 @@ fn normalise_object<'s>(
         let name = match lookup(&key) {
             Some(a) if a.mutability == Mutability::ReadOnly => continue,
             Some(a) => {
-                normalise_value(a, &mut value, options);
+                if !normalise_value(a, &mut value, options)? {
+                    continue;
+                }
                 a.name.clone()
             }
             None => key,
@@ -410,26 +421,44 @@ fn normalise_object<'s>(
     Ok(())
 }
 
-fn normalise_value(attr: &Attribute, value: &mut Value, options: &ValidateOptions) {
+/// Normalises one attribute's value; `false` when nothing is left of it (a complex value
+/// whose sub-attributes were all readOnly or null: RFC 7643 §2.5 unassigned).
+fn normalise_value(
+    attr: &Attribute,
+    value: &mut Value,
+    options: &ValidateOptions,
+) -> Result<bool, Error> {
     if attr.multi_valued && options.wrap_single_values && !value.is_array() {
         *value = Value::Array(vec![std::mem::take(value)]);
     }
     match value {
         Value::Array(items) if attr.multi_valued => {
             items.retain(|v| !v.is_null());
-            for item in items.iter_mut() {
-                normalise_single(attr, item, options);
+            let before = items.len();
+            let mut kept = Vec::with_capacity(before);
+            for mut item in std::mem::take(items) {
+                if normalise_single(attr, &mut item, options)? {
+                    kept.push(item);
+                }
             }
+            let emptied = before > 0 && kept.is_empty();
+            *items = kept;
+            Ok(!emptied)
         }
         _ => normalise_single(attr, value, options),
     }
 }
 
-fn normalise_single(attr: &Attribute, value: &mut Value, options: &ValidateOptions) {
+fn normalise_single(
+    attr: &Attribute,
+    value: &mut Value,
+    options: &ValidateOptions,
+) -> Result<bool, Error> {
     match (attr.kind, &mut *value) {
         (AttributeType::Complex, Value::Object(obj)) => {
-            // sub-attribute names given twice are reported by `check`
-            let _ = normalise_object(obj, |k| attr.sub_attribute(k), options);
+            let was_empty = obj.is_empty();
+            normalise_object(obj, |k| attr.sub_attribute(k), options)?;
+            return Ok(was_empty || !obj.is_empty());
         }
         (AttributeType::Boolean, Value::String(s)) if options.boolean_strings => {
             if s.eq_ignore_ascii_case("true") {
@@ -440,6 +469,7 @@ fn normalise_single(attr: &Attribute, value: &mut Value, options: &ValidateOptio
         }
         _ => {}
     }
+    Ok(true)
 }
 
 /// Adds the core URN and the URNs of present extensions to `schemas` (RFC 7643 §3).

@@ -8,5 +8,6 @@
 
 mod error;
 mod projection;
+mod projection_props;
 mod schema;
 mod validate;

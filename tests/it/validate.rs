@@ -413,3 +413,44 @@ fn check_does_not_strip_read_only_values_and_reports_bad_ones() {
     user.as_object_mut().unwrap().remove("userName");
     assert!(validate::check(&user, &users(), &lenient()).is_err());
 }
+
+#[test]
+fn values_emptied_by_normalisation_are_dropped() {
+    let body = json!({
+        "schemas": USER_SCHEMA,
+        "userName": "b",
+        ENTERPRISE_USER_SCHEMA: {"manager": {"displayName": "Boss", "$ref": null}},
+        "emails": [{"value": null}, null, {"value": "x@y"}],
+        "name": {}
+    });
+    let out = create(body).unwrap();
+    assert_eq!(
+        out,
+        json!({
+            "schemas": [USER_SCHEMA],
+            "userName": "b",
+            "emails": [{"value": "x@y"}],
+            "name": {}
+        })
+    );
+}
+
+#[test]
+fn sub_attribute_given_twice_is_an_error_not_data_loss() {
+    let e = create_err(json!({
+        "schemas": [USER_SCHEMA], "userName": "b",
+        "name": {"givenName": "A", "GIVENNAME": "B"}
+    }));
+    assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
+    assert!(e.detail().contains("givenName"));
+}
+
+#[test]
+fn create_normalisation_is_idempotent_and_its_output_checks() {
+    for text in [MINIMAL_USER, FULL_USER, ENTERPRISE_USER] {
+        let once = create(load(text)).unwrap();
+        let twice = create(once.clone()).unwrap();
+        assert_eq!(once, twice);
+        validate::check(&once, &users(), &ValidateOptions::strict()).unwrap();
+    }
+}
