@@ -7,3 +7,6 @@
 )]
 
 mod error;
+mod resource;
+mod resource_lenient;
+mod resource_version;
