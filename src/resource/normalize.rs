@@ -268,6 +268,80 @@ mod tests {
         assert!(e.detail().contains("userName"));
     }
 
+    /// A value of the right type for the attribute `name` of the tables.
+    fn sample(attr: &Attr) -> Value {
+        let leaf = |name: &str| match name {
+            "active" | "primary" => json!(true),
+            "created" | "lastModified" => json!("2020-01-01T00:00:00Z"),
+            "version" => json!("W/\"1\""),
+            "schemas" => json!([]),
+            _ => json!("s"),
+        };
+        if attr.subs.is_empty() {
+            return leaf(attr.name);
+        }
+        let obj: Map<String, Value> = attr
+            .subs
+            .iter()
+            .map(|s| (s.name.to_uppercase(), leaf(s.name)))
+            .collect();
+        match attr.name {
+            "name" | "meta" | "manager" => Value::Object(obj),
+            _ => Value::Array(vec![Value::Object(obj)]),
+        }
+    }
+
+    fn table_object(attrs: &[Attr]) -> Map<String, Value> {
+        attrs
+            .iter()
+            .map(|a| (a.name.to_uppercase(), sample(a)))
+            .collect()
+    }
+
+    /// Every table entry is a typed field (nothing lands in `extra`), and every field the types
+    /// write is in the table, with the same spelling.
+    fn assert_same_names(written: &Value, attrs: &[Attr], skip: &[&str]) {
+        let obj = written.as_object().unwrap();
+        let expected: Vec<&str> = attrs
+            .iter()
+            .map(|a| a.name)
+            .filter(|n| !skip.contains(n))
+            .collect();
+        let mut got: Vec<&str> = obj.keys().map(String::as_str).collect();
+        let mut want = expected.clone();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        for a in attrs.iter().filter(|a| !a.subs.is_empty()) {
+            let v = &obj[a.name];
+            let inner = v.as_array().map_or(v, |items| &items[0]);
+            assert_same_names(inner, a.subs, &[]);
+        }
+    }
+
+    #[test]
+    fn tables_match_the_typed_resources() {
+        let mut user = table_object(USER);
+        user.insert(
+            ENTERPRISE_USER_SCHEMA.to_lowercase(),
+            Value::Object(table_object(ENTERPRISE)),
+        );
+        let u = crate::resource::User::from_json(Value::Object(user)).unwrap();
+        assert!(u.extra().is_empty(), "{:?}", u.extra());
+        let mut written = u.to_json();
+        let ext = written
+            .as_object_mut()
+            .unwrap()
+            .remove(ENTERPRISE_USER_SCHEMA)
+            .unwrap();
+        assert_same_names(&written, USER, &["password"]);
+        assert_same_names(&ext, ENTERPRISE, &[]);
+
+        let g = crate::resource::Group::from_json(Value::Object(table_object(GROUP))).unwrap();
+        assert!(g.extra().is_empty());
+        assert_same_names(&g.to_json(), GROUP, &[]);
+    }
+
     #[test]
     fn schemas_fixed() {
         let mut s = vec![

@@ -174,7 +174,7 @@ pub struct User {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    enterprise: Option<EnterpriseUser>,
+    enterprise: Option<Box<EnterpriseUser>>,
     #[serde(flatten)]
     extra: Map<String, Value>,
 }
@@ -257,7 +257,7 @@ impl User {
 
     /// The Enterprise User extension, if present.
     pub fn enterprise(&self) -> Option<&EnterpriseUser> {
-        self.enterprise.as_ref()
+        self.enterprise.as_deref()
     }
 
     /// The Enterprise User extension, added empty (with its URN in `schemas`) when absent.
@@ -265,7 +265,7 @@ impl User {
         if self.enterprise.is_none() {
             self.set_enterprise(Some(EnterpriseUser::default()));
         }
-        self.enterprise.get_or_insert_with(EnterpriseUser::default)
+        self.enterprise.get_or_insert_with(Box::default)
     }
 
     /// Sets or removes the Enterprise User extension, adding or removing its URN in `schemas`.
@@ -274,8 +274,15 @@ impl User {
             self.schemas
                 .retain(|s| !s.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA));
         }
-        self.enterprise = enterprise;
+        self.enterprise = enterprise.map(Box::new);
         self.fix_schemas();
+    }
+
+    /// Removes the Enterprise User extension (and its URN from `schemas`) and returns it.
+    pub fn take_enterprise(&mut self) -> Option<EnterpriseUser> {
+        let old = self.enterprise.take();
+        self.set_enterprise(None);
+        old.map(|b| *b)
     }
 
     /// Attributes that are not RFC 7643 User attributes, by name: other extensions' objects under
@@ -322,9 +329,9 @@ impl User {
     /// Returns the removed object as JSON.
     pub fn remove_extension(&mut self, urn: &str) -> Option<Value> {
         if urn.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-            let old = self.enterprise.take();
-            self.set_enterprise(None);
-            return old.and_then(|e| serde_json::to_value(e).ok());
+            return self
+                .take_enterprise()
+                .and_then(|e| serde_json::to_value(e).ok());
         }
         let key = self
             .extra

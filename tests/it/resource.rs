@@ -271,8 +271,15 @@ fn builders_make_valid_resources() {
         manager: Some(Manager::new("26118915")),
         ..EnterpriseUser::default()
     }));
-    let back = User::from_json(u.to_json()).unwrap();
+    let mut back = User::from_json(u.to_json()).unwrap();
     assert_eq!(back, u);
+    let e = back.take_enterprise().unwrap();
+    assert_eq!(e.manager.unwrap().value.as_deref(), Some("26118915"));
+    assert_eq!(
+        back.schemas(),
+        ["urn:ietf:params:scim:schemas:core:2.0:User"]
+    );
+    assert!(back.to_json().get(ENTERPRISE).is_none());
 
     let g = Group::new("Tour Guides")
         .with_external_id("tg")
