@@ -7,7 +7,7 @@
 //! | [`Email`], [`PhoneNumber`], [`Im`], [`Photo`], [`Address`], [`GroupRef`], [`Entitlement`], [`Role`], [`X509Certificate`] | §4.1.2 |
 //! | [`Group`], [`Member`] | §4.2 |
 //! | [`EnterpriseUser`], [`Manager`] | §4.3 |
-//! | [`Meta`] | §3.1 |
+//! | [`Meta`], [`Resource`] (the common attributes and the stamping a backend does) | §3.1 |
 //! | [`Version`], [`VersionCondition`] | RFC 7644 §3.14 (entity tags of RFC 7232) |
 //!
 //! Design:
@@ -35,6 +35,7 @@
 //! [`Version`] 24 bytes. A backend holding very many users can keep them as is, or keep
 //! `to_json()` as compact bytes and decode on read (one serde pass).
 
+mod common;
 mod enterprise;
 mod group;
 pub mod lenient;
@@ -46,6 +47,7 @@ mod password;
 mod user;
 mod version;
 
+pub use common::Resource;
 pub use enterprise::{EnterpriseUser, Manager};
 pub use group::{Group, Member};
 pub use meta::Meta;

@@ -2,7 +2,9 @@
 //! attribute preservation, write-only `password`, case-insensitive names, errors.
 
 use scimitar::ScimType;
-use scimitar::resource::{Email, EnterpriseUser, Group, Manager, Member, Meta, User, Version};
+use scimitar::resource::{
+    Email, EnterpriseUser, Group, Manager, Member, Meta, Resource, User, Version,
+};
 use serde_json::{Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -286,4 +288,38 @@ fn builders_make_valid_resources() {
         .with_member(Member::user("2819c223").with_display("Babs Jensen"))
         .with_member(Member::group("sub"));
     assert_eq!(Group::from_json(g.to_json()).unwrap(), g);
+}
+
+/// What a backend does on create and replace, written once for both resource types.
+fn create_then_replace<R: Resource + PartialEq + std::fmt::Debug>(
+    created: Value,
+    replacement: Value,
+) {
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-29T01:00:00Z")
+        .unwrap()
+        .to_utc();
+    let t1 = chrono::DateTime::parse_from_rfc3339("2026-11-29T02:00:00Z")
+        .unwrap()
+        .to_utc();
+    let mut r = R::from_json(created).unwrap();
+    r.stamp_created("id-1".into(), t0, Version::from_u64(1));
+    let mut next = R::from_json(replacement).unwrap();
+    next.stamp_updated(&r, t1, Version::from_u64(2));
+    assert_eq!(next.id(), Some("id-1"));
+    let j = next.to_json();
+    assert_eq!(j["meta"]["resourceType"], R::RESOURCE_TYPE);
+    assert_eq!(j["meta"]["created"], "2026-11-29T01:00:00Z");
+    assert_eq!(j["meta"]["lastModified"], "2026-11-29T02:00:00Z");
+    assert_eq!(j["meta"]["version"], "W/\"2\"");
+    assert_eq!(j["schemas"][0], R::SCHEMA);
+}
+
+#[test]
+fn resource_trait_stamps_users_and_groups() {
+    // The RFC examples carry a client-side id and meta; stamping replaces them.
+    create_then_replace::<User>(example("full_user.json"), example("enterprise_user.json"));
+    create_then_replace::<Group>(
+        example("group.json"),
+        json!({"displayName": "Renamed", "id": "x"}),
+    );
 }
