@@ -11,3 +11,6 @@ mod projection;
 mod projection_props;
 mod schema;
 mod validate;
+mod resource;
+mod resource_lenient;
+mod resource_version;
