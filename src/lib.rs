@@ -52,7 +52,8 @@ pub mod server;
 
 pub use error::{Error, ScimType};
 pub use filter::Filter;
-pub use path::AttrPath;
+pub use path::{AttrPath, ParseError};
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };
+pub use schema::{ResourceSchema, SchemaRegistry};

@@ -7,3 +7,4 @@
 )]
 
 mod error;
+mod schema;
