@@ -138,15 +138,18 @@ impl KeyAdmin {
 
     fn route<'a>(&self, path: &'a str) -> Result<Route<'a>, Error> {
         let not_found = || Error::not_found("no such admin endpoint");
-        let rel = path.strip_prefix(self.prefix.as_str()).ok_or_else(not_found)?;
+        let rel = path
+            .strip_prefix(self.prefix.as_str())
+            .ok_or_else(not_found)?;
         let rel = rel.strip_suffix('/').unwrap_or(rel);
         let mut segs = rel.strip_prefix('/').ok_or_else(not_found)?.split('/');
         let (Some("tenants"), Some(t), Some("keys")) = (segs.next(), segs.next(), segs.next())
         else {
             return Err(not_found());
         };
-        let tenant = TenantId::parse(t)
-            .ok_or_else(|| Error::invalid_value("tenant ids are 1 to 128 of A-Z a-z 0-9 - . _ ~"))?;
+        let tenant = TenantId::parse(t).ok_or_else(|| {
+            Error::invalid_value("tenant ids are 1 to 128 of A-Z a-z 0-9 - . _ ~")
+        })?;
         match (segs.next(), segs.next()) {
             (None, _) => Ok(Route::Keys(tenant)),
             (Some(id), None) if !id.is_empty() => Ok(Route::Key(tenant, id)),

@@ -143,7 +143,10 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, AuthError> {
         .get(header::AUTHORIZATION)
         .ok_or_else(AuthError::missing)?;
     let value = value.to_str().map_err(|_| AuthError::invalid())?;
-    let (scheme, token) = value.trim().split_once(' ').ok_or_else(AuthError::missing)?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(AuthError::missing)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::missing());
     }
@@ -176,7 +179,8 @@ impl BearerKeyAuthenticator {
 
 impl fmt::Debug for BearerKeyAuthenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BearerKeyAuthenticator").finish_non_exhaustive()
+        f.debug_struct("BearerKeyAuthenticator")
+            .finish_non_exhaustive()
     }
 }
 
@@ -212,7 +216,10 @@ impl StaticTokenAuthenticator {
 
     /// Accepts `token` as the admin of the key-admin surface: tenant `*`, principal `admin`.
     pub fn admin(token: &super::Secret) -> Self {
-        Self::new(token, Context::new(TenantId::new("*"), Principal::new("admin")))
+        Self::new(
+            token,
+            Context::new(TenantId::new("*"), Principal::new("admin")),
+        )
     }
 }
 

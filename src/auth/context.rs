@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn tenant_parse_accepts_only_unreserved_characters() {
-        assert_eq!(TenantId::parse("org-1.a_b~c").unwrap().as_str(), "org-1.a_b~c");
+        assert_eq!(
+            TenantId::parse("org-1.a_b~c").unwrap().as_str(),
+            "org-1.a_b~c"
+        );
         for bad in ["", "a/b", "a b", "a%2F", "é", &"x".repeat(129)] {
             assert!(TenantId::parse(bad).is_none(), "{bad:?}");
         }

@@ -6,8 +6,8 @@
 //! downtime). Stores keep only the SHA-256 hash of a secret; the secret is shown once, when
 //! minted.
 
-use super::secret::{self, KeyHash, Secret};
 use super::TenantId;
+use super::secret::{self, KeyHash, Secret};
 use crate::backend::BackendError;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -126,15 +126,14 @@ impl std::fmt::Debug for MemoryKeyStore {
 
 fn check_label(label: Option<&str>) -> Result<Option<String>, BackendError> {
     match label {
-        Some(l) if l.chars().count() > MAX_LABEL_LEN => Err(BackendError::invalid_value(
-            format!("label longer than {MAX_LABEL_LEN} characters"),
-        )),
+        Some(l) if l.chars().count() > MAX_LABEL_LEN => Err(BackendError::invalid_value(format!(
+            "label longer than {MAX_LABEL_LEN} characters"
+        ))),
         Some(l) => Ok(Some(l.to_owned())),
         None => Ok(None),
     }
 }
 
-// The hash compared when a key id is unknown, so a miss costs the same as a wrong secret.
 fn dummy_hash() -> KeyHash {
     KeyHash::from_bytes([0x5a; 32])
 }
@@ -205,13 +204,12 @@ impl ApiKeyStore for MemoryKeyStore {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&id)
             .cloned();
-        let (stored, found) = match &entry {
-            Some(e) => (e.hash, true),
-            None => (dummy_hash(), false),
-        };
+        // Compare against a fixed hash when the id is unknown, so a miss costs what a wrong
+        // secret costs.
+        let stored = entry.as_ref().map_or_else(dummy_hash, |e| e.hash);
         let matches = stored.ct_eq(&hash);
         match entry {
-            Some(e) if found && matches => {
+            Some(e) if matches => {
                 e.last_used.store(Utc::now().timestamp(), Ordering::Relaxed);
                 Ok(Some(e.info(&id)))
             }
@@ -288,7 +286,10 @@ mod tests {
         let err = block(store.insert_known(&TenantId::new("b"), None, &s)).unwrap_err();
         assert_eq!(err.status().as_u16(), 409);
         assert_eq!(
-            block(store.verify("configured-key")).unwrap().unwrap().tenant,
+            block(store.verify("configured-key"))
+                .unwrap()
+                .unwrap()
+                .tenant,
             t
         );
         assert!(block(store.insert_known(&t, None, &Secret::new(""))).is_err());

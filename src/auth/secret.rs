@@ -129,7 +129,10 @@ pub fn key_id_of(secret: &str) -> String {
         return id.to_owned();
     }
     let hash = KeyHash::of(secret);
-    format!("h{}", URL_SAFE_NO_PAD.encode(hash.0.get(..12).unwrap_or(&[])))
+    format!(
+        "h{}",
+        URL_SAFE_NO_PAD.encode(hash.0.get(..12).unwrap_or(&[]))
+    )
 }
 
 #[cfg(test)]

@@ -359,8 +359,11 @@ mod tests {
         };
         assert!(c.check_filter("User", &co).is_err());
         assert!(
-            c.check_filter("User", &Filter::Or(vec![eq("userName", "a"), eq("userName", "b")]))
-                .is_err()
+            c.check_filter(
+                "User",
+                &Filter::Or(vec![eq("userName", "a"), eq("userName", "b")])
+            )
+            .is_err()
         );
         assert!(
             c.check_filter("User", &Filter::Not(Box::new(eq("userName", "a"))))

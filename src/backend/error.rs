@@ -146,20 +146,16 @@ impl BackendError {
         match self.kind {
             BackendErrorKind::NotFound => Error::not_found(self.detail.clone()),
             BackendErrorKind::Uniqueness => Error::uniqueness(self.detail.clone()),
-            BackendErrorKind::PreconditionFailed => Error::with_status(
-                StatusCode::PRECONDITION_FAILED,
-                None,
-                self.detail.clone(),
-            ),
+            BackendErrorKind::PreconditionFailed => {
+                Error::with_status(StatusCode::PRECONDITION_FAILED, None, self.detail.clone())
+            }
             BackendErrorKind::Invalid => self
                 .scim
                 .clone()
                 .unwrap_or_else(|| Error::invalid_value(self.detail.clone())),
-            BackendErrorKind::Unavailable => Error::with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                None,
-                self.detail.clone(),
-            ),
+            BackendErrorKind::Unavailable => {
+                Error::with_status(StatusCode::SERVICE_UNAVAILABLE, None, self.detail.clone())
+            }
             BackendErrorKind::Internal => {
                 Error::with_status(StatusCode::INTERNAL_SERVER_ERROR, None, "internal error")
             }
@@ -239,14 +235,22 @@ mod tests {
     fn kinds_map_to_rfc7644_statuses() {
         let cases = [
             (BackendError::not_found("x"), 404, None),
-            (BackendError::uniqueness("x"), 409, Some(ScimType::Uniqueness)),
+            (
+                BackendError::uniqueness("x"),
+                409,
+                Some(ScimType::Uniqueness),
+            ),
             (BackendError::precondition_failed("x"), 412, None),
             (
                 BackendError::invalid(ScimType::Mutability, "x"),
                 400,
                 Some(ScimType::Mutability),
             ),
-            (BackendError::invalid_value("x"), 400, Some(ScimType::InvalidValue)),
+            (
+                BackendError::invalid_value("x"),
+                400,
+                Some(ScimType::InvalidValue),
+            ),
             (BackendError::unavailable("x", None), 503, None),
         ];
         for (b, status, t) in cases {

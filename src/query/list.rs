@@ -232,8 +232,11 @@ pub fn compare_keys(a: Option<&SortKey>, b: Option<&SortKey>, order: SortOrder) 
 }
 
 fn get_ci<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 /// The sort key of one resource (its JSON representation) for `by`
@@ -247,7 +250,10 @@ pub fn sort_key(
     schema: &ResourceSchema,
 ) -> Result<Option<SortKey>, Error> {
     let attr = schema.resolve_attr(by).ok_or_else(|| {
-        Error::invalid_path(format!("sortBy: no attribute {:?} in this resource type", by.name))
+        Error::invalid_path(format!(
+            "sortBy: no attribute {:?} in this resource type",
+            by.name
+        ))
     })?;
     let Some(obj) = resource.as_object() else {
         return Ok(None);
@@ -283,8 +289,7 @@ pub fn sort_key(
             None => return Ok(None),
         }
     }
-    let case_exact = if attr.sub_attribute.is_none() && leaf.kind == crate::AttributeType::Complex
-    {
+    let case_exact = if attr.sub_attribute.is_none() && leaf.kind == crate::AttributeType::Complex {
         attr.attribute
             .sub_attribute("value")
             .is_some_and(|s| s.case_exact)
@@ -345,7 +350,10 @@ mod tests {
 
     #[test]
     fn sort_order_parse() {
-        assert_eq!(SortOrder::parse("Descending").unwrap(), SortOrder::Descending);
+        assert_eq!(
+            SortOrder::parse("Descending").unwrap(),
+            SortOrder::Descending
+        );
         assert_eq!(SortOrder::parse("ascending").unwrap(), SortOrder::Ascending);
         assert!(SortOrder::parse("up").is_err());
     }
@@ -383,5 +391,40 @@ mod tests {
             excluded_attributes: vec![AttrPath::new("members").with_sub_attr("display")],
         };
         assert!(ex_sub.wants("members"));
+    }
+
+    #[test]
+    fn sort_by_json_uses_schema_case_exactness_primary_and_dates() {
+        let schema = ResourceSchema::user();
+        let mut users = vec![
+            serde_json::json!({"userName": "bob", "emails": [{"value": "z@x"}, {"value": "a@x", "primary": true}],
+                "meta": {"lastModified": "2024-01-02T00:00:00Z"}}),
+            serde_json::json!({"userName": "Alice", "emails": [{"value": "m@x"}],
+                "meta": {"lastModified": "2023-12-31T23:00:00-02:00"}}),
+            serde_json::json!({"id": "no-name"}),
+        ];
+        let by = |p: &str| Sort {
+            by: crate::path::AttrPath::parse(p).unwrap(),
+            order: SortOrder::Ascending,
+        };
+        let names = |v: &Vec<Value>| {
+            v.iter()
+                .map(|u| u["userName"].as_str().unwrap_or("-").to_owned())
+                .collect::<Vec<_>>()
+        };
+        sort_by_json(&mut users, &by("userName"), &schema, Value::clone).unwrap();
+        assert_eq!(names(&users), ["Alice", "bob", "-"]);
+        let mut desc = by("USERNAME");
+        desc.order = SortOrder::Descending;
+        sort_by_json(&mut users, &desc, &schema, Value::clone).unwrap();
+        assert_eq!(names(&users), ["-", "bob", "Alice"]);
+        // the primary email of bob (a@x) sorts before Alice's only email (m@x)
+        sort_by_json(&mut users, &by("emails"), &schema, Value::clone).unwrap();
+        assert_eq!(names(&users), ["bob", "Alice", "-"]);
+        // 2023-12-31T23:00-02:00 is 2024-01-01T01:00Z, before bob's
+        sort_by_json(&mut users, &by("meta.lastModified"), &schema, Value::clone).unwrap();
+        assert_eq!(names(&users), ["Alice", "bob", "-"]);
+        let err = sort_by_json(&mut users, &by("nope"), &schema, Value::clone).unwrap_err();
+        assert_eq!(err.scim_type(), Some(crate::ScimType::InvalidPath));
     }
 }

@@ -6,5 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod auth;
+mod auth_admin;
 mod error;
 mod schema;
