@@ -52,7 +52,12 @@ pub mod server;
 
 pub use error::{Error, ScimType};
 pub use filter::Filter;
+<<<<<<< HEAD
 pub use path::{AttrPath, ParseError};
+=======
+pub use path::AttrPath;
+pub use resource::{EnterpriseUser, Group, Member, Meta, User, Version};
+>>>>>>> typed
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };
