@@ -56,7 +56,6 @@ pub use error::{Error, ScimType};
 pub use filter::Filter;
 pub use patch::{PatchLimits, PatchRequest};
 pub use path::{AttrPath, ParseError};
-
 pub use resource::{EnterpriseUser, Group, Member, Meta, User, Version};
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,

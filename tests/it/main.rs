@@ -6,6 +6,8 @@
     clippy::indexing_slicing
 )]
 
+mod auth;
+mod auth_admin;
 mod error;
 mod projection;
 mod projection_props;
