@@ -10,3 +10,6 @@ mod auth;
 mod auth_admin;
 mod error;
 mod schema;
+mod resource;
+mod resource_lenient;
+mod resource_version;
