@@ -13,9 +13,10 @@ use crate::schema::ResourceSchema;
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A parsed list request ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ListQuery {
     /// `filter` ([§3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2)), already
@@ -31,6 +32,10 @@ pub struct ListQuery {
     pub count: Option<usize>,
     /// `attributes` / `excludedAttributes` ([§3.4.2.5](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.5)).
     pub selection: Selection,
+    /// The resource type's schema the server resolved the query against (with the extensions
+    /// registered at run time); a backend that evaluates filters or sorts by JSON uses it
+    /// instead of its own copy. `None`: the backend uses the schema it was built with.
+    pub schema: Option<Arc<ResourceSchema>>,
 }
 
 impl Default for ListQuery {
@@ -41,6 +46,7 @@ impl Default for ListQuery {
             start_index: 1,
             count: None,
             selection: Selection::default(),
+            schema: None,
         }
     }
 }
@@ -67,6 +73,12 @@ impl ListQuery {
     pub fn with_page(mut self, start_index: usize, count: Option<usize>) -> Self {
         self.start_index = start_index.max(1);
         self.count = count;
+        self
+    }
+
+    /// With the resource type's schema.
+    pub fn with_schema(mut self, schema: Arc<ResourceSchema>) -> Self {
+        self.schema = Some(schema);
         self
     }
 
