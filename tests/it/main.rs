@@ -7,4 +7,7 @@
 )]
 
 mod error;
+mod patch_clients;
+mod patch_common;
+mod patch_rfc;
 mod schema;
