@@ -9,5 +9,6 @@
 mod error;
 mod patch_clients;
 mod patch_common;
+mod patch_members;
 mod patch_rfc;
 mod schema;
