@@ -11,4 +11,7 @@ mod patch_clients;
 mod patch_common;
 mod patch_members;
 mod patch_rfc;
+mod projection;
+mod projection_props;
 mod schema;
+mod validate;
