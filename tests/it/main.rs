@@ -10,6 +10,7 @@ mod error;
 mod patch_clients;
 mod patch_common;
 mod patch_members;
+mod patch_props;
 mod patch_rfc;
 mod projection;
 mod projection_props;
