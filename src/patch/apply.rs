@@ -148,31 +148,7 @@ impl<'a, 'r> Engine<'a, 'r> {
         value: Option<&'v Value>,
         label: &str,
     ) -> Result<Action<'v>, Error> {
-        Ok(match (kind, value) {
-            (OpKind::Remove, None) => Action::Remove,
-            (OpKind::Remove, Some(Value::Null)) => Action::Remove,
-            (OpKind::Remove, Some(v)) => {
-                if self.compat.remove_with_value_list {
-                    Action::RemoveValues(v)
-                } else {
-                    return Err(Error::invalid_syntax(format!(
-                        "\"{label}\": a remove operation takes no \"value\" (RFC 7644 §3.5.2.2)"
-                    )));
-                }
-            }
-            (_, None) => {
-                return Err(Error::invalid_value(format!(
-                    "\"{label}\": the {kind} operation has no \"value\""
-                )));
-            }
-            (_, Some(v)) if is_clear(v, self.compat) => Action::Clear,
-            (_, Some(Value::Null)) => {
-                return Err(Error::invalid_value(format!(
-                    "\"{label}\": null is not a value to {kind}"
-                )));
-            }
-            (kind, Some(v)) => Action::Set(kind, v),
-        })
+        action(self.compat, kind, value, label)
     }
 
     fn apply_path(
@@ -599,6 +575,39 @@ impl<'a, 'r> Engine<'a, 'r> {
             }
         }
     }
+}
+
+/// Reads an operation's `op` and `value` together (see [`Action`]).
+pub(crate) fn action<'v>(
+    compat: &Compat,
+    kind: OpKind,
+    value: Option<&'v Value>,
+    label: &str,
+) -> Result<Action<'v>, Error> {
+    Ok(match (kind, value) {
+        (OpKind::Remove, None | Some(Value::Null)) => Action::Remove,
+        (OpKind::Remove, Some(v)) => {
+            if compat.remove_with_value_list {
+                Action::RemoveValues(v)
+            } else {
+                return Err(Error::invalid_syntax(format!(
+                    "\"{label}\": a remove operation takes no \"value\" (RFC 7644 §3.5.2.2)"
+                )));
+            }
+        }
+        (_, None) => {
+            return Err(Error::invalid_value(format!(
+                "\"{label}\": the {kind} operation has no \"value\""
+            )));
+        }
+        (_, Some(v)) if is_clear(v, compat) => Action::Clear,
+        (_, Some(Value::Null)) => {
+            return Err(Error::invalid_value(format!(
+                "\"{label}\": null is not a value to {kind}"
+            )));
+        }
+        (kind, Some(v)) => Action::Set(kind, v),
+    })
 }
 
 pub(crate) fn is_primary_true(v: &Value) -> bool {

@@ -55,6 +55,7 @@
 
 mod apply;
 mod filtered;
+mod members;
 mod multi;
 mod op;
 mod request;
@@ -63,5 +64,6 @@ mod target;
 mod tx;
 mod value;
 
+pub use members::{GroupPatch, MemberChange, MemberRef};
 pub use op::{OpKind, PatchOperation};
 pub use request::{PATCH_OP_SCHEMA, PatchLimits, PatchOutcome, PatchRequest};

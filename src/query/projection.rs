@@ -5,7 +5,8 @@
 //! [RFC 7643 §2.2](https://www.rfc-editor.org/rfc/rfc7643#section-2.2) and
 //! [§7](https://www.rfc-editor.org/rfc/rfc7643#section-7), "returned").
 
-use crate::path::AttrPath;
+use crate::error::Error;
+use crate::path::{AttrPath, parse_attribute_list};
 use crate::schema::{Attribute, AttributeType, Resolved, ResourceSchema, Returned, TopLevel};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -118,6 +119,40 @@ impl Projection {
             Mode::Default
         };
         Projection { schema, mode }
+    }
+
+    /// The projection of the raw `attributes` and `excludedAttributes` query parameter values
+    /// (comma-separated attribute paths, RFC 7644 §3.4.2.5); `None` or blank means "not
+    /// given". A list that does not parse is a 400 `invalidPath` error; well-formed names the
+    /// schemas do not define are ignored.
+    ///
+    /// ```
+    /// use scimitar::query::projection::Projection;
+    /// use scimitar::schema::ResourceSchema;
+    /// use serde_json::json;
+    /// use std::sync::Arc;
+    ///
+    /// let users = Arc::new(ResourceSchema::user());
+    /// let p = Projection::from_query(users, Some("userName, name.givenName"), None)?;
+    /// let user = json!({
+    ///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    ///     "id": "2819c223", "userName": "bjensen", "password": "t1meMa$heen",
+    ///     "name": {"givenName": "Barbara", "familyName": "Jensen"}, "active": true
+    /// });
+    /// assert_eq!(p.project(&user), json!({
+    ///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    ///     "id": "2819c223", "userName": "bjensen", "name": {"givenName": "Barbara"}
+    /// }));
+    /// # Ok::<(), scimitar::Error>(())
+    /// ```
+    pub fn from_query(
+        schema: Arc<ResourceSchema>,
+        attributes: Option<&str>,
+        excluded_attributes: Option<&str>,
+    ) -> Result<Self, Error> {
+        let attributes = parse_attribute_list(attributes.unwrap_or(""))?;
+        let excluded = parse_attribute_list(excluded_attributes.unwrap_or(""))?;
+        Ok(Projection::new(schema, &attributes, &excluded))
     }
 
     /// The resource type's schemas this projection was built for.

@@ -9,6 +9,11 @@
 mod auth;
 mod auth_admin;
 mod error;
+mod patch_clients;
+mod patch_common;
+mod patch_members;
+mod patch_props;
+mod patch_rfc;
 mod projection;
 mod projection_props;
 mod schema;

@@ -19,21 +19,8 @@ fn load(text: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// One `attrPath` in the RFC 7644 §3.10 form, split the way the path grammar splits it: the
-/// URN prefix ends at the last `:`, a `.` after it starts the sub-attribute.
 fn path(text: &str) -> AttrPath {
-    let (urn, rest) = match text.rsplit_once(':') {
-        Some((urn, rest)) => (Some(urn), rest),
-        None => (None, text),
-    };
-    let mut p = match rest.split_once('.') {
-        Some((name, sub)) => AttrPath::new(name).with_sub_attr(sub),
-        None => AttrPath::new(rest),
-    };
-    if let Some(urn) = urn {
-        p = p.with_urn(urn);
-    }
-    p
+    AttrPath::parse(text).unwrap()
 }
 
 fn list(items: &[&str]) -> Vec<AttrPath> {
@@ -340,4 +327,49 @@ fn non_object_values_are_left_alone() {
         p.project(&odd),
         json!({"schemas": [], "id": "1", "name": "not an object"})
     );
+}
+
+#[test]
+fn from_query_parses_the_lists() {
+    let ent = load(ENTERPRISE_USER);
+    let p = Projection::from_query(
+        users(),
+        Some(
+            " userName , urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        ),
+        Some("ignored when attributes is given"),
+    );
+    // the excluded list does not parse ("ignored when…" has spaces): still an error
+    assert!(p.is_err());
+    let p = Projection::from_query(
+        users(),
+        Some(
+            " userName , urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        ),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        p.project(&ent),
+        json!({
+            "schemas": ent["schemas"],
+            "id": ent["id"],
+            "userName": "bjensen@example.com",
+            ENTERPRISE_USER_SCHEMA: {"manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}}
+        })
+    );
+    let p = Projection::from_query(
+        users(),
+        None,
+        Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"),
+    )
+    .unwrap();
+    assert!(p.project(&ent).get(ENTERPRISE_USER_SCHEMA).is_none());
+    assert!(
+        Projection::from_query(users(), Some("  "), None)
+            .unwrap()
+            .is_default()
+    );
+    let e = Projection::from_query(users(), Some("userName,,"), None).unwrap_err();
+    assert_eq!(e.scim_type(), Some(scimitar::ScimType::InvalidPath));
 }
