@@ -356,6 +356,60 @@ mod tests {
         assert_same_names(&g.to_json(), GROUP, &[]);
     }
 
+    /// The tables name exactly the attributes of the RFC 7643 §8.7.1 schemas (plus the common
+    /// attributes of §3.1 and `schemas`), with the same spelling and sub-attributes.
+    #[test]
+    fn tables_match_the_rfc_schemas() {
+        use crate::schema::{
+            Attribute, common_attributes, enterprise_user_schema, group_schema, user_schema,
+        };
+        fn names(attrs: &[Attr]) -> Vec<(String, Vec<&str>)> {
+            let mut v: Vec<_> = attrs
+                .iter()
+                .map(|a| {
+                    let mut subs: Vec<&str> = a.subs.iter().map(|s| s.name).collect();
+                    subs.sort_unstable();
+                    (a.name.to_owned(), subs)
+                })
+                .collect();
+            v.sort();
+            v
+        }
+        fn schema_names<'a>(
+            attrs: impl Iterator<Item = &'a Attribute>,
+            with_common: bool,
+        ) -> Vec<(String, Vec<&'a str>)> {
+            let common = common_attributes().iter().filter(|_| with_common);
+            let mut v: Vec<_> = attrs
+                .chain(common)
+                .map(|a| {
+                    let mut subs: Vec<&str> =
+                        a.sub_attributes.iter().map(|s| s.name.as_str()).collect();
+                    subs.sort_unstable();
+                    (a.name.clone(), subs)
+                })
+                .collect();
+            if with_common {
+                v.push(("schemas".to_owned(), Vec::new()));
+            }
+            v.sort();
+            v
+        }
+        assert_eq!(
+            names(USER),
+            schema_names(user_schema().attributes.iter(), true)
+        );
+        assert_eq!(
+            names(GROUP),
+            schema_names(group_schema().attributes.iter(), true)
+        );
+        assert_eq!(
+            names(ENTERPRISE),
+            schema_names(enterprise_user_schema().attributes.iter(), false)
+        );
+        assert_eq!(USER_EXTENSIONS[0].0, enterprise_user_schema().id);
+    }
+
     #[test]
     fn schemas_fixed() {
         let mut s = vec![
