@@ -3,8 +3,9 @@
 //! spelling ([RFC 7643 §2.1](https://www.rfc-editor.org/rfc/rfc7643#section-2.1): attribute names
 //! are case-insensitive), and serde errors become SCIM errors naming the attribute path.
 //!
-//! The tables are the attributes of RFC 7643 §4.1–§4.3 and §3.1, exactly the fields of the typed
-//! resources; a test checks them against the serialised types.
+//! The tables are the attributes of RFC 7643 §4.1–§4.3 and §3.1: static, so a lookup costs no
+//! schema walk. Tests check them both ways against the typed resources' serde fields and against
+//! the RFC 7643 §8.7 schemas of [`crate::schema`], so the three cannot drift apart.
 
 use crate::Error;
 use crate::schema::ENTERPRISE_USER_SCHEMA;
