@@ -7,6 +7,11 @@
 )]
 
 mod error;
+mod patch_clients;
+mod patch_common;
+mod patch_members;
+mod patch_props;
+mod patch_rfc;
 mod projection;
 mod projection_props;
 mod resource;
