@@ -6,8 +6,8 @@ use super::{
     Address, Email, EnterpriseUser, Entitlement, GroupRef, Im, Meta, Name, Password, PhoneNumber,
     Photo, Role, X509Certificate, lenient,
 };
-use crate::Error;
 use crate::schema::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
+use crate::{Compat, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -222,8 +222,17 @@ impl User {
     /// a missing `userName` or a value of the wrong type → 400 `invalidValue` naming the path
     /// (`User.emails[0].primary: …`).
     pub fn from_json(value: Value) -> Result<User, Error> {
+        User::from_json_with(value, &Compat::default())
+    }
+
+    /// [`User::from_json`] accepting only the client quirks that `compat` switches on:
+    /// [`Compat::boolean_strings`] (`"True"` for `active`/`primary`) and
+    /// [`Compat::complex_as_bare_value`] (`manager` as a bare id). With [`Compat::strict`] they
+    /// are 400 `invalidValue`.
+    pub fn from_json_with(value: Value, compat: &Compat) -> Result<User, Error> {
         let mut map = normalize::object(value, "User")?;
         normalize::normalize(&mut map, USER, USER_EXTENSIONS)?;
+        lenient::check_user(&map, compat)?;
         let mut user: User = normalize::decode(&Value::Object(map), "User")?;
         if user.user_name.trim().is_empty() {
             return Err(Error::invalid_value("User.userName must not be empty"));
