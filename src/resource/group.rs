@@ -148,9 +148,9 @@ impl Group {
     /// string, and every member needs a `value`. Errors as for
     /// [`User::from_json`](super::User::from_json).
     pub fn from_json(value: Value) -> Result<Group, Error> {
-        let map = normalize::object(value, "Group")?;
-        let map = normalize::normalize(map, GROUP, &[])?;
-        let mut group: Group = normalize::decode(Value::Object(map), "Group")?;
+        let mut map = normalize::object(value, "Group")?;
+        normalize::normalize(&mut map, GROUP, &[])?;
+        let mut group: Group = normalize::decode(&Value::Object(map), "Group")?;
         if group.display_name.trim().is_empty() {
             return Err(Error::invalid_value("Group.displayName must not be empty"));
         }

@@ -6,8 +6,8 @@ use super::{
     Address, Email, EnterpriseUser, Entitlement, GroupRef, Im, Meta, Name, Password, PhoneNumber,
     Photo, Role, X509Certificate, lenient,
 };
-use crate::Error;
 use crate::schema::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
+use crate::{Compat, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -222,9 +222,18 @@ impl User {
     /// a missing `userName` or a value of the wrong type → 400 `invalidValue` naming the path
     /// (`User.emails[0].primary: …`).
     pub fn from_json(value: Value) -> Result<User, Error> {
-        let map = normalize::object(value, "User")?;
-        let map = normalize::normalize(map, USER, USER_EXTENSIONS)?;
-        let mut user: User = normalize::decode(Value::Object(map), "User")?;
+        User::from_json_with(value, &Compat::default())
+    }
+
+    /// [`User::from_json`] accepting only the client quirks that `compat` switches on:
+    /// [`Compat::boolean_strings`] (`"True"` for `active`/`primary`) and
+    /// [`Compat::complex_as_bare_value`] (`manager` as a bare id). With [`Compat::strict`] they
+    /// are 400 `invalidValue`.
+    pub fn from_json_with(value: Value, compat: &Compat) -> Result<User, Error> {
+        let mut map = normalize::object(value, "User")?;
+        normalize::normalize(&mut map, USER, USER_EXTENSIONS)?;
+        lenient::check_user(&map, compat)?;
+        let mut user: User = normalize::decode(&Value::Object(map), "User")?;
         if user.user_name.trim().is_empty() {
             return Err(Error::invalid_value("User.userName must not be empty"));
         }
@@ -305,9 +314,9 @@ impl User {
     /// the core URN, a name of a core attribute, or an enterprise object that does not decode.
     pub fn set_extension(&mut self, urn: &str, value: Value) -> Result<(), Error> {
         if urn.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-            let map = normalize::object(value, "Enterprise User extension")?;
-            let map = normalize::normalize(map, normalize::ENTERPRISE, &[])?;
-            let ext = normalize::decode(Value::Object(map), ENTERPRISE_USER_SCHEMA)?;
+            let mut map = normalize::object(value, "Enterprise User extension")?;
+            normalize::normalize(&mut map, normalize::ENTERPRISE, &[])?;
+            let ext = normalize::decode(&Value::Object(map), ENTERPRISE_USER_SCHEMA)?;
             self.set_enterprise(Some(ext));
             return Ok(());
         }
