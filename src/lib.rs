@@ -56,3 +56,4 @@ pub use path::{AttrPath, ParseError};
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };
+pub use schema::{ResourceSchema, SchemaRegistry};

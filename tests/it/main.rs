@@ -7,3 +7,7 @@
 )]
 
 mod error;
+mod projection;
+mod projection_props;
+mod schema;
+mod validate;
