@@ -4,26 +4,19 @@
 //! [§6](https://www.rfc-editor.org/rfc/rfc7643#section-6),
 //! [§7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 
+use super::ScimServer;
+use super::params::ListParams;
 use super::response::{Reply, list_response};
+use super::route::Route;
 use crate::Error;
+use crate::backend::Capabilities;
 use crate::schema::SchemaRegistry;
 use http::StatusCode;
-use serde_json::{Value, json};
+use http::request::Parts;
+use serde_json::{Map, Value, json};
 
 /// The `ServiceProviderConfig` schema URN (RFC 7643 §5).
 pub(crate) const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
-
-/// What `/ServiceProviderConfig` declares: the features the backend offers and the server's
-/// limits ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Features {
-    pub(crate) filter: bool,
-    pub(crate) sort: bool,
-    pub(crate) etag: bool,
-    pub(crate) change_password: bool,
-    pub(crate) max_results: usize,
-    pub(crate) documentation_uri: Option<String>,
-}
 
 /// One entry of `authenticationSchemes` (RFC 7643 §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +35,13 @@ pub(crate) const OAUTH_BEARER: AuthScheme = AuthScheme {
     spec_uri: "https://www.rfc-editor.org/info/rfc6750",
 };
 
-/// The `ServiceProviderConfig` resource (RFC 7643 §5, example §8.5). Bulk is not offered.
+/// The `ServiceProviderConfig` resource (RFC 7643 §5, example §8.5): the backend's
+/// capabilities, `filter.maxResults` no larger than the server's page limit, and bulk not
+/// offered (the server answers `/Bulk` with 501 whatever the backend could do).
 pub(crate) fn service_provider_config(
-    features: &Features,
+    caps: &Capabilities,
+    max_count: usize,
+    documentation_uri: Option<&str>,
     schemes: &[AuthScheme],
     base_url: &str,
 ) -> Value {
@@ -61,24 +58,54 @@ pub(crate) fn service_provider_config(
             })
         })
         .collect();
-    let mut spc = json!({
-        "schemas": [SPC_SCHEMA],
-        "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": features.filter, "maxResults": features.max_results},
-        "changePassword": {"supported": features.change_password},
-        "sort": {"supported": features.sort},
-        "etag": {"supported": features.etag},
-        "authenticationSchemes": schemes,
-        "meta": {
+    let mut map = Map::new();
+    map.insert("schemas".into(), json!([SPC_SCHEMA]));
+    if let Some(uri) = documentation_uri {
+        map.insert("documentationUri".into(), Value::String(uri.to_owned()));
+    }
+    map.extend(caps.to_service_provider_config());
+    map.insert(
+        "bulk".into(),
+        json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0}),
+    );
+    if let Some(Value::Object(filter)) = map.get_mut("filter") {
+        filter.insert("maxResults".into(), json!(caps.max_results.min(max_count)));
+    }
+    map.insert("authenticationSchemes".into(), Value::Array(schemes));
+    map.insert(
+        "meta".into(),
+        json!({
             "resourceType": "ServiceProviderConfig",
             "location": format!("{}/ServiceProviderConfig", base_url.trim_end_matches('/')),
-        },
-    });
-    if let (Some(uri), Value::Object(map)) = (&features.documentation_uri, &mut spc) {
-        map.insert("documentationUri".into(), Value::String(uri.clone()));
+        }),
+    );
+    Value::Object(map)
+}
+
+impl ScimServer {
+    /// `GET /ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{id}]`
+    /// ([RFC 7644 §4](https://www.rfc-editor.org/rfc/rfc7644#section-4)).
+    pub(super) fn discovery(&self, route: &Route, parts: &Parts) -> Result<Reply, Reply> {
+        let params = ListParams::from_query(parts.uri.query())?;
+        refuse_filter(params.filter.is_some())?;
+        let base = &self.inner.base_url;
+        Ok(match route {
+            Route::ResourceTypes(name) => {
+                resource_types(&self.inner.schemas, name.as_deref(), base)
+            }
+            Route::Schemas(id) => schemas(&self.inner.schemas, id.as_deref(), base),
+            _ => Reply::json(
+                StatusCode::OK,
+                service_provider_config(
+                    &self.inner.capabilities,
+                    self.inner.limits.max_count,
+                    self.inner.documentation_uri.as_deref(),
+                    &[OAUTH_BEARER],
+                    base,
+                ),
+            ),
+        })
     }
-    spc
 }
 
 /// RFC 7644 §4: query parameters on the discovery endpoints are ignored, but a `filter`
@@ -159,20 +186,18 @@ mod tests {
     }
 
     #[test]
-    fn spc_declares_features_and_bearer_auth() {
-        let f = Features {
-            filter: true,
-            sort: false,
-            etag: true,
-            change_password: false,
-            max_results: 200,
-            documentation_uri: None,
-        };
-        let v = service_provider_config(&f, &[OAUTH_BEARER], BASE);
+    fn spc_declares_capabilities_and_bearer_auth() {
+        let mut caps = Capabilities::scan(5000);
+        caps.sort = false;
+        caps.bulk.supported = true;
+        let v = service_provider_config(&caps, 200, None, &[OAUTH_BEARER], BASE);
+        assert_eq!(v["schemas"], json!([SPC_SCHEMA]));
         assert_eq!(v["filter"], json!({"supported": true, "maxResults": 200}));
         assert_eq!(v["bulk"]["supported"], false);
+        assert_eq!(v["patch"]["supported"], true);
         assert_eq!(v["sort"]["supported"], false);
         assert_eq!(v["etag"]["supported"], true);
+        assert_eq!(v["changePassword"]["supported"], false);
         assert_eq!(v["authenticationSchemes"][0]["type"], "oauthbearertoken");
         assert_eq!(v["authenticationSchemes"][0]["primary"], true);
         assert_eq!(
@@ -180,6 +205,9 @@ mod tests {
             format!("{BASE}/ServiceProviderConfig")
         );
         assert!(v.get("documentationUri").is_none());
+        let v = service_provider_config(&caps, 10_000, Some("https://d"), &[], BASE);
+        assert_eq!(v["filter"]["maxResults"], 5000);
+        assert_eq!(v["documentationUri"], "https://d");
     }
 
     #[test]

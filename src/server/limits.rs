@@ -18,8 +18,9 @@ pub enum CountOverflow {
     TooMany,
 }
 
-/// The bounds every request is held to: body size, filter size, PATCH size, page size and how
-/// many resources a post-filtered scan may produce.
+/// The bounds every request is held to: body size, filter size, PATCH size, page size and the
+/// length of attribute lists. (How many resources a backend scans for a filter it evaluates
+/// itself is the backend's bound: [`Capabilities::max_results`](crate::backend::Capabilities).)
 ///
 /// A request over a bound gets a SCIM error, never a 500, never unbounded work
 /// ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
@@ -50,9 +51,6 @@ pub struct Limits {
     pub max_count: usize,
     /// What a larger `count` gets: clamped (default) or 400 `tooMany`.
     pub count_overflow: CountOverflow,
-    /// Most resources a backend may match while post-filtering a query it cannot serve natively
-    /// before the query is refused with 400 `tooMany`. Default 100 000.
-    pub max_scan_results: usize,
     /// Most attribute names in `attributes` or `excludedAttributes`. Default 256.
     pub max_attribute_list: usize,
 }
@@ -66,7 +64,6 @@ impl Default for Limits {
             max_patch_operations: 1000,
             max_count: 1000,
             count_overflow: CountOverflow::Clamp,
-            max_scan_results: 100_000,
             max_attribute_list: 256,
         }
     }
@@ -101,11 +98,6 @@ impl Limits {
     /// Sets [`Limits::count_overflow`].
     pub fn with_count_overflow(mut self, c: CountOverflow) -> Self {
         self.count_overflow = c;
-        self
-    }
-    /// Sets [`Limits::max_scan_results`].
-    pub fn with_max_scan_results(mut self, n: usize) -> Self {
-        self.max_scan_results = n;
         self
     }
     /// Sets [`Limits::max_attribute_list`].

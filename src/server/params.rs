@@ -8,9 +8,6 @@
 use crate::Error;
 use serde_json::Value;
 
-/// The `SearchRequest` message URN (RFC 7644 §3.4.3).
-pub(crate) const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-
 /// `sortOrder` (RFC 7644 §3.4.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Order {
@@ -175,11 +172,6 @@ impl ProjectionParams {
     pub(crate) fn from_query(query: Option<&str>) -> Result<ProjectionParams, Error> {
         ListParams::from_query(query).map(|p| p.projection)
     }
-
-    /// Whether neither parameter was given.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.attributes.is_none() && self.excluded_attributes.is_none()
-    }
 }
 
 fn parse_order(s: &str) -> Result<Order, Error> {
@@ -274,7 +266,7 @@ mod tests {
     #[test]
     fn search_body_rfc7644_3_4_3_example() {
         let body = json!({
-            "schemas": [SEARCH_REQUEST],
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
             "attributes": ["displayName", "userName"],
             "filter": "displayName sw \"smith\"",
             "startIndex": 1,

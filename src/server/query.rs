@@ -62,11 +62,6 @@ impl Projection {
             excluded: attribute_list(params.excluded_attributes.as_deref(), limits)?,
         })
     }
-
-    /// Whether neither list names anything.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.attributes.is_empty() && self.excluded.is_empty()
-    }
 }
 
 fn parse_filter(text: &str, limits: &Limits) -> Result<Filter, Error> {
@@ -113,7 +108,7 @@ mod tests {
             "userName eq \"adele@contoso.com\""
         );
         assert_eq!((p.start_index, p.count), (1, 100));
-        assert!(p.projection.is_empty());
+        assert_eq!(p.projection, Projection::default());
     }
 
     #[test]

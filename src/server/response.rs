@@ -69,11 +69,6 @@ impl Reply {
         self.header(LOCATION, url)
     }
 
-    /// The status.
-    pub(crate) fn status(&self) -> StatusCode {
-        self.status
-    }
-
     /// The `http` response. Serialising a `serde_json::Value` cannot fail; should it, the
     /// answer is a bare 500 rather than a panic.
     pub(crate) fn finish(self) -> Response<Bytes> {

@@ -15,13 +15,6 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// The endpoint segment, e.g. `Users`.
-    pub(crate) fn endpoint(self) -> &'static str {
-        match self {
-            Kind::User => "Users",
-            Kind::Group => "Groups",
-        }
-    }
     /// The resource type name, e.g. `User` (as in `meta.resourceType`).
     pub(crate) fn name(self) -> &'static str {
         match self {
