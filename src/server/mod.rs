@@ -4,8 +4,8 @@
 //!
 //! One request flows through these stages ([`ScimServer::handle`]):
 //!
-//! 1. **auth**: the [`Authenticator`](crate::auth::Authenticator) turns the headers into a
-//!    [`Context`](crate::auth::Context) (tenant, principal) — 401 with
+//! 1. **auth**: the [`Authenticator`] turns the headers into a
+//!    [`Context`] (tenant, principal) — 401 with
 //!    `WWW-Authenticate: Bearer` before anything else is looked at;
 //! 2. **route**: method and path (below the mount path) → endpoint — 404, 405 with `Allow`,
 //!    501 for `/Bulk` and `/Me`;
@@ -13,7 +13,7 @@
 //! 4. **query**: `filter`, `sortBy`, `sortOrder`, `startIndex`, `count`, `attributes`,
 //!    `excludedAttributes` — from the URL or a `/.search` body (400 `invalidFilter`,
 //!    `invalidPath`, `invalidValue`, `tooMany`);
-//! 5. **call**: the [`IdentityBackend`](crate::backend::IdentityBackend) method, with the
+//! 5. **call**: the [`IdentityBackend`] method, with the
 //!    `Context` of the caller;
 //! 6. **encode**: `meta.location`, projection (`returned` rules; `password` is never sent),
 //!    `ETag`, `Location`, `application/scim+json`.
