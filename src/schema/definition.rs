@@ -41,10 +41,37 @@ impl Schema {
         }
     }
 
+    /// The schema as `/Schemas` serves it
+    /// ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7),
+    /// [RFC 7644 §4](https://www.rfc-editor.org/rfc/rfc7644#section-4)): the definition plus
+    /// `schemas: [urn:ietf:params:scim:schemas:core:2.0:Schema]` and
+    /// `meta: {resourceType: "Schema", location}`. `location` is `{base_url}/Schemas/{id}`, or
+    /// the relative `/Schemas/{id}` without a base URL.
+    pub fn to_json(&self, base_url: Option<&str>) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("schemas".into(), serde_json::json!([SCHEMA_SCHEMA]));
+            map.insert(
+                "meta".into(),
+                serde_json::json!({
+                    "resourceType": "Schema",
+                    "location": location(base_url, "Schemas", &self.id),
+                }),
+            );
+        }
+        value
+    }
+
     /// The top-level attribute called `name`, matched case-insensitively (RFC 7643 §2.1).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case(name))
     }
+}
+
+/// `{base}/{collection}/{id}` with the base URL's trailing `/` removed, or `/{collection}/{id}`.
+pub(crate) fn location(base_url: Option<&str>, collection: &str, id: &str) -> String {
+    let base = base_url.unwrap_or("").trim_end_matches('/');
+    format!("{base}/{collection}/{id}")
 }

@@ -3,13 +3,20 @@
 
 mod attribute;
 mod definition;
+mod registry;
 mod resolve;
 mod resource_type;
+mod rfc;
 
 pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use definition::{SCHEMA_SCHEMA, Schema};
-pub use resolve::{Resolved, ResolvedAttr, ResourceSchema};
+pub use registry::SchemaRegistry;
+pub use resolve::{Resolved, ResolvedAttr, ResourceSchema, TopLevel};
 pub use resource_type::{RESOURCE_TYPE_SCHEMA, ResourceType, SchemaExtension};
+pub use rfc::{
+    common_attribute, common_attributes, enterprise_user_schema, group_schema,
+    resource_type_schema, rfc_schemas, schema_schema, service_provider_config_schema, user_schema,
+};
 
 /// The User core schema URN (RFC 7643 §4.1).
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -2,6 +2,7 @@
 //! without a schema URN prefix ([RFC 7644 §3.10](https://www.rfc-editor.org/rfc/rfc7644#section-3.10),
 //! [RFC 7643 §3.3](https://www.rfc-editor.org/rfc/rfc7643#section-3.3)).
 
+use super::rfc::{common_attribute, enterprise_user_schema, group_schema, user_schema};
 use super::{Attribute, ResourceType, Schema};
 use crate::path::AttrPath;
 use std::sync::Arc;
@@ -26,6 +27,17 @@ pub enum Resolved<'a> {
     Attribute(ResolvedAttr<'a>),
 }
 
+/// What a top-level key of a resource object is (see [`ResourceSchema::top_level`]).
+#[derive(Debug, Clone, Copy)]
+pub enum TopLevel<'a> {
+    /// The `schemas` attribute (RFC 7643 §3).
+    Schemas,
+    /// A core-schema or common attribute.
+    Attribute(&'a Attribute),
+    /// The object of an extension schema, keyed by its URN (RFC 7643 §3.3).
+    Extension(&'a Schema),
+}
+
 /// A resolved attribute path.
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedAttr<'a> {
@@ -39,9 +51,9 @@ pub struct ResolvedAttr<'a> {
     pub sub_attribute: Option<&'a Attribute>,
 }
 
-impl ResolvedAttr<'_> {
+impl<'a> ResolvedAttr<'a> {
     /// The attribute the path finally names: the sub-attribute if any, else the attribute.
-    pub fn leaf(&self) -> &Attribute {
+    pub fn leaf(&self) -> &'a Attribute {
         self.sub_attribute.unwrap_or(self.attribute)
     }
 }
@@ -109,8 +121,13 @@ impl ResourceSchema {
         match &path.urn {
             Some(urn) => {
                 if let Some(schema) = self.schema(urn) {
-                    return attr_in(schema, !std::ptr::eq(schema, self.core.as_ref()), path)
-                        .map(Resolved::Attribute);
+                    let is_core = std::ptr::eq(schema, self.core.as_ref());
+                    let found = attr_in(schema, !is_core, path);
+                    return match found {
+                        None if is_core => self.common_attr(path),
+                        found => found,
+                    }
+                    .map(Resolved::Attribute);
                 }
                 // `urn:...:enterprise:2.0:User` parses as urn `urn:...:enterprise:2.0` and
                 // name `User`: the whole extension.
@@ -134,6 +151,7 @@ impl ResourceSchema {
                 None
             }
             None => attr_in(&self.core, false, path)
+                .or_else(|| self.common_attr(path))
                 .or_else(|| {
                     self.extensions
                         .iter()
@@ -141,6 +159,56 @@ impl ResourceSchema {
                 })
                 .map(Resolved::Attribute),
         }
+    }
+
+    /// A common attribute (`id`, `externalId`, `meta`; RFC 7643 §3.1), reported as part of
+    /// the core schema (it lives at the top level of the resource).
+    fn common_attr(&self, path: &AttrPath) -> Option<ResolvedAttr<'_>> {
+        let attribute = common_attribute(&path.name)?;
+        let sub_attribute = match &path.sub_attr {
+            Some(sub) => Some(attribute.sub_attribute(sub)?),
+            None => None,
+        };
+        Some(ResolvedAttr {
+            schema: &self.core,
+            in_extension: false,
+            attribute,
+            sub_attribute,
+        })
+    }
+
+    /// What a top-level key of a resource's JSON object is
+    /// ([RFC 7643 §3](https://www.rfc-editor.org/rfc/rfc7643#section-3)): `schemas`, a core or
+    /// common attribute, or the URN of one of this type's extensions (all case-insensitive).
+    /// `None` for a key the schemas do not define.
+    pub fn top_level(&self, key: &str) -> Option<TopLevel<'_>> {
+        if key.eq_ignore_ascii_case("schemas") {
+            return Some(TopLevel::Schemas);
+        }
+        if let Some(a) = self.core.attribute(key).or_else(|| common_attribute(key)) {
+            return Some(TopLevel::Attribute(a));
+        }
+        self.extension(key).map(TopLevel::Extension)
+    }
+
+    /// The resolver for the RFC 7643 `User` resource type: core User schema and the Enterprise
+    /// User extension ([RFC 7643 §8.6](https://www.rfc-editor.org/rfc/rfc7643#section-8.6)).
+    pub fn user() -> Self {
+        ResourceSchema::new(
+            ResourceType::user(),
+            Arc::clone(user_schema()),
+            vec![Arc::clone(enterprise_user_schema())],
+        )
+    }
+
+    /// The resolver for the RFC 7643 `Group` resource type
+    /// ([RFC 7643 §8.6](https://www.rfc-editor.org/rfc/rfc7643#section-8.6)).
+    pub fn group() -> Self {
+        ResourceSchema::new(
+            ResourceType::group(),
+            Arc::clone(group_schema()),
+            Vec::new(),
+        )
     }
 
     /// Resolves a path that must name an attribute (not a whole extension).
