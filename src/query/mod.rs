@@ -2,6 +2,8 @@
 //! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
 
 mod list;
+pub mod projection;
+pub mod validate;
 
 pub use list::{
     ListQuery, Selection, Sort, SortKey, SortOrder, compare_keys, page_window, sort_by_json,

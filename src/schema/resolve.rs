@@ -51,9 +51,9 @@ pub struct ResolvedAttr<'a> {
     pub sub_attribute: Option<&'a Attribute>,
 }
 
-impl ResolvedAttr<'_> {
+impl<'a> ResolvedAttr<'a> {
     /// The attribute the path finally names: the sub-attribute if any, else the attribute.
-    pub fn leaf(&self) -> &Attribute {
+    pub fn leaf(&self) -> &'a Attribute {
         self.sub_attribute.unwrap_or(self.attribute)
     }
 }

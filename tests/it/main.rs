@@ -9,7 +9,15 @@
 mod auth;
 mod auth_admin;
 mod error;
+mod patch_clients;
+mod patch_common;
+mod patch_members;
+mod patch_props;
+mod patch_rfc;
+mod projection;
+mod projection_props;
 mod schema;
 mod resource;
 mod resource_lenient;
 mod resource_version;
+mod validate;
