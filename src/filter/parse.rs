@@ -196,8 +196,8 @@ pub(crate) fn parse_filter(
                     Opener::Group
                 }
                 Some(c) if is_path_byte(c) => {
-                    let (start, run) = lx.path_run();
-                    if run.eq_ignore_ascii_case("not") {
+                    let run = lx.path_run();
+                    if run.text.eq_ignore_ascii_case("not") {
                         let after = lx.pos;
                         lx.skip_ws();
                         if lx.peek() == Some(b'(') {
@@ -215,7 +215,7 @@ pub(crate) fn parse_filter(
                         }
                         lx.pos = after;
                     }
-                    let path = lx.attr_path_from(start, run)?;
+                    let path = lx.attr_path_from(&run)?;
                     lx.skip_ws();
                     if lx.peek() == Some(b'[') {
                         if value_depth > 0 {
@@ -225,7 +225,7 @@ pub(crate) fn parse_filter(
                         }
                         if path.sub_attr.is_some() {
                             return Err(lx.err(
-                                start..lx.pos,
+                                run.start..lx.pos,
                                 "expected a multi-valued attribute without a sub-attribute before '['",
                             ));
                         }
