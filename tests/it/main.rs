@@ -9,6 +9,7 @@
 mod auth;
 mod auth_admin;
 mod error;
+mod memory;
 mod patch_clients;
 mod patch_common;
 mod patch_members;
@@ -16,8 +17,8 @@ mod patch_props;
 mod patch_rfc;
 mod projection;
 mod projection_props;
-mod schema;
 mod resource;
 mod resource_lenient;
 mod resource_version;
+mod schema;
 mod validate;
