@@ -4,8 +4,10 @@
 
 use super::{BackendError, BackendErrorKind, IdentityBackend};
 use crate::auth::Context;
+use crate::patch::{MemberChange, MemberRef, PatchRequest};
 use crate::query::Selection;
-use crate::resource::{Group, Member, Version, VersionCondition};
+use crate::resource::{Group, Member, User, Version, VersionCondition};
+use crate::schema::ResourceSchema;
 use std::collections::HashSet;
 
 /// How often a default read → modify → replace is retried when another writer changed the
@@ -84,6 +86,82 @@ pub(crate) async fn modify_group_members<B: IdentityBackend + ?Sized>(
         }
         let cond = read_version(version.as_ref());
         match backend.replace_group(ctx, id, group, cond.as_ref()).await {
+            Err(e) if retry(&e, if_match, attempt) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// A member named by a PATCH as a typed [`Member`].
+pub(crate) fn member_of_ref(m: &MemberRef) -> Member {
+    let mut member = Member::new(m.value.clone());
+    member.display = m.display.clone();
+    member.kind = m.kind.clone();
+    member.reference = m.reference.clone();
+    member
+}
+
+/// The default [`IdentityBackend::patch_user`]: get → apply → replace.
+pub(crate) async fn patch_user<B: IdentityBackend + ?Sized>(
+    backend: &B,
+    ctx: &Context,
+    id: &str,
+    patch: &PatchRequest,
+    schema: &ResourceSchema,
+    if_match: Option<&VersionCondition>,
+) -> Result<User, BackendError> {
+    let mut attempt = 0;
+    loop {
+        let user = backend.get_user(ctx, id, &Selection::all()).await?;
+        let version = user.meta.as_ref().and_then(|m| m.version.clone());
+        check_if_match(if_match, version.as_ref())?;
+        let mut json = user.to_json();
+        if !patch.apply(&mut json, schema)?.changed {
+            return Ok(user);
+        }
+        let patched = User::from_json(json)?;
+        let cond = read_version(version.as_ref());
+        match backend.replace_user(ctx, id, patched, cond.as_ref()).await {
+            Err(e) if retry(&e, if_match, attempt) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// The default [`IdentityBackend::patch_group`]: the member delta when the request only adds
+/// or removes members, else get → apply → replace.
+pub(crate) async fn patch_group<B: IdentityBackend + ?Sized>(
+    backend: &B,
+    ctx: &Context,
+    id: &str,
+    patch: &PatchRequest,
+    schema: &ResourceSchema,
+    if_match: Option<&VersionCondition>,
+    selection: &Selection,
+) -> Result<Group, BackendError> {
+    if let Some(delta) = patch.group_delta(schema)?
+        && delta.display_name.is_none()
+        && delta.external_id.is_none()
+        && delta.rest.is_none()
+        && let MemberChange::Delta { remove, add } = &delta.members
+    {
+        let add: Vec<Member> = add.iter().map(member_of_ref).collect();
+        return backend
+            .modify_group_members(ctx, id, &add, remove, if_match, selection)
+            .await;
+    }
+    let mut attempt = 0;
+    loop {
+        let group = backend.get_group(ctx, id, &Selection::all()).await?;
+        let version = group.meta.as_ref().and_then(|m| m.version.clone());
+        check_if_match(if_match, version.as_ref())?;
+        let mut json = group.to_json();
+        if !patch.apply(&mut json, schema)?.changed {
+            return Ok(group);
+        }
+        let patched = Group::from_json(json)?;
+        let cond = read_version(version.as_ref());
+        match backend.replace_group(ctx, id, patched, cond.as_ref()).await {
             Err(e) if retry(&e, if_match, attempt) => attempt += 1,
             other => return other,
         }

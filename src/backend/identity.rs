@@ -4,8 +4,10 @@
 
 use super::{BackendError, Capabilities, Page};
 use crate::auth::Context;
+use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
 use crate::resource::{Group, Member, User, VersionCondition};
+use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 
 /// A store of Users and Groups that the SCIM server calls
@@ -78,6 +80,25 @@ pub trait IdentityBackend: Send + Sync {
         query: &ListQuery,
     ) -> Result<Page<User>, BackendError>;
 
+    /// Applies a PATCH to a user ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)),
+    /// all or nothing. `schema` is the User resource type as the server serves it (with the
+    /// extensions registered at run time); the PATCH engine resolves paths and checks values
+    /// against it. A PATCH that changes nothing keeps `meta.version` and `meta.lastModified`.
+    ///
+    /// The default reads the user, applies the request to its JSON and replaces it with the
+    /// version it read (retried when another writer came between; 412 when the client's
+    /// `If-Match` does not match). Backends that can apply a PATCH atomically in place override it.
+    async fn patch_user(
+        &self,
+        ctx: &Context,
+        id: &str,
+        patch: &PatchRequest,
+        schema: &ResourceSchema,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<User, BackendError> {
+        super::defaults::patch_user(self, ctx, id, patch, schema, if_match).await
+    }
+
     /// Creates a group ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
     async fn create_group(&self, ctx: &Context, group: Group) -> Result<Group, BackendError>;
 
@@ -116,6 +137,24 @@ pub trait IdentityBackend: Send + Sync {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<Group>, BackendError>;
+
+    /// Applies a PATCH to a group ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)),
+    /// all or nothing, and returns the group as `selection` needs it.
+    ///
+    /// The default uses the member delta ([`PatchRequest::group_delta`]) when the request only
+    /// adds or removes members, calling [`IdentityBackend::modify_group_members`]; otherwise it
+    /// reads the group, applies the request to its JSON and replaces it (as `patch_user` does).
+    async fn patch_group(
+        &self,
+        ctx: &Context,
+        id: &str,
+        patch: &PatchRequest,
+        schema: &ResourceSchema,
+        if_match: Option<&VersionCondition>,
+        selection: &Selection,
+    ) -> Result<Group, BackendError> {
+        super::defaults::patch_group(self, ctx, id, patch, schema, if_match, selection).await
+    }
 
     /// Adds and removes members of a group: the member delta of a PATCH
     /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2); Entra ID's

@@ -5,10 +5,12 @@ mod capabilities;
 mod defaults;
 mod error;
 mod identity;
+mod memory;
 mod page;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;
 pub use error::{BackendError, BackendErrorKind};
 pub use identity::IdentityBackend;
+pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};
 pub use page::Page;

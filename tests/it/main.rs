@@ -8,7 +8,10 @@
 
 mod auth;
 mod auth_admin;
+mod backend_defaults;
 mod error;
+mod memory;
+mod memory_patch;
 mod patch_clients;
 mod patch_common;
 mod patch_members;
