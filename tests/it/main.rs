@@ -19,6 +19,7 @@ mod patch_props;
 mod patch_rfc;
 mod projection;
 mod projection_props;
+mod replay;
 mod resource;
 mod resource_lenient;
 mod resource_props;
