@@ -143,7 +143,18 @@ impl ScimServer {
             PatchLimits::default().max_values_per_operation,
         );
         let request = PatchRequest::from_value(json, &self.inner.compat, &limits)?;
-        let patched = R::patch(self, ctx, id, &request, if_match.as_ref(), &selection).await?;
+        let schema = self.resource_schema(R::KIND);
+        let patched = R::patch(
+            self.backend(),
+            ctx,
+            id,
+            &request,
+            schema,
+            if_match.as_ref(),
+            &selection,
+        )
+        .await
+        .map_err(backend_error)?;
         Ok(self.encode(&patched, &projection, StatusCode::OK, false))
     }
 
@@ -320,7 +331,7 @@ impl ScimServer {
     }
 
     /// Validation settings that follow the configured client compatibility.
-    pub(super) fn validate_options(&self) -> ValidateOptions {
+    fn validate_options(&self) -> ValidateOptions {
         let mut options = if self.inner.compat == crate::Compat::strict() {
             ValidateOptions::strict()
         } else {
@@ -342,10 +353,7 @@ fn condition(
 }
 
 /// 412 when `If-Match` is given and does not name the current version.
-pub(super) fn check_if_match<R: Resource>(
-    cond: Option<&VersionCondition>,
-    current: &R,
-) -> Result<(), Error> {
+fn check_if_match<R: Resource>(cond: Option<&VersionCondition>, current: &R) -> Result<(), Error> {
     let Some(cond) = cond else { return Ok(()) };
     let ok = match current.version() {
         Some(v) => cond.matches(v),

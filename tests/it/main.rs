@@ -24,4 +24,10 @@ mod resource_lenient;
 mod resource_props;
 mod resource_version;
 mod schema;
+mod server;
+mod server_limits;
+mod server_resources;
+mod server_support;
+#[cfg(feature = "tower")]
+mod server_tower;
 mod validate;
