@@ -26,6 +26,7 @@ mod resource_version;
 mod schema;
 mod server;
 mod server_limits;
+mod server_props;
 mod server_resources;
 mod server_support;
 #[cfg(feature = "tower")]

@@ -405,3 +405,91 @@ async fn okta_deactivation_and_put_group_members() {
     assert_eq!(put.status, 200, "{:?}", put.body);
     assert_eq!(put.body["members"][0]["value"], uid.as_str());
 }
+
+#[tokio::test]
+async fn entra_create_user_with_default_mapping_and_group_with_microsoft_urn() {
+    let s = server().await;
+    let manager = id(&create_user(&s, "boss2@contoso.com").await);
+    let a = Call::post(
+        "/Users",
+        json!({
+            "schemas": [
+                "urn:ietf:params:scim:schemas:core:2.0:User",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            ],
+            "externalId": "adele",
+            "userName": "AdeleV@contoso.com",
+            "active": true,
+            "displayName": "Adele Vance",
+            "title": "Retail Manager",
+            "preferredLanguage": "en-US",
+            "name": {"formatted": "Adele Vance", "familyName": "Vance", "givenName": "Adele"},
+            "emails": [{"primary": true, "type": "work", "value": "AdeleV@contoso.com"}],
+            "phoneNumbers": [{"type": "work", "value": "+1 425 555 0109"},
+                             {"type": "mobile", "value": "+1 425 555 0110"}],
+            "addresses": [{"type": "work", "formatted": "18/2111", "streetAddress": "1 Main St",
+                           "locality": "Bellevue", "region": "WA", "postalCode": "98004",
+                           "country": "US", "primary": false}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                "employeeNumber": "701984", "department": "Retail", "costCenter": "4130",
+                "organization": "Contoso", "division": "Sales",
+                "manager": {"value": manager}
+            },
+            "meta": {"resourceType": "User"}
+        }),
+    )
+    .send(&s)
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    let u = &a.body;
+    assert_eq!(u["externalId"], "adele");
+    assert_eq!(u["addresses"][0]["locality"], "Bellevue");
+    assert_eq!(u["phoneNumbers"].as_array().unwrap().len(), 2);
+    let ent = &u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    assert_eq!(ent["employeeNumber"], "701984");
+    assert_eq!(ent["manager"]["value"], manager.as_str());
+    // Entra's matching lookup before a create finds it.
+    let found = Call::get("/Users?filter=externalId+eq+%22adele%22")
+        .send(&s)
+        .await;
+    assert_eq!(found.body["totalResults"], 1);
+
+    let g = Call::post(
+        "/Groups",
+        json!({
+            "schemas": [
+                "urn:ietf:params:scim:schemas:core:2.0:Group",
+                "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/Group"
+            ],
+            "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+            "displayName": "Group1DisplayName",
+            "members": []
+        }),
+    )
+    .send(&s)
+    .await;
+    assert_eq!(g.status, 201, "{:?}", g.body);
+    assert_eq!(g.body["displayName"], "Group1DisplayName");
+}
+
+#[tokio::test]
+async fn patch_and_put_on_unknown_ids_are_404() {
+    let s = server().await;
+    let ops = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                     "Operations": [{"op": "add", "path": "members", "value": [{"value": "x"}]}]});
+    Call::patch("/Groups/nope", ops)
+        .send(&s)
+        .await
+        .assert_error(404, None);
+    Call::put("/Users/nope", json!({"userName": "x"}))
+        .send(&s)
+        .await
+        .assert_error(404, None);
+    let bad_op = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": "replace", "path": "id", "value": "mine"}]});
+    let uid = id(&create_user(&s, "immutable-id").await);
+    Call::patch(&format!("/Users/{uid}"), bad_op)
+        .send(&s)
+        .await
+        .assert_error(400, Some("mutability"));
+}
