@@ -359,14 +359,14 @@ fn normalise(
                 if options.wrap_single_values && value.is_string() {
                     value = Value::Array(vec![value]);
                 }
-                ("schemas".to_owned(), value)
+                (spelled(key, "schemas"), value)
             }
             Some(TopLevel::Attribute(a)) => {
                 if a.mutability == Mutability::ReadOnly || !normalise_value(a, &mut value, options)?
                 {
                     continue;
                 }
-                (a.name.clone(), value)
+                (spelled(key, &a.name), value)
             }
             Some(TopLevel::Extension(ext)) => {
                 if let Value::Object(obj) = &mut value {
@@ -376,7 +376,7 @@ fn normalise(
                         continue;
                     }
                 }
-                (ext.id.clone(), value)
+                (spelled(key, &ext.id), value)
             }
             None => (key, value),
         };
@@ -409,7 +409,7 @@ fn normalise_object<'s>(
                 if !normalise_value(a, &mut value, options)? {
                     continue;
                 }
-                a.name.clone()
+                spelled(key, &a.name)
             }
             None => key,
         };
@@ -470,6 +470,15 @@ fn normalise_single(
         _ => {}
     }
     Ok(true)
+}
+
+/// The schema spelling of a key, reusing the client's string when it already has it.
+fn spelled(key: String, canonical: &str) -> String {
+    if key == canonical {
+        key
+    } else {
+        canonical.to_owned()
+    }
 }
 
 /// Adds the core URN and the URNs of present extensions to `schemas` (RFC 7643 §3).
