@@ -160,8 +160,8 @@ impl SchemaRegistry {
             .find(|t| t.resource_type().name.eq_ignore_ascii_case(name))
     }
 
-    /// The resource type served at `endpoint` (case-insensitive; with or without the leading
-    /// `/`, e.g. `/Users` or `users`).
+    /// The resource type served at `endpoint` (case-insensitive; with or without leading and
+    /// trailing `/`, e.g. `/Users`, `users` or `/Users/`).
     pub fn by_endpoint(&self, endpoint: &str) -> Option<&Arc<ResourceSchema>> {
         self.types
             .iter()
@@ -214,8 +214,8 @@ impl SchemaRegistry {
 }
 
 fn same_endpoint(a: &str, b: &str) -> bool {
-    a.trim_start_matches('/')
-        .eq_ignore_ascii_case(b.trim_start_matches('/'))
+    a.trim_matches('/')
+        .eq_ignore_ascii_case(b.trim_matches('/'))
 }
 
 #[cfg(test)]
@@ -249,7 +249,7 @@ mod tests {
         );
         assert_eq!(reg.resource_types().len(), 2);
         assert_eq!(reg.by_endpoint("users").unwrap().core().id, USER_SCHEMA);
-        assert_eq!(reg.by_endpoint("/GROUPS").unwrap().core().id, GROUP_SCHEMA);
+        assert_eq!(reg.by_endpoint("/GROUPS/").unwrap().core().id, GROUP_SCHEMA);
         assert_eq!(
             reg.resource_type("user").unwrap().resource_type().endpoint,
             "/Users"
