@@ -112,6 +112,34 @@ impl ValidateOptions {
 /// Normalises and validates the body of a create request (POST,
 /// [RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)): see the
 /// [module documentation](self).
+///
+/// ```
+/// use scimitar::query::validate::{self, ValidateOptions};
+/// use scimitar::schema::ResourceSchema;
+/// use serde_json::json;
+///
+/// let users = ResourceSchema::user();
+/// let mut body = json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "id": "client-chosen",            // readOnly: ignored
+///     "USERNAME": "bjensen",            // names are case-insensitive
+///     "active": "True",                 // boolean as a string (lenient default)
+///     "emails": {"value": "bjensen@example.com", "type": "work"}  // lone value: wrapped
+/// });
+/// validate::for_create(&mut body, &users, &ValidateOptions::default())?;
+/// assert_eq!(body, json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "userName": "bjensen",
+///     "active": true,
+///     "emails": [{"value": "bjensen@example.com", "type": "work"}]
+/// }));
+///
+/// let mut bad = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///                      "userName": "bjensen", "emails": [{"value": 42}]});
+/// let err = validate::for_create(&mut bad, &users, &ValidateOptions::default()).unwrap_err();
+/// assert_eq!(err.detail(), "attribute \"emails[0].value\": expected a string, got a number");
+/// # Ok::<(), scimitar::Error>(())
+/// ```
 pub fn for_create(
     resource: &mut Value,
     schema: &ResourceSchema,

@@ -21,6 +21,23 @@ use std::sync::Arc;
 /// request pays for one reference count, not for a resolution table. The registration methods
 /// take `&mut self`: register at start-up, or change a clone and swap it in (the registry is
 /// cheap to clone: schemas and resolvers are shared).
+///
+/// ```
+/// use scimitar::AttrPath;
+/// use scimitar::schema::{Attribute, AttributeType, Schema, SchemaRegistry};
+///
+/// let badge = "urn:example:scim:schemas:extension:badge:1.0:User";
+/// let mut registry = SchemaRegistry::default();
+/// registry.register_schema(Schema::new(badge, "Badge", "Door badges",
+///     vec![Attribute::new("number", AttributeType::Integer).required(true)]));
+/// registry.add_extension("User", badge, false)?;
+///
+/// let users = registry.by_endpoint("/Users").expect("registered");
+/// let path = AttrPath::parse("urn:example:scim:schemas:extension:badge:1.0:User:NUMBER")?;
+/// let number = users.resolve_attr(&path).expect("resolves");
+/// assert!(number.in_extension && number.leaf().required);
+/// # Ok::<(), scimitar::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SchemaRegistry {
     schemas: Vec<Arc<Schema>>,
