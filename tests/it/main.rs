@@ -11,3 +11,4 @@ mod projection;
 mod projection_props;
 mod schema;
 mod validate;
+mod validate_props;
