@@ -32,3 +32,4 @@ mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
 mod validate;
+mod validate_props;
