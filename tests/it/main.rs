@@ -7,6 +7,10 @@
 )]
 
 mod error;
+mod filter_entra;
+mod filter_props;
+mod filter_rfc;
+mod path_rfc;
 mod projection;
 mod projection_props;
 mod schema;
