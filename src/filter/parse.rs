@@ -370,7 +370,7 @@ fn push(
 }
 
 /// `attrPath SP "pr"` or `attrPath SP compareOp SP compValue`, the path already read.
-#[inline]
+#[inline(always)]
 fn attr_exp(lx: &mut Lexer<'_>, path: AttrPath) -> Result<Filter, ParseError> {
     let (start, w) = lx.word();
     let op = match w.as_bytes() {
@@ -400,7 +400,7 @@ fn bad_op(lx: &mut Lexer<'_>, start: usize) -> ParseError {
 }
 
 /// `compValue = false / null / true / number / string`.
-#[inline]
+#[inline(always)]
 fn comp_value(lx: &mut Lexer<'_>) -> Result<CompValue, ParseError> {
     match lx.peek() {
         Some(b'"') => lx.string().map(CompValue::String),

@@ -229,6 +229,7 @@ impl<'a> Lexer<'a> {
 
     /// Builds an `attrPath` from a run already read at `start`. The URI prefix ends at the last
     /// `:`, so URNs whose version contains a dot (`…:enterprise:2.0:User:manager`) split right.
+    #[inline(always)]
     pub(crate) fn attr_path_from(&self, run: &Run<'a>) -> Result<AttrPath, ParseError> {
         let Run {
             start,

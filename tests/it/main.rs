@@ -10,6 +10,7 @@ mod error;
 mod filter_entra;
 mod filter_props;
 mod filter_rfc;
+mod fuzz_corpus;
 mod path_rfc;
 mod projection;
 mod projection_props;
