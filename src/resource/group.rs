@@ -2,7 +2,7 @@
 //! ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
 
 use super::normalize::{self, GROUP};
-use super::{Meta, lenient};
+use super::{Meta, User, lenient};
 use crate::Error;
 use crate::schema::GROUP_SCHEMA;
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,20 @@ impl Member {
             kind: Some("Group".into()),
             ..Member::new(id)
         }
+    }
+
+    /// The member entry for a user: its `id` (`None` when the user has none yet), `type: User`
+    /// and its [`display_label`](User::display_label) as `display`.
+    pub fn for_user(user: &User) -> Option<Member> {
+        let id = user.id.as_deref()?;
+        Some(Member::user(id).with_display(user.display_label()))
+    }
+
+    /// The member entry for a nested group: its `id` (`None` when it has none yet), `type:
+    /// Group` and its `displayName` as `display`.
+    pub fn for_group(group: &Group) -> Option<Member> {
+        let id = group.id.as_deref()?;
+        Some(Member::group(id).with_display(group.display_name.clone()))
     }
 
     /// Sets `display` (builder style).

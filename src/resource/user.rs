@@ -10,6 +10,7 @@ use crate::schema::USER_SCHEMA;
 use crate::{Compat, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 fn user_schemas() -> Vec<String> {
     vec![USER_SCHEMA.to_owned()]
@@ -270,6 +271,18 @@ impl User {
     /// The primary address, else the first one.
     pub fn primary_address(&self) -> Option<&Address> {
         primary_or_first(&self.addresses, Address::is_primary)
+    }
+
+    /// A name to show for the user, e.g. as a group member's `display`: `displayName`, else
+    /// the formatted or composed `name`, else `userName`.
+    pub fn display_label(&self) -> Cow<'_, str> {
+        if let Some(d) = self.display_name.as_deref().filter(|d| !d.is_empty()) {
+            return Cow::Borrowed(d);
+        }
+        match self.name.as_ref().and_then(Name::display) {
+            Some(n) => Cow::Owned(n),
+            None => Cow::Borrowed(&self.user_name),
+        }
     }
 
     /// Whether the user is active: `active` is not `false` (an absent `active` is active).
