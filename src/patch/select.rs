@@ -29,7 +29,12 @@ pub(crate) fn key_ci(obj: &Map<String, Value>, name: &str) -> Option<String> {
 
 /// Lower-cases `s` unless the attribute is `caseExact`.
 pub(crate) fn norm(s: &str, case_exact: bool) -> Cow<'_, str> {
-    if case_exact || !s.chars().any(char::is_uppercase) {
+    let lower = if s.is_ascii() {
+        !s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        !s.chars().any(char::is_uppercase)
+    };
+    if case_exact || lower {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.to_lowercase())
@@ -197,7 +202,7 @@ pub(crate) fn literal(v: &CompValue) -> Value {
 }
 
 /// For `value eq "x"` over an attribute whose elements are keyed by `value`: the key of the
-/// elements it selects (see [`super::multi::element_key`]).
+/// elements it selects (see [`super::multi::string_key`]).
 pub(crate) fn value_eq_key(filter: &Filter, attr: &Attribute) -> Option<String> {
     let Filter::Compare {
         path,

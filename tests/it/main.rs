@@ -9,6 +9,8 @@
 mod error;
 mod patch_clients;
 mod patch_common;
+mod patch_corpus;
+mod patch_fuzz_check;
 mod patch_members;
 mod patch_props;
 mod patch_rfc;
