@@ -10,6 +10,16 @@ use super::error::{ParseError, ParseErrorKind};
 use crate::path::AttrPath;
 use std::ops::Range;
 
+/// A run of path bytes: where it starts, its text, the offset of its last `:` and of the first
+/// `.` after that.
+#[derive(Clone, Copy)]
+pub(crate) struct Run<'a> {
+    pub(crate) start: usize,
+    pub(crate) text: &'a str,
+    colon: Option<usize>,
+    dot: Option<usize>,
+}
+
 /// A cursor over the input.
 pub(crate) struct Lexer<'a> {
     src: &'a str,
@@ -19,11 +29,69 @@ pub(crate) struct Lexer<'a> {
     pub(crate) kind: ParseErrorKind,
 }
 
+const PATH: u8 = 1;
+const WS: u8 = 2;
+
+/// Byte classes, one lookup per byte.
+// Evaluated at compile time: an index out of bounds would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b':' | b'$' | b'/' | b'~' | b'%')
+        {
+            t[i] = PATH;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            t[i] = WS;
+        }
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn class(b: u8) -> u8 {
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
 /// Bytes that may appear in an attribute path run: `ATTRNAME` characters, `.`, `$` (for `$ref`)
 /// and the URI characters of a schema prefix.
-#[inline]
+#[inline(always)]
 pub(crate) fn is_path_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'$' | b'/' | b'~' | b'%')
+    class(b) & PATH != 0
+}
+
+/// The index of the first byte at or after `i` that is `"`, `\` or a control character, or
+/// the length: eight bytes at a time.
+#[inline]
+fn string_stop(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let quote = v ^ (ONES * u64::from(b'"'));
+        let slash = v ^ (ONES * u64::from(b'\\'));
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (v.wrapping_sub(ONES * 0x20) & !v);
+        if found & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while bytes
+        .get(i)
+        .is_some_and(|c| *c >= 0x20 && *c != b'"' && *c != b'\\')
+    {
+        i += 1;
+    }
+    i
 }
 
 #[inline]
@@ -88,7 +156,7 @@ impl<'a> Lexer<'a> {
     #[inline]
     pub(crate) fn skip_ws(&mut self) {
         let bytes = self.src.as_bytes();
-        while let Some(b' ' | b'\t' | b'\r' | b'\n') = bytes.get(self.pos) {
+        while bytes.get(self.pos).is_some_and(|b| class(*b) == WS) {
             self.pos += 1;
         }
     }
@@ -98,17 +166,33 @@ impl<'a> Lexer<'a> {
         self.src.get(r).unwrap_or_default()
     }
 
-    /// Reads a run of path bytes (possibly empty).
+    /// Reads a run of path bytes (possibly empty), noting its last `:` and the first `.`
+    /// after it in the same pass.
     #[inline]
-    pub(crate) fn path_run(&mut self) -> (usize, &'a str) {
+    pub(crate) fn path_run(&mut self) -> Run<'a> {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         let mut end = start;
-        while bytes.get(end).copied().is_some_and(is_path_byte) {
+        let (mut colon, mut dot) = (None, None);
+        while let Some(&b) = bytes.get(end) {
+            if !is_path_byte(b) {
+                break;
+            }
+            if b == b':' {
+                colon = Some(end - start);
+                dot = None;
+            } else if b == b'.' && dot.is_none() {
+                dot = Some(end - start);
+            }
             end += 1;
         }
         self.pos = end;
-        (start, self.slice(start..end))
+        Run {
+            start,
+            text: self.slice(start..end),
+            colon,
+            dot,
+        }
     }
 
     /// Reads a run of ASCII letters (a keyword candidate).
@@ -126,12 +210,12 @@ impl<'a> Lexer<'a> {
 
     /// Reads `ATTRNAME` after a `.` (the `subAttr` of a value path, `].value`).
     pub(crate) fn sub_attr_name(&mut self) -> Result<Box<str>, ParseError> {
-        let (start, run) = self.path_run();
-        if is_name(run) {
-            Ok(run.into())
+        let run = self.path_run();
+        if is_name(run.text) {
+            Ok(run.text.into())
         } else {
             Err(self.err(
-                start..start + run.len().max(1),
+                run.start..run.start + run.text.len().max(1),
                 "expected a sub-attribute name",
             ))
         }
@@ -139,21 +223,24 @@ impl<'a> Lexer<'a> {
 
     /// Reads an `attrPath` (`[URI ":"] ATTRNAME ["." subAttr]`) at the cursor.
     pub(crate) fn attr_path(&mut self) -> Result<AttrPath, ParseError> {
-        let (start, run) = self.path_run();
-        self.attr_path_from(start, run)
+        let run = self.path_run();
+        self.attr_path_from(&run)
     }
 
     /// Builds an `attrPath` from a run already read at `start`. The URI prefix ends at the last
     /// `:`, so URNs whose version contains a dot (`…:enterprise:2.0:User:manager`) split right.
-    pub(crate) fn attr_path_from(
-        &self,
-        start: usize,
-        run: &'a str,
-    ) -> Result<AttrPath, ParseError> {
+    #[inline(always)]
+    pub(crate) fn attr_path_from(&self, run: &Run<'a>) -> Result<AttrPath, ParseError> {
+        let Run {
+            start,
+            text: run,
+            colon,
+            dot,
+        } = *run;
         if run.is_empty() {
             return Err(self.err_here("expected an attribute path"));
         }
-        let (urn, rest, rest_start) = match run.rfind(':') {
+        let (urn, rest, rest_start) = match colon {
             Some(i) => {
                 let urn = run.get(..i).unwrap_or_default();
                 let ok = urn.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
@@ -172,7 +259,7 @@ impl<'a> Lexer<'a> {
             }
             None => (None, run, start),
         };
-        let (name, sub) = match rest.find('.') {
+        let (name, sub) = match dot.map(|d| d - (rest_start - start)) {
             Some(i) => (
                 rest.get(..i).unwrap_or_default(),
                 Some((rest.get(i + 1..).unwrap_or_default(), rest_start + i + 1)),
@@ -208,20 +295,10 @@ impl<'a> Lexer<'a> {
     pub(crate) fn string(&mut self) -> Result<Box<str>, ParseError> {
         let open = self.pos;
         let bytes = self.src.as_bytes();
-        let mut i = open + 1;
-        loop {
-            match bytes.get(i) {
-                None => return Err(self.err(open..i, "expected a closing '\"' of the string")),
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(self.slice(open + 1..i).into());
-                }
-                Some(b'\\') => break,
-                Some(c) if *c < 0x20 => {
-                    return Err(self.err(i..i + 1, "expected an escaped control character"));
-                }
-                Some(_) => i += 1,
-            }
+        let mut i = string_stop(bytes, open + 1);
+        if bytes.get(i) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(self.slice(open + 1..i).into());
         }
         let mut out = String::with_capacity(i - open + 8);
         out.push_str(self.slice(open + 1..i));
@@ -369,18 +446,29 @@ impl<'a> Lexer<'a> {
             return Err(self.err(start..self.token_end(i), "expected a JSON number"));
         }
         self.pos = i;
-        if simple
-            && int_end - int_start <= 18
-            && !(neg && int_end - int_start == 1 && bytes.get(int_start) == Some(&b'0'))
-        {
-            let mut v: i64 = 0;
-            for d in bytes.get(int_start..int_end).unwrap_or_default() {
-                v = v * 10 + i64::from(d - b'0');
+        let text = self.slice(start..i);
+        if simple {
+            if int_end - int_start <= 18 {
+                let mut v: i64 = 0;
+                for d in bytes.get(int_start..int_end).unwrap_or_default() {
+                    v = v * 10 + i64::from(d - b'0');
+                }
+                return Ok(if neg { (-v).into() } else { v.into() });
             }
-            return Ok(if neg { (-v).into() } else { v.into() });
+            let int = if neg {
+                text.parse::<i64>().ok().map(serde_json::Number::from)
+            } else {
+                text.parse::<u64>().ok().map(serde_json::Number::from)
+            };
+            if let Some(n) = int {
+                return Ok(n);
+            }
         }
-        self.slice(start..i)
-            .parse::<serde_json::Number>()
+        // Rust's float parsing rounds correctly, so printing and re-parsing is exact.
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .ok_or(())
             .map_err(|_| self.err(start..i, "expected a JSON number in range"))
     }
 }

@@ -7,6 +7,10 @@
 )]
 
 mod error;
+mod filter_entra;
+mod filter_props;
+mod filter_rfc;
+mod fuzz_corpus;
 mod patch_clients;
 mod patch_common;
 mod patch_corpus;
@@ -14,6 +18,7 @@ mod patch_fuzz_check;
 mod patch_members;
 mod patch_props;
 mod patch_rfc;
+mod path_rfc;
 mod projection;
 mod projection_props;
 mod schema;
