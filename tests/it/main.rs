@@ -11,6 +11,8 @@ mod auth_admin;
 mod backend_defaults;
 mod error;
 mod memory;
+mod memory_footprint;
+mod memory_model;
 mod memory_patch;
 mod patch_clients;
 mod patch_common;

@@ -220,10 +220,11 @@ impl MemoryBackend {
                 None,
             ));
         };
-        // Compiled once (400 invalidFilter for a filter that makes no sense for the schema).
+        // Compiled once (400 invalidFilter for a filter that makes no sense for the schema);
+        // a lone indexed string equality needs no evaluator.
         let compiled = match &q.filter {
-            Some(f) => Some(f.compile(&schema)?),
-            None => None,
+            Some(f) if !list::is_exact(f, kind) => Some(f.compile(&schema)?),
+            _ => None,
         };
         let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
         let w = {
