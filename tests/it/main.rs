@@ -15,6 +15,8 @@ mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
 mod memory;
+mod memory_footprint;
+mod memory_model;
 mod memory_patch;
 mod patch_clients;
 mod patch_common;
