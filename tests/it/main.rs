@@ -28,6 +28,7 @@ mod patch_rfc;
 mod path_rfc;
 mod projection;
 mod projection_props;
+mod replay;
 mod resource;
 mod resource_lenient;
 mod resource_props;
