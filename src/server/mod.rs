@@ -26,6 +26,7 @@ mod discovery;
 mod limits;
 mod params;
 mod query;
+mod refs;
 mod request;
 mod resource;
 mod response;

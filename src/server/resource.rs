@@ -13,6 +13,7 @@
 use super::ScimServer;
 use super::params::{ListParams, ProjectionParams};
 use super::query::{self, ParsedList};
+use super::refs;
 use super::request::{self, check_content_type, parse_json};
 use super::response::{Reply, list_response};
 use super::route::Kind;
@@ -28,23 +29,8 @@ use crate::resource::{Resource, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 use std::sync::Arc;
-
-/// Characters escaped in an id placed in a URL path segment (RFC 3986 §3.3).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
 
 impl ScimServer {
     /// `POST /Users`, `POST /Groups`: 201 with the resource, `Location` and `ETag`
@@ -268,7 +254,8 @@ impl ScimServer {
     }
 
     /// The resource as a response carries it: `meta.location` and `meta.resourceType` set,
-    /// then projected (`password` and other `returned: never` attributes are always dropped).
+    /// missing `$ref`s of members, groups and manager filled in, then projected (`password`
+    /// and other `returned: never` attributes are always dropped).
     pub(super) fn resource_json<R: Resource>(
         &self,
         resource: &R,
@@ -276,6 +263,7 @@ impl ScimServer {
     ) -> Value {
         let mut json = resource.to_json();
         if let Value::Object(map) = &mut json {
+            refs::fill(map, &self.inner.base_url);
             let location = self.location::<R>(resource);
             let meta = map
                 .entry("meta")
@@ -296,11 +284,10 @@ impl ScimServer {
     /// `meta.location`).
     fn location<R: Resource>(&self, resource: &R) -> Option<String> {
         resource.id().map(|id| {
-            format!(
-                "{}{}/{}",
-                self.inner.base_url,
-                R::ENDPOINT,
-                utf8_percent_encode(id, SEGMENT)
+            refs::resource_url(
+                &self.inner.base_url,
+                R::ENDPOINT.trim_start_matches('/'),
+                id,
             )
         })
     }

@@ -493,3 +493,23 @@ async fn patch_and_put_on_unknown_ids_are_404() {
         .await
         .assert_error(400, Some("mutability"));
 }
+
+#[tokio::test]
+async fn references_carry_ref_urls_from_the_base_url() {
+    let s = server().await;
+    let uid = id(&create_user(&s, "ref-user").await);
+    let gid = id(&create_group(&s, "Refs", &[]).await);
+    let a = Call::patch(
+        &format!("/Groups/{gid}"),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "add", "path": "members", "value": [{"value": uid, "type": "User"}]}]}),
+    )
+    .send(&s)
+    .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["members"][0]["$ref"], format!("{BASE}/Users/{uid}"));
+    let u = Call::get(&format!("/Users/{uid}")).send(&s).await;
+    if let Some(groups) = u.body["groups"].as_array() {
+        assert_eq!(groups[0]["$ref"], format!("{BASE}/Groups/{gid}"));
+    }
+}
