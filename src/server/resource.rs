@@ -70,7 +70,9 @@ impl ScimServer {
         let found = R::get(self.backend(), ctx, id, &selection)
             .await
             .map_err(backend_error)?;
-        if let (Some(cond), Some(version)) = (&if_none_match, found.version()) {
+        if let (Some(cond), Some(version), true) =
+            (&if_none_match, found.version(), self.capabilities().etag)
+        {
             if cond.matches(version) {
                 return Ok(
                     Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref())
