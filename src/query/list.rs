@@ -341,6 +341,48 @@ pub fn sort_by_json<T>(
     Ok(())
 }
 
+/// Answers `query` over resources a backend fetched without filtering, sorting or paging them
+/// natively: keeps those matching the filter (compiled once against `schema`), sorts them,
+/// and cuts the page ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
+/// `json` gives a resource's SCIM JSON. At most `max_results` per page; more than `max_scan`
+/// items is refused with 400 `tooMany` instead of evaluating an unbounded list.
+pub fn apply_query<T>(
+    items: Vec<T>,
+    query: &ListQuery,
+    schema: &ResourceSchema,
+    max_results: usize,
+    max_scan: usize,
+    json: impl Fn(&T) -> Value,
+) -> Result<crate::backend::Page<T>, Error> {
+    if items.len() > max_scan {
+        return Err(Error::too_many(format!(
+            "the query would examine {} resources, more than the limit of {max_scan}",
+            items.len()
+        )));
+    }
+    let mut kept = match &query.filter {
+        Some(f) => {
+            let compiled = f.compile(schema)?;
+            items
+                .into_iter()
+                .filter(|i| compiled.matches(&json(i)))
+                .collect()
+        }
+        None => items,
+    };
+    if let Some(sort) = &query.sort {
+        sort_by_json(&mut kept, sort, schema, &json)?;
+    }
+    let total = kept.len();
+    let range = query.window(total, max_results);
+    let page: Vec<T> = kept
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
+    Ok(crate::backend::Page::new(page, total, query.start_index))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,5 +480,32 @@ mod tests {
         assert_eq!(names(&users), ["Alice", "bob", "-"]);
         let err = sort_by_json(&mut users, &by("nope"), &schema, Value::clone).unwrap_err();
         assert_eq!(err.scim_type(), Some(crate::ScimType::InvalidPath));
+    }
+
+    #[test]
+    fn apply_query_filters_sorts_and_pages() {
+        let schema = ResourceSchema::user();
+        let users: Vec<Value> = ["d", "a", "c", "b", "e"]
+            .iter()
+            .map(|n| serde_json::json!({"userName": n, "active": *n != "c"}))
+            .collect();
+        let q = ListQuery::new()
+            .with_filter(Filter::parse("active eq true").unwrap())
+            .with_sort(AttrPath::new("userName"), SortOrder::Descending)
+            .with_page(2, Some(2));
+        let page = apply_query(users.clone(), &q, &schema, 100, 100, Value::clone).unwrap();
+        assert_eq!(page.total_results, 4);
+        assert_eq!(page.start_index, 2);
+        let names: Vec<_> = page
+            .resources
+            .iter()
+            .map(|u| u["userName"].clone())
+            .collect();
+        assert_eq!(names, ["d", "b"]);
+        let e = apply_query(users.clone(), &q, &schema, 100, 4, Value::clone).unwrap_err();
+        assert_eq!(e.scim_type(), Some(crate::ScimType::TooMany));
+        let bad = ListQuery::new().with_filter(Filter::parse("active gt true").unwrap());
+        let e = apply_query(users, &bad, &schema, 100, 100, Value::clone).unwrap_err();
+        assert_eq!(e.scim_type(), Some(crate::ScimType::InvalidFilter));
     }
 }

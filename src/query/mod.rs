@@ -6,6 +6,6 @@ pub mod projection;
 pub mod validate;
 
 pub use list::{
-    ListQuery, Selection, Sort, SortKey, SortOrder, compare_keys, page_window, sort_by_json,
-    sort_key,
+    ListQuery, Selection, Sort, SortKey, SortOrder, apply_query, compare_keys, page_window,
+    sort_by_json, sort_key,
 };

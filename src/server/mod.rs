@@ -25,8 +25,8 @@ mod builder;
 mod discovery;
 mod limits;
 mod params;
-mod patch;
 mod query;
+mod refs;
 mod request;
 mod resource;
 mod response;
@@ -65,7 +65,7 @@ use std::sync::Arc;
 /// `tower::Service`, so axum mounts it in one line:
 /// `Router::new().nest_service("/scim/v2", server)`.
 ///
-/// ```ignore
+/// ```
 /// use bytes::Bytes;
 /// use scimitar::auth::{Context, Principal, Secret, StaticTokenAuthenticator};
 /// use scimitar::backend::MemoryBackend;
@@ -127,22 +127,25 @@ impl std::fmt::Debug for ScimServer {
 }
 
 impl ScimServer {
-    /// A builder; backend, authenticator and base URL are required.
+    /// A builder; backend, authenticator and base URL are required
+    /// ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
     pub fn builder() -> ServerBuilder {
         ServerBuilder::new()
     }
 
-    /// The base URL `meta.location` and `Location` are built from (no trailing `/`).
+    /// The base URL `meta.location` and `Location` are built from (no trailing `/`;
+    /// [RFC 7644 §3.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.1)).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
 
-    /// The request bounds.
+    /// The request bounds ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
     }
 
-    /// The schemas and resource types served.
+    /// The schemas and resource types served
+    /// ([RFC 7644 §4](https://www.rfc-editor.org/rfc/rfc7644#section-4)).
     pub fn schemas(&self) -> &SchemaRegistry {
         &self.inner.schemas
     }

@@ -13,6 +13,7 @@
 use super::ScimServer;
 use super::params::{ListParams, ProjectionParams};
 use super::query::{self, ParsedList};
+use super::refs;
 use super::request::{self, check_content_type, parse_json};
 use super::response::{Reply, list_response};
 use super::route::Kind;
@@ -28,23 +29,8 @@ use crate::resource::{Resource, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 use std::sync::Arc;
-
-/// Characters escaped in an id placed in a URL path segment (RFC 3986 §3.3).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
 
 impl ScimServer {
     /// `POST /Users`, `POST /Groups`: 201 with the resource, `Location` and `ETag`
@@ -84,7 +70,9 @@ impl ScimServer {
         let found = R::get(self.backend(), ctx, id, &selection)
             .await
             .map_err(backend_error)?;
-        if let (Some(cond), Some(version)) = (&if_none_match, found.version()) {
+        if let (Some(cond), Some(version), true) =
+            (&if_none_match, found.version(), self.capabilities().etag)
+        {
             if cond.matches(version) {
                 return Ok(
                     Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref())
@@ -143,7 +131,18 @@ impl ScimServer {
             PatchLimits::default().max_values_per_operation,
         );
         let request = PatchRequest::from_value(json, &self.inner.compat, &limits)?;
-        let patched = R::patch(self, ctx, id, &request, if_match.as_ref(), &selection).await?;
+        let schema = self.resource_schema(R::KIND);
+        let patched = R::patch(
+            self.backend(),
+            ctx,
+            id,
+            &request,
+            schema,
+            if_match.as_ref(),
+            &selection,
+        )
+        .await
+        .map_err(backend_error)?;
         Ok(self.encode(&patched, &projection, StatusCode::OK, false))
     }
 
@@ -257,7 +256,8 @@ impl ScimServer {
     }
 
     /// The resource as a response carries it: `meta.location` and `meta.resourceType` set,
-    /// then projected (`password` and other `returned: never` attributes are always dropped).
+    /// missing `$ref`s of members, groups and manager filled in, then projected (`password`
+    /// and other `returned: never` attributes are always dropped).
     pub(super) fn resource_json<R: Resource>(
         &self,
         resource: &R,
@@ -265,6 +265,7 @@ impl ScimServer {
     ) -> Value {
         let mut json = resource.to_json();
         if let Value::Object(map) = &mut json {
+            refs::fill(map, &self.inner.base_url);
             let location = self.location::<R>(resource);
             let meta = map
                 .entry("meta")
@@ -285,11 +286,10 @@ impl ScimServer {
     /// `meta.location`).
     fn location<R: Resource>(&self, resource: &R) -> Option<String> {
         resource.id().map(|id| {
-            format!(
-                "{}{}/{}",
-                self.inner.base_url,
-                R::ENDPOINT,
-                utf8_percent_encode(id, SEGMENT)
+            refs::resource_url(
+                &self.inner.base_url,
+                R::ENDPOINT.trim_start_matches('/'),
+                id,
             )
         })
     }
@@ -320,7 +320,7 @@ impl ScimServer {
     }
 
     /// Validation settings that follow the configured client compatibility.
-    pub(super) fn validate_options(&self) -> ValidateOptions {
+    fn validate_options(&self) -> ValidateOptions {
         let mut options = if self.inner.compat == crate::Compat::strict() {
             ValidateOptions::strict()
         } else {
@@ -342,10 +342,7 @@ fn condition(
 }
 
 /// 412 when `If-Match` is given and does not name the current version.
-pub(super) fn check_if_match<R: Resource>(
-    cond: Option<&VersionCondition>,
-    current: &R,
-) -> Result<(), Error> {
+fn check_if_match<R: Resource>(cond: Option<&VersionCondition>, current: &R) -> Result<(), Error> {
     let Some(cond) = cond else { return Ok(()) };
     let ok = match current.version() {
         Some(v) => cond.matches(v),

@@ -2,14 +2,13 @@
 //! handlers of `resource.rs` meet the per-type backend API
 //! ([RFC 7644 §3.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.2), the endpoint table).
 
-use super::ScimServer;
-use super::response::Reply;
 use super::route::Kind;
 use crate::auth::Context;
 use crate::backend::{BackendError, IdentityBackend, Page};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
 use crate::resource::{Group, Resource, User, VersionCondition};
+use crate::schema::ResourceSchema;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -45,15 +44,16 @@ pub(crate) trait Served: Resource {
         ctx: &'a Context,
         q: &'a ListQuery,
     ) -> Call<'a, Page<Self>>;
-    /// PATCH (RFC 7644 §3.5.2), served by `patch.rs`.
+    /// PATCH (RFC 7644 §3.5.2), all or nothing; `schema` is the served resource type.
     fn patch<'a>(
-        server: &'a ScimServer,
+        b: &'a dyn IdentityBackend,
         ctx: &'a Context,
         id: &'a str,
         request: &'a PatchRequest,
+        schema: &'a ResourceSchema,
         if_match: Option<&'a VersionCondition>,
         selection: &'a Selection,
-    ) -> Pin<Box<dyn Future<Output = Result<Self, Reply>> + Send + 'a>>;
+    ) -> Call<'a, Self>;
 }
 
 impl Served for User {
@@ -94,14 +94,15 @@ impl Served for User {
         b.list_users(ctx, q)
     }
     fn patch<'a>(
-        server: &'a ScimServer,
+        b: &'a dyn IdentityBackend,
         ctx: &'a Context,
         id: &'a str,
         request: &'a PatchRequest,
+        schema: &'a ResourceSchema,
         if_match: Option<&'a VersionCondition>,
         _selection: &'a Selection,
-    ) -> Pin<Box<dyn Future<Output = Result<Self, Reply>> + Send + 'a>> {
-        Box::pin(server.patch_whole::<User>(ctx, id, request, if_match))
+    ) -> Call<'a, Self> {
+        b.patch_user(ctx, id, request, schema, if_match)
     }
 }
 
@@ -143,13 +144,14 @@ impl Served for Group {
         b.list_groups(ctx, q)
     }
     fn patch<'a>(
-        server: &'a ScimServer,
+        b: &'a dyn IdentityBackend,
         ctx: &'a Context,
         id: &'a str,
         request: &'a PatchRequest,
+        schema: &'a ResourceSchema,
         if_match: Option<&'a VersionCondition>,
         selection: &'a Selection,
-    ) -> Pin<Box<dyn Future<Output = Result<Self, Reply>> + Send + 'a>> {
-        Box::pin(server.patch_group(ctx, id, request, if_match, selection))
+    ) -> Call<'a, Self> {
+        b.patch_group(ctx, id, request, schema, if_match, selection)
     }
 }

@@ -7,6 +7,7 @@ use super::store::TenantStore;
 use super::uid::Uid;
 use crate::backend::BackendError;
 use crate::error::Error;
+use crate::filter::Filter;
 use crate::query::{ListQuery, SortKey, compare_keys, sort_key};
 use crate::schema::ResourceSchema;
 use serde_json::Value;
@@ -68,6 +69,17 @@ fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut Vec<Uid>) 
             }
         }
     }
+}
+
+/// Whether `f` is a lone `id`/`userName`/`externalId`/`displayName` equality, which the
+/// indexes answer exactly (no evaluation needed).
+pub(crate) fn is_exact(f: &Filter, kind: Kind) -> bool {
+    lookup(f, kind).is_some_and(|l| {
+        matches!(
+            l,
+            Lookup::Id(_) | Lookup::UserName(_) | Lookup::ExternalId(_) | Lookup::DisplayName(_)
+        )
+    })
 }
 
 fn json_of(store: &TenantStore, kind: Kind, id: Uid) -> Result<Value, BackendError> {
@@ -152,17 +164,7 @@ pub(crate) fn select(
                 let mut seen = HashSet::with_capacity(ids.len());
                 ids.retain(|id| seen.insert(*id));
             }
-            // A lone `userName`/`externalId`/`id`/`displayName` equality is answered by the
-            // index exactly; anything else is checked by the evaluator.
-            let exact = lookup(filter, kind).is_some_and(|l| {
-                matches!(
-                    l,
-                    Lookup::Id(_)
-                        | Lookup::UserName(_)
-                        | Lookup::ExternalId(_)
-                        | Lookup::DisplayName(_)
-                )
-            });
+            let exact = is_exact(filter, kind);
             (ids, exact)
         }
         None => {

@@ -220,10 +220,11 @@ impl MemoryBackend {
                 None,
             ));
         };
-        // Compiled once (400 invalidFilter for a filter that makes no sense for the schema).
+        // Compiled once (400 invalidFilter for a filter that makes no sense for the schema);
+        // a lone indexed string equality needs no evaluator.
         let compiled = match &q.filter {
-            Some(f) => Some(f.compile(&schema)?),
-            None => None,
+            Some(f) if !list::is_exact(f, kind) => Some(f.compile(&schema)?),
+            _ => None,
         };
         let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
         let w = {
@@ -241,10 +242,7 @@ impl IdentityBackend for MemoryBackend {
     }
 
     async fn create_user(&self, ctx: &Context, user: User) -> Result<User, BackendError> {
-        self.writing(ctx, |s, w| {
-            let id = s.create_user(user, w)?;
-            s.user(id, true)
-        })
+        self.writing(ctx, |s, w| s.create_user(user, w))
     }
 
     async fn get_user(
@@ -269,10 +267,7 @@ impl IdentityBackend for MemoryBackend {
         if_match: Option<&VersionCondition>,
     ) -> Result<User, BackendError> {
         let uid = parse_id("User", id)?;
-        self.writing(ctx, |s, w| {
-            s.replace_user(uid, user, if_match, w)?;
-            s.user(uid, true)
-        })
+        self.writing(ctx, |s, w| s.replace_user(uid, user, if_match, w))
     }
 
     async fn delete_user(
@@ -314,10 +309,7 @@ impl IdentityBackend for MemoryBackend {
         if_match: Option<&VersionCondition>,
     ) -> Result<User, BackendError> {
         let uid = parse_id("User", id)?;
-        self.writing(ctx, |s, w| {
-            s.patch_user(uid, patch, schema, if_match, w)?;
-            s.user(uid, true)
-        })
+        self.writing(ctx, |s, w| s.patch_user(uid, patch, schema, if_match, w))
     }
 
     async fn patch_group(

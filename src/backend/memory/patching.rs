@@ -20,7 +20,7 @@ fn version_of(meta: Option<&crate::resource::Meta>) -> Option<Version> {
 }
 
 impl TenantStore {
-    /// Applies `patch` to user `id` atomically; `false` when nothing changed.
+    /// Applies `patch` to user `id` atomically; returns the user as it now is.
     pub(crate) fn patch_user(
         &mut self,
         id: Uid,
@@ -28,16 +28,15 @@ impl TenantStore {
         schema: &ResourceSchema,
         if_match: Option<&VersionCondition>,
         w: Write,
-    ) -> Result<bool, BackendError> {
+    ) -> Result<User, BackendError> {
         let current = self.user(id, true)?;
         check_if_match(if_match, version_of(current.meta.as_ref()).as_ref())?;
         let mut json = current.to_json();
         if !patch.apply(&mut json, schema)?.changed {
-            return Ok(false);
+            return Ok(current);
         }
         let patched = User::from_json(json)?;
-        self.replace_user(id, patched, None, w)?;
-        Ok(true)
+        self.replace_user(id, patched, None, w)
     }
 
     /// Applies `patch` to group `id` atomically, through the member delta when possible;

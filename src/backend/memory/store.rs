@@ -125,14 +125,30 @@ pub(crate) fn parse_id(kind: &str, id: &str) -> Result<Uid, BackendError> {
     Uid::parse(id).ok_or_else(|| not_found(kind, id))
 }
 
-fn encode_user(mut user: User) -> Result<Box<[u8]>, BackendError> {
+/// The stored form of a user: its JSON without what the store keeps elsewhere or never keeps
+/// (`id`, `meta`, `groups`, `password`); those are cleared in `user`, which is then the
+/// resource as stored (ready to be returned once `id` and `meta` are set).
+fn encode_user(user: &mut User) -> Result<Box<[u8]>, BackendError> {
     user.id = None;
     user.meta = None;
     user.groups.clear();
     user.password = None;
-    serde_json::to_vec(&user)
+    serde_json::to_vec(&*user)
         .map(Vec::into_boxed_slice)
         .map_err(internal)
+}
+
+/// The index keys of a stored user, read without decoding the whole user.
+#[derive(serde::Deserialize)]
+struct UserKeys {
+    #[serde(rename = "userName")]
+    user_name: String,
+    #[serde(rename = "externalId", default)]
+    external_id: Option<String>,
+}
+
+fn user_keys(json: &[u8]) -> Result<UserKeys, BackendError> {
+    serde_json::from_slice(json).map_err(internal)
 }
 
 fn encode_shell(mut group: Group) -> Result<Box<[u8]>, BackendError> {
@@ -176,10 +192,10 @@ impl TenantStore {
 
     // ---- users ----------------------------------------------------------------------------
 
-    pub(crate) fn create_user(&mut self, user: User, w: Write) -> Result<Uid, BackendError> {
+    /// Creates a user; returns it as the API shows it.
+    pub(crate) fn create_user(&mut self, user: User, w: Write) -> Result<User, BackendError> {
         let id = self.fresh_id();
-        self.insert_user(id, user, Stamp::new(w))?;
-        Ok(id)
+        self.insert_user(id, user, Stamp::new(w))
     }
 
     /// Stores a user under `id` (which must be free) with its indexes.
@@ -188,10 +204,11 @@ impl TenantStore {
         id: Uid,
         user: User,
         stamp: Stamp,
-    ) -> Result<(), BackendError> {
+    ) -> Result<User, BackendError> {
+        let mut user = user;
         let key = self.check_user_name(&user.user_name, None)?;
         let external = user.external_id.clone();
-        let json = encode_user(user)?;
+        let json = encode_user(&mut user)?;
         self.users.insert(
             id,
             UserRec {
@@ -204,7 +221,9 @@ impl TenantStore {
         if let Some(x) = external {
             self.user_external.insert(x.into_boxed_str(), id);
         }
-        Ok(())
+        user.id = Some(id.to_string());
+        user.meta = Some(stamp.meta("User"));
+        Ok(user)
     }
 
     fn decode_user(&self, rec: &UserRec) -> Result<User, BackendError> {
@@ -262,16 +281,17 @@ impl TenantStore {
         user: User,
         if_match: Option<&VersionCondition>,
         w: Write,
-    ) -> Result<(), BackendError> {
+    ) -> Result<User, BackendError> {
+        let mut user = user;
         let rec = self
             .users
             .get(&id)
             .ok_or_else(|| not_found("User", &id.to_string()))?;
         rec.stamp.check(if_match)?;
-        let old = self.decode_user(rec)?;
+        let old = user_keys(&rec.json)?;
         let key = self.check_user_name(&user.user_name, Some(id))?;
         let external = user.external_id.clone();
-        let json = encode_user(user)?;
+        let json = encode_user(&mut user)?;
         self.user_names.remove(&fold(&old.user_name));
         self.user_names.insert(key, id);
         if old.external_id != external {
@@ -285,8 +305,13 @@ impl TenantStore {
         if let Some(rec) = self.users.get_mut(&id) {
             rec.json = json;
             rec.stamp.touch(w);
+            user.meta = Some(rec.stamp.meta("User"));
         }
-        Ok(())
+        user.id = Some(id.to_string());
+        if let Some(rec) = self.users.get(&id) {
+            user.groups = rec.groups.iter().map(|g| self.group_ref(*g)).collect();
+        }
+        Ok(user)
     }
 
     pub(crate) fn delete_user(
@@ -300,7 +325,7 @@ impl TenantStore {
             .get(&id)
             .ok_or_else(|| not_found("User", &id.to_string()))?;
         rec.stamp.check(if_match)?;
-        let old = self.decode_user(rec)?;
+        let old = user_keys(&rec.json)?;
         let Some(rec) = self.users.remove(&id) else {
             return Ok(());
         };
