@@ -200,38 +200,38 @@ impl MemoryBackend {
         f(&mut guard, self.stamp())
     }
 
-    fn list(
+    /// Answers a list query: selects the page and materialises it under one read lock, so
+    /// `totalResults` and the resources agree.
+    fn list<T>(
         &self,
         ctx: &Context,
         kind: Kind,
         q: &ListQuery,
-    ) -> Result<(list::Window, Option<Shared>), BackendError> {
+        materialise: impl Fn(&TenantStore, uid::Uid) -> Result<T, BackendError>,
+    ) -> Result<Page<T>, BackendError> {
         let default_schema = match kind {
             Kind::User => &self.user_schema,
             Kind::Group => &self.group_schema,
         };
-        let schema = q.schema.as_ref().unwrap_or(default_schema).clone();
-        let Some(t) = self.tenant(&ctx.tenant) else {
-            return Ok((
-                list::Window {
-                    ids: Vec::new(),
-                    total: 0,
-                },
-                None,
-            ));
-        };
+        let schema = q.schema.as_ref().unwrap_or(default_schema);
         // Compiled once (400 invalidFilter for a filter that makes no sense for the schema);
         // a lone indexed string equality needs no evaluator.
         let compiled = match &q.filter {
-            Some(f) if !list::is_exact(f, kind) => Some(f.compile(&schema)?),
+            Some(f) if !list::is_exact(f, kind) => Some(f.compile(schema)?),
             _ => None,
         };
-        let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
-        let w = {
-            let s = read(&t);
-            list::select(&s, kind, q, &schema, self.bounds(), &matches)?
+        let Some(t) = self.tenant(&ctx.tenant) else {
+            return Ok(Page::empty(q.start_index));
         };
-        Ok((w, Some(t)))
+        let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
+        let s = read(&t);
+        let w = list::select(&s, kind, q, schema, self.bounds(), &matches)?;
+        let resources = w
+            .ids
+            .iter()
+            .map(|id| materialise(&s, *id))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page::new(resources, w.total, q.start_index))
     }
 }
 
@@ -285,19 +285,8 @@ impl IdentityBackend for MemoryBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<User>, BackendError> {
-        let (w, t) = self.list(ctx, Kind::User, query)?;
-        let Some(t) = t else {
-            return Ok(Page::empty(query.start_index));
-        };
-        let s = read(&t);
         let groups = query.selection.wants("groups");
-        // A resource deleted between the two read locks is left out of the page.
-        let users = w
-            .ids
-            .iter()
-            .filter_map(|id| s.user(*id, groups).ok())
-            .collect();
-        Ok(Page::new(users, w.total, query.start_index))
+        self.list(ctx, Kind::User, query, |s, id| s.user(id, groups))
     }
 
     async fn patch_user(
@@ -378,18 +367,8 @@ impl IdentityBackend for MemoryBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<Group>, BackendError> {
-        let (w, t) = self.list(ctx, Kind::Group, query)?;
-        let Some(t) = t else {
-            return Ok(Page::empty(query.start_index));
-        };
-        let s = read(&t);
         let members = query.selection.wants("members");
-        let groups = w
-            .ids
-            .iter()
-            .filter_map(|id| s.group(*id, members).ok())
-            .collect();
-        Ok(Page::new(groups, w.total, query.start_index))
+        self.list(ctx, Kind::Group, query, |s, id| s.group(id, members))
     }
 
     async fn modify_group_members(
