@@ -479,7 +479,8 @@ async fn snapshot_round_trip() {
     b.snapshot(&path).unwrap();
 
     let r = MemoryBackend::new();
-    r.restore(&path).unwrap();
+    assert!(!r.restore_if_exists(dir.join("missing.json")).unwrap());
+    assert!(r.restore_if_exists(&path).unwrap());
     assert_eq!(
         r.get_user(&a, &uid, &all()).await.unwrap(),
         b.get_user(&a, &uid, &all()).await.unwrap()

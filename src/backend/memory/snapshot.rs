@@ -156,6 +156,15 @@ impl MemoryBackend {
         result
     }
 
+    /// [`MemoryBackend::restore`] when `path` exists; `Ok(false)` (and nothing changed) when it
+    /// does not, as on a first start.
+    pub fn restore_if_exists(&self, path: impl AsRef<Path>) -> Result<bool, BackendError> {
+        match std::fs::metadata(path.as_ref()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            _ => self.restore(path).map(|()| true),
+        }
+    }
+
     /// Replaces the backend's contents with the snapshot at `path` (all or nothing: on any error
     /// the current contents stay). The version counter continues after the highest version
     /// restored, so ETags never repeat.
