@@ -2,6 +2,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use scimitar::Filter;
 use scimitar::filter::ParseLimits;
+use scimitar::schema::ResourceSchema;
 use std::hint::black_box;
 
 fn mix() -> Vec<String> {
@@ -79,5 +80,35 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse);
+fn eval(c: &mut Criterion) {
+    let schema = ResourceSchema::user();
+    let user: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/data/rfc7643/enterprise_user.json")).unwrap();
+    let mut g = c.benchmark_group("eval");
+    for (name, text) in [
+        ("userName eq", r#"userName eq "bjensen@example.com""#),
+        (
+            "externalId eq (miss)",
+            r#"externalId eq "8c1c1f2e-5b3a-4f6e-9d7a""#,
+        ),
+        (
+            "value path",
+            r#"emails[type eq "work" and value co "@example.com"]"#,
+        ),
+        (
+            "rfc mix",
+            r#"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org") and meta.lastModified ge "2011-05-13T04:42:34Z""#,
+        ),
+    ] {
+        let compiled = Filter::parse(text).unwrap().compile(&schema).unwrap();
+        g.bench_function(name, |b| b.iter(|| compiled.matches(black_box(&user))));
+    }
+    let f = Filter::parse(r#"userName eq "bjensen@example.com""#).unwrap();
+    g.bench_function("compile+match userName eq", |b| {
+        b.iter(|| f.matches(black_box(&user), &schema).is_ok())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse, eval);
 criterion_main!(benches);

@@ -292,7 +292,10 @@ pub(crate) fn parse_filter(
                     {
                         lx.pos += 1;
                         value_depth -= 1;
-                        let inner = std::mem::replace(&mut chain, parent).finish(cur);
+                        let mut inner = std::mem::replace(&mut chain, parent).finish(cur);
+                        if lx.peek() == Some(b'.') {
+                            inner = entra_sub_attr_exp(lx, inner)?;
+                        }
                         cur = Filter::ValuePath {
                             path,
                             filter: Box::new(inner),
@@ -315,6 +318,23 @@ pub(crate) fn parse_filter(
             }
         }
     }
+}
+
+/// Microsoft Entra ID matches users on `emails[type eq "work"].value eq "x"`, which is not in
+/// the RFC 7644 grammar but has one meaning: `emails[type eq "work" and value eq "x"]`. The
+/// cursor is on the `.` after `]`; `inner` is the value filter.
+fn entra_sub_attr_exp(lx: &mut Lexer<'_>, inner: Filter) -> Result<Filter, ParseError> {
+    lx.pos += 1;
+    let sub = lx.sub_attr_name()?;
+    lx.skip_ws();
+    let exp = attr_exp(lx, AttrPath::new(sub))?;
+    Ok(match inner {
+        Filter::And(mut terms) => {
+            terms.push(exp);
+            Filter::And(terms)
+        }
+        other => Filter::And(vec![other, exp]),
+    })
 }
 
 fn unexpected_close(stack: &[Frame], end: End) -> &'static str {
@@ -350,7 +370,7 @@ fn push(
 }
 
 /// `attrPath SP "pr"` or `attrPath SP compareOp SP compValue`, the path already read.
-#[inline]
+#[inline(always)]
 fn attr_exp(lx: &mut Lexer<'_>, path: AttrPath) -> Result<Filter, ParseError> {
     let (start, w) = lx.word();
     let op = match w.as_bytes() {
@@ -380,7 +400,7 @@ fn bad_op(lx: &mut Lexer<'_>, start: usize) -> ParseError {
 }
 
 /// `compValue = false / null / true / number / string`.
-#[inline]
+#[inline(always)]
 fn comp_value(lx: &mut Lexer<'_>) -> Result<CompValue, ParseError> {
     match lx.peek() {
         Some(b'"') => lx.string().map(CompValue::String),

@@ -209,3 +209,18 @@ fn adversarial_inputs_end_quickly() {
     let f = Filter::parse_with(&deep, &big).unwrap();
     assert_eq!(Filter::parse_with(&f.to_string(), &big).unwrap(), f);
 }
+
+#[test]
+fn entra_value_path_with_sub_attribute_reads_as_one_value_filter() {
+    let f = Filter::parse(r#"emails[type eq "work"].value eq "a@contoso.com""#).unwrap();
+    let want = Filter::parse(r#"emails[type eq "work" and value eq "a@contoso.com"]"#).unwrap();
+    assert_eq!(f, want);
+    let f =
+        Filter::parse(r#"emails[type eq "work" and primary eq true].value pr or x pr"#).unwrap();
+    assert_eq!(
+        f.to_string(),
+        r#"emails[type eq "work" and primary eq true and value pr] or x pr"#
+    );
+    assert!(Filter::parse(r#"emails[type eq "work"].value"#).is_err());
+    assert!(Filter::parse(r#"emails[type eq "work"]. value eq "x""#).is_err());
+}

@@ -229,6 +229,7 @@ impl<'a> Lexer<'a> {
 
     /// Builds an `attrPath` from a run already read at `start`. The URI prefix ends at the last
     /// `:`, so URNs whose version contains a dot (`…:enterprise:2.0:User:manager`) split right.
+    #[inline(always)]
     pub(crate) fn attr_path_from(&self, run: &Run<'a>) -> Result<AttrPath, ParseError> {
         let Run {
             start,
@@ -445,18 +446,29 @@ impl<'a> Lexer<'a> {
             return Err(self.err(start..self.token_end(i), "expected a JSON number"));
         }
         self.pos = i;
-        if simple
-            && int_end - int_start <= 18
-            && !(neg && int_end - int_start == 1 && bytes.get(int_start) == Some(&b'0'))
-        {
-            let mut v: i64 = 0;
-            for d in bytes.get(int_start..int_end).unwrap_or_default() {
-                v = v * 10 + i64::from(d - b'0');
+        let text = self.slice(start..i);
+        if simple {
+            if int_end - int_start <= 18 {
+                let mut v: i64 = 0;
+                for d in bytes.get(int_start..int_end).unwrap_or_default() {
+                    v = v * 10 + i64::from(d - b'0');
+                }
+                return Ok(if neg { (-v).into() } else { v.into() });
             }
-            return Ok(if neg { (-v).into() } else { v.into() });
+            let int = if neg {
+                text.parse::<i64>().ok().map(serde_json::Number::from)
+            } else {
+                text.parse::<u64>().ok().map(serde_json::Number::from)
+            };
+            if let Some(n) = int {
+                return Ok(n);
+            }
         }
-        self.slice(start..i)
-            .parse::<serde_json::Number>()
+        // Rust's float parsing rounds correctly, so printing and re-parsing is exact.
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .ok_or(())
             .map_err(|_| self.err(start..i, "expected a JSON number in range"))
     }
 }
