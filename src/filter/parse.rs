@@ -12,6 +12,13 @@ impl Filter {
     /// Parses a filter ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2))
     /// with the default [`ParseLimits`].
     ///
+    /// Operators, `and`/`or`/`not`, `true`/`false`/`null` and attribute names are
+    /// case-insensitive; whitespace between tokens may be any run of spaces, tabs or line
+    /// breaks. `and` binds tighter than `or`; a chain at one level becomes one n-ary node.
+    /// One form outside the RFC grammar is accepted because Microsoft Entra ID sends it and
+    /// it has a single meaning: `emails[type eq "work"].value eq "x"` parses as
+    /// `emails[type eq "work" and value eq "x"]`.
+    ///
     /// ```
     /// use scimitar::filter::{CompValue, CompareOp, Filter};
     /// use scimitar::AttrPath;

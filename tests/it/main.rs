@@ -8,6 +8,7 @@
 
 mod error;
 mod filter_entra;
+mod filter_eval_props;
 mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
