@@ -31,6 +31,7 @@ mod projection;
 mod projection_props;
 mod resource;
 mod resource_lenient;
+mod resource_props;
 mod resource_version;
 mod schema;
 mod validate;

@@ -2,7 +2,9 @@
 //! attribute preservation, write-only `password`, case-insensitive names, errors.
 
 use scimitar::ScimType;
-use scimitar::resource::{Email, EnterpriseUser, Group, Manager, Member, Meta, User, Version};
+use scimitar::resource::{
+    Email, EnterpriseUser, Group, Manager, Member, Meta, Resource, User, Version,
+};
 use serde_json::{Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -271,12 +273,84 @@ fn builders_make_valid_resources() {
         manager: Some(Manager::new("26118915")),
         ..EnterpriseUser::default()
     }));
-    let back = User::from_json(u.to_json()).unwrap();
+    let mut back = User::from_json(u.to_json()).unwrap();
     assert_eq!(back, u);
+    let e = back.take_enterprise().unwrap();
+    assert_eq!(e.manager.unwrap().value.as_deref(), Some("26118915"));
+    assert_eq!(
+        back.schemas(),
+        ["urn:ietf:params:scim:schemas:core:2.0:User"]
+    );
+    assert!(back.to_json().get(ENTERPRISE).is_none());
 
     let g = Group::new("Tour Guides")
         .with_external_id("tg")
         .with_member(Member::user("2819c223").with_display("Babs Jensen"))
         .with_member(Member::group("sub"));
     assert_eq!(Group::from_json(g.to_json()).unwrap(), g);
+}
+
+/// What a backend does on create and replace, written once for both resource types.
+fn create_then_replace<R: Resource + PartialEq + std::fmt::Debug>(
+    created: Value,
+    replacement: Value,
+) {
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-29T01:00:00Z")
+        .unwrap()
+        .to_utc();
+    let t1 = chrono::DateTime::parse_from_rfc3339("2026-11-29T02:00:00Z")
+        .unwrap()
+        .to_utc();
+    let mut r = R::from_json(created).unwrap();
+    r.stamp_created("id-1".into(), t0, Version::from_u64(1));
+    let mut next = R::from_json(replacement).unwrap();
+    next.stamp_updated(&r, t1, Version::from_u64(2));
+    assert_eq!(next.id(), Some("id-1"));
+    let j = next.to_json();
+    assert_eq!(j["meta"]["resourceType"], R::RESOURCE_TYPE);
+    assert_eq!(j["meta"]["created"], "2026-11-29T01:00:00Z");
+    assert_eq!(j["meta"]["lastModified"], "2026-11-29T02:00:00Z");
+    assert_eq!(j["meta"]["version"], "W/\"2\"");
+    assert_eq!(j["schemas"][0], R::SCHEMA);
+}
+
+#[test]
+fn resource_trait_stamps_users_and_groups() {
+    // The RFC examples carry a client-side id and meta; stamping replaces them.
+    create_then_replace::<User>(example("full_user.json"), example("enterprise_user.json"));
+    create_then_replace::<Group>(
+        example("group.json"),
+        json!({"displayName": "Renamed", "id": "x"}),
+    );
+}
+
+#[test]
+fn member_and_group_ref_entries_from_resources() {
+    let mut babs = User::from_json(example("enterprise_user.json")).unwrap();
+    assert_eq!(babs.display_label(), "Babs Jensen");
+    babs.display_name = None;
+    assert_eq!(babs.display_label(), "Ms. Barbara J Jensen, III");
+    babs.name = None;
+    assert_eq!(babs.display_label(), "bjensen@example.com");
+    let m = Member::for_user(&babs).unwrap();
+    assert_eq!(m.value, "2819c223-7f76-453a-919d-413861904646");
+    assert_eq!(m.kind.as_deref(), Some("User"));
+    assert!(Member::for_user(&User::new("no-id")).is_none());
+
+    let g = Group::from_json(example("group.json")).unwrap();
+    let r = scimitar::resource::GroupRef::for_group(&g)
+        .unwrap()
+        .with_reference(g.meta.as_ref().unwrap().location.clone().unwrap());
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        json!({
+            "value": "e9e30dba-f08f-4109-8486-d5c6a331660a",
+            "$ref": "https://example.com/v2/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a",
+            "display": "Tour Guides",
+            "type": "direct"
+        })
+    );
+    let nested = Member::for_group(&g).unwrap();
+    assert!(nested.is_group());
+    assert_eq!(nested.display.as_deref(), Some("Tour Guides"));
 }
