@@ -198,7 +198,10 @@ pub fn check(
     let mut seen: Vec<&str> = Vec::with_capacity(map.len());
     for (key, value) in map {
         match schema.top_level(key) {
-            Some(TopLevel::Schemas) => check_schemas_shape(value)?,
+            Some(TopLevel::Schemas) => {
+                once(&mut seen, "schemas")?;
+                check_schemas_shape(value)?;
+            }
             Some(TopLevel::Attribute(a)) => {
                 once(&mut seen, &a.name)?;
                 checker.value(a, value, &Loc::root(&a.name))?;

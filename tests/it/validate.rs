@@ -260,6 +260,9 @@ fn names_take_their_schema_spelling() {
     // check() sees the same duplicates without renaming
     let dup = json!({"schemas": [USER_SCHEMA], "userName": "a", "USERNAME": "b"});
     assert!(validate::check(&dup, &users(), &lenient()).is_err());
+    let dup = json!({"schemas": [USER_SCHEMA], "Schemas": [USER_SCHEMA], "userName": "a"});
+    assert!(validate::check(&dup, &users(), &lenient()).is_err());
+    assert!(create(dup).is_err());
 }
 
 #[test]
