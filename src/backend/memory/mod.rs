@@ -1,6 +1,7 @@
 //! The in-memory backend: multi-tenant, indexed, concurrency-safe, optionally snapshotted to a
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+mod groups;
 mod index;
 mod list;
 mod patching;
@@ -16,13 +17,14 @@ use crate::resource::{Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use chrono::Utc;
+use groups::GroupChange;
 use index::Kind;
 use list::Bounds;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use store::{GroupChange, TenantStore, Write, parse_id};
+use store::{TenantStore, Write, parse_id};
 
 /// The default page size cap (`filter.maxResults`).
 pub const DEFAULT_MAX_RESULTS: usize = 1000;
