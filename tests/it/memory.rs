@@ -477,6 +477,14 @@ async fn snapshot_round_trip() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     b.snapshot(&path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "snapshot readable by others: {mode:o}");
+    }
+    // no temporary file is left behind
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
     let r = MemoryBackend::new();
     assert!(!r.restore_if_exists(dir.join("missing.json")).unwrap());

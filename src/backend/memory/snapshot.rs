@@ -82,7 +82,8 @@ fn parse_uid(s: &str) -> Result<Uid, BackendError> {
 
 impl MemoryBackend {
     /// Writes every tenant's users and groups to `path` as JSON, atomically (temporary file +
-    /// rename). Each tenant is copied under its read lock, then written without holding it.
+    /// rename; on Unix the file is created readable by its owner only). Each tenant is copied
+    /// under its read lock, then written without holding it.
     pub fn snapshot(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
         let path = path.as_ref();
         let tenants: Vec<(TenantId, Arc<RwLock<TenantStore>>)> = read(&self.tenants)
@@ -143,7 +144,12 @@ impl MemoryBackend {
             .unwrap_or_else(|| "snapshot".into());
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
-            let f = std::fs::File::create(&tmp).map_err(io)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            // identities are personal data: readable by the owner only
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let f = options.open(&tmp).map_err(io)?;
             let mut w = std::io::BufWriter::new(f);
             serde_json::to_writer(&mut w, &file).map_err(BackendError::internal)?;
             w.flush().map_err(io)?;
