@@ -128,14 +128,26 @@ impl Selection {
     /// Conservative: when in doubt, `true`.
     pub fn wants(&self, name: &str) -> bool {
         let names = |p: &AttrPath| p.name.eq_ignore_ascii_case(name);
+        let core = |p: &AttrPath| {
+            p.urn.as_deref().is_none_or(|u| {
+                u.eq_ignore_ascii_case(crate::schema::USER_SCHEMA)
+                    || u.eq_ignore_ascii_case(crate::schema::GROUP_SCHEMA)
+            })
+        };
+        // `urn:…:core:2.0:User` parses as URN `urn:…:core:2.0` and name `User`: a whole schema.
+        let whole_schema = |p: &AttrPath| {
+            p.urn.is_some()
+                && p.sub_attr.is_none()
+                && p.name.starts_with(|c: char| c.is_ascii_uppercase())
+        };
         if self
             .excluded_attributes
             .iter()
-            .any(|p| names(p) && p.sub_attr.is_none())
+            .any(|p| names(p) && p.sub_attr.is_none() && core(p))
         {
             return false;
         }
-        self.attributes.is_empty() || self.attributes.iter().any(names)
+        self.attributes.is_empty() || self.attributes.iter().any(|p| names(p) || whole_schema(p))
     }
 }
 
@@ -236,6 +248,24 @@ mod tests {
             excluded_attributes: vec![AttrPath::new("members").with_sub_attr("display")],
         };
         assert!(ex_sub.wants("members"));
+        let parse = |s: &str| AttrPath::parse(s).unwrap();
+        let whole = Selection {
+            attributes: vec![parse("urn:ietf:params:scim:schemas:core:2.0:User")],
+            excluded_attributes: vec![],
+        };
+        assert!(whole.wants("groups"));
+        let ext = Selection {
+            attributes: vec![],
+            excluded_attributes: vec![parse(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:groups",
+            )],
+        };
+        assert!(ext.wants("groups"));
+        let core = Selection {
+            attributes: vec![],
+            excluded_attributes: vec![parse("urn:ietf:params:scim:schemas:core:2.0:Group:members")],
+        };
+        assert!(!core.wants("members"));
     }
 
     #[test]
