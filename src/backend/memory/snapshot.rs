@@ -18,7 +18,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
 type UserCopy = (Uid, Stamp, Box<[u8]>);
@@ -172,8 +171,8 @@ impl MemoryBackend {
     }
 
     /// Replaces the backend's contents with the snapshot at `path` (all or nothing: on any error
-    /// the current contents stay). The version counter continues after the highest version
-    /// restored, so ETags never repeat.
+    /// the current contents stay). Each tenant's version counter continues after its highest
+    /// version restored, so ETags never repeat.
     pub fn restore(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
         let f = std::fs::File::open(path.as_ref()).map_err(io)?;
         let file: File =
@@ -181,10 +180,10 @@ impl MemoryBackend {
         if file.format != FORMAT {
             return Err(bad(format!("unknown format {:?}", file.format)));
         }
-        let mut max_version = 0;
         let mut tenants = HashMap::new();
         for (name, tf) in file.tenants {
             let mut s = TenantStore::default();
+            let mut max_version = 0;
             for u in tf.users {
                 let id = parse_uid(&u.id)?;
                 max_version = max_version.max(u.meta.version);
@@ -222,10 +221,10 @@ impl MemoryBackend {
             for (g, m, kind) in links {
                 s.restore_member(g, m, kind)?;
             }
+            s.clock = max_version;
             tenants.insert(TenantId::from(name), Arc::new(RwLock::new(s)));
         }
         *write(&self.tenants) = tenants;
-        self.clock.fetch_max(max_version, Ordering::Relaxed);
         Ok(())
     }
 }

@@ -110,6 +110,8 @@ pub(crate) struct TenantStore {
     pub(crate) groups: HashMap<Uid, GroupRec>,
     pub(crate) group_names: MultiIndex,
     pub(crate) group_external: MultiIndex,
+    /// The last version handed out in this tenant.
+    pub(crate) clock: u64,
 }
 
 pub(crate) fn internal(e: serde_json::Error) -> BackendError {
@@ -152,6 +154,15 @@ fn user_keys(json: &[u8]) -> Result<UserKeys, BackendError> {
 }
 
 impl TenantStore {
+    /// The time and the next version of a write in this tenant (under its write lock).
+    pub(crate) fn next_write(&mut self, now: DateTime<Utc>) -> Write {
+        self.clock += 1;
+        Write {
+            now,
+            version: self.clock,
+        }
+    }
+
     pub(crate) fn fresh_id(&self) -> Uid {
         loop {
             let id = Uid::random();
