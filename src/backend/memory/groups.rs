@@ -12,12 +12,12 @@ use crate::resource::{Group, Member, VersionCondition};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
-fn encode_shell(mut group: Group) -> Result<Box<[u8]>, BackendError> {
+fn encode_shell(mut group: Group) -> Result<Box<str>, BackendError> {
     group.id = None;
     group.meta = None;
     group.members.clear();
-    serde_json::to_vec(&group)
-        .map(Vec::into_boxed_slice)
+    serde_json::to_string(&group)
+        .map(String::into_boxed_str)
         .map_err(internal)
 }
 
@@ -159,7 +159,7 @@ impl TenantStore {
     /// The group as the API shows it; `members` filled when asked.
     pub(crate) fn group(&self, id: Uid, with_members: bool) -> Result<Group, BackendError> {
         let rec = self.group_rec(id)?;
-        let mut group: Group = serde_json::from_slice(&rec.shell).map_err(internal)?;
+        let mut group: Group = serde_json::from_str(&rec.shell).map_err(internal)?;
         group.id = Some(id.to_string());
         group.meta = Some(rec.stamp.meta("Group"));
         if with_members {

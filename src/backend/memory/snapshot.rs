@@ -20,8 +20,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-type UserCopy = (Uid, Stamp, Box<[u8]>);
-type GroupCopy = (Uid, Stamp, Box<[u8]>, Vec<(Uid, MemberKind)>);
+type UserCopy = (Uid, Stamp, Box<str>);
+type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberKind)>);
 
 const FORMAT: &str = "scimitar-memory-1";
 
@@ -115,14 +115,14 @@ impl MemoryBackend {
                 tf.users.push(UserFile {
                     id: id.to_string(),
                     meta: stamp_file(&stamp),
-                    user: serde_json::from_slice(&json).map_err(BackendError::internal)?,
+                    user: serde_json::from_str(&json).map_err(BackendError::internal)?,
                 });
             }
             for (id, stamp, shell, members) in copied.1 {
                 tf.groups.push(GroupFile {
                     id: id.to_string(),
                     meta: stamp_file(&stamp),
-                    group: serde_json::from_slice(&shell).map_err(BackendError::internal)?,
+                    group: serde_json::from_str(&shell).map_err(BackendError::internal)?,
                     members: members
                         .into_iter()
                         .map(|(m, k)| (m.to_string(), k))
