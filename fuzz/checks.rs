@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each fuzz target uses one of the checks
 //! The checks the fuzz targets run on each input; `tests/it/fuzz_corpus.rs` replays the
 //! committed corpora through the same functions, so CI checks them without a fuzzer.
 

@@ -103,6 +103,20 @@ async fn tenants_are_isolated_also_by_id() {
 }
 
 #[tokio::test]
+async fn versions_reveal_nothing_about_other_tenants() {
+    let b = MemoryBackend::new();
+    let (a, other) = (ctx("a"), ctx("b"));
+    let version = |u: User| u.meta.unwrap().version.unwrap();
+    let first = version(b.create_user(&other, User::new("x")).await.unwrap());
+    for i in 0..10 {
+        b.create_user(&a, User::new(format!("a{i}"))).await.unwrap();
+    }
+    let second = version(b.create_user(&other, User::new("y")).await.unwrap());
+    let n = |v: &scimitar::Version| v.tag().parse::<u64>().unwrap();
+    assert_eq!(n(&second), n(&first) + 1);
+}
+
+#[tokio::test]
 async fn user_name_is_unique_case_insensitively() {
     let b = MemoryBackend::new();
     let c = ctx("a");
@@ -477,9 +491,18 @@ async fn snapshot_round_trip() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     b.snapshot(&path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "snapshot readable by others: {mode:o}");
+    }
+    // no temporary file is left behind
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
     let r = MemoryBackend::new();
-    r.restore(&path).unwrap();
+    assert!(!r.restore_if_exists(dir.join("missing.json")).unwrap());
+    assert!(r.restore_if_exists(&path).unwrap());
     assert_eq!(
         r.get_user(&a, &uid, &all()).await.unwrap(),
         b.get_user(&a, &uid, &all()).await.unwrap()
