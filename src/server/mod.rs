@@ -202,6 +202,7 @@ impl ScimServer {
             Route::Item(Kind::User, id) => self.item::<User>(ctx, &id, parts, &body).await,
             Route::Item(Kind::Group, id) => self.item::<Group>(ctx, &id, parts, &body).await,
             Route::Search(kind) => self.search(ctx, kind, parts, &body).await,
+            Route::Root => self.root_query(ctx, parts).await,
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
                 self.discovery(&route, parts)
             }

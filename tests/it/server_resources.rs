@@ -376,6 +376,17 @@ async fn search_on_type_and_root() {
         .await;
     assert_eq!(second.body["Resources"][0]["displayName"], "Searchers");
     assert_eq!(second.body["startIndex"], 2);
+    // GET on the root is the same query over every type (RFC 7644 §3.4.2.1).
+    let root_get = Call::get("?filter=meta.resourceType+pr&count=10")
+        .send(&s)
+        .await;
+    assert_eq!(root_get.status, 200, "{:?}", root_get.body);
+    assert_eq!(root_get.body["totalResults"], 2);
+    let a = Call::new(http::Method::POST, "")
+        .json(json!({}))
+        .send(&s)
+        .await;
+    a.assert_error(405, None);
     Call::post("/Groups/.search", json!({"filter": "displayName eq"}))
         .send(&s)
         .await
