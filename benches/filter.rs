@@ -78,6 +78,19 @@ fn parse(c: &mut Criterion) {
         });
     }
     g.finish();
+    // Nested grouping: peers were seen to hang at 16-40 levels; here time grows with depth.
+    let mut g = c.benchmark_group("parse/nesting");
+    for depth in [8usize, 32, 64] {
+        let s = format!(
+            "{}userName eq \"x\"{}",
+            "(title pr or ".repeat(depth),
+            ")".repeat(depth)
+        );
+        g.bench_with_input(BenchmarkId::from_parameter(depth), &s, |b, s| {
+            b.iter(|| Filter::parse(black_box(s)))
+        });
+    }
+    g.finish();
 }
 
 fn eval(c: &mut Criterion) {
