@@ -182,19 +182,21 @@ fn num_cmp(a: &Number, b: &Number) -> Option<Ordering> {
 #[inline]
 fn str_test(op: CompareOp, value: &str, lit: &str, case_exact: bool, ascii: bool) -> bool {
     if case_exact {
-        return str_op(op, value.as_bytes(), lit.as_bytes(), false);
+        return str_op(op, value, lit, false);
     }
     if ascii && value.is_ascii() {
-        return str_op(op, value.as_bytes(), lit.as_bytes(), true);
+        return str_op(op, value, lit, true);
     }
     let lower = value.to_lowercase();
-    str_op(op, lower.as_bytes(), lit.as_bytes(), false)
+    str_op(op, &lower, lit, false)
 }
 
-/// Byte-wise string operators (`fold`: compare ASCII letters case-insensitively; `lit` is
-/// lower case then).
+/// String operators (`fold`: compare ASCII letters case-insensitively; `lit` is lower case
+/// then). Every operator is linear in the lengths (`co` uses the standard library's
+/// two-way substring search).
 #[inline]
-fn str_op(op: CompareOp, v: &[u8], lit: &[u8], fold: bool) -> bool {
+fn str_op(op: CompareOp, v: &str, lit: &str, fold: bool) -> bool {
+    let (vb, lb) = (v.as_bytes(), lit.as_bytes());
     let eq = |a: &[u8], b: &[u8]| {
         if fold {
             a.eq_ignore_ascii_case(b)
@@ -203,22 +205,25 @@ fn str_op(op: CompareOp, v: &[u8], lit: &[u8], fold: bool) -> bool {
         }
     };
     match op {
-        CompareOp::Eq => eq(v, lit),
-        CompareOp::Ne => !eq(v, lit),
-        CompareOp::Sw => v.get(..lit.len()).is_some_and(|p| eq(p, lit)),
-        CompareOp::Ew => v
+        CompareOp::Eq => eq(vb, lb),
+        CompareOp::Ne => !eq(vb, lb),
+        CompareOp::Sw => vb.get(..lb.len()).is_some_and(|p| eq(p, lb)),
+        CompareOp::Ew => vb
             .len()
-            .checked_sub(lit.len())
-            .and_then(|i| v.get(i..))
-            .is_some_and(|p| eq(p, lit)),
-        CompareOp::Co => lit.is_empty() || v.windows(lit.len()).any(|w| eq(w, lit)),
+            .checked_sub(lb.len())
+            .and_then(|i| vb.get(i..))
+            .is_some_and(|p| eq(p, lb)),
+        CompareOp::Co if fold && v.bytes().any(|b| b.is_ascii_uppercase()) => {
+            v.to_ascii_lowercase().contains(lit)
+        }
+        CompareOp::Co => v.contains(lit),
         _ => {
             let ord = if fold {
-                v.iter()
+                vb.iter()
                     .map(u8::to_ascii_lowercase)
-                    .cmp(lit.iter().copied())
+                    .cmp(lb.iter().copied())
             } else {
-                v.cmp(lit)
+                vb.cmp(lb)
             };
             from_ordering(op, Some(ord))
         }

@@ -134,3 +134,35 @@ fn compiled_element_filters_for_patch_paths() {
     let user_name = schema.core().attribute("userName").unwrap();
     assert!(CompiledFilter::for_elements(&f, user_name).is_err());
 }
+
+#[test]
+fn deepest_accepted_filter_compiles_and_evaluates_within_the_stack() {
+    use crate::filter::ParseLimits;
+    let n = ParseLimits::MAX_DEPTH / 2;
+    let deep = format!(
+        "{}userName pr{}",
+        "title pr and (userName pr or (".repeat(n),
+        "))".repeat(n)
+    );
+    let limits = ParseLimits::default()
+        .with_max_length(usize::MAX)
+        .with_max_depth(usize::MAX);
+    let f = Filter::parse_with(&deep, &limits).unwrap();
+    let c = f.compile(&ResourceSchema::user()).unwrap();
+    assert!(
+        !c.matches(&user()),
+        "title is empty, so the outer and fails"
+    );
+    let mut with_title = user();
+    with_title["title"] = json!("Tour Guide");
+    assert!(c.matches(&with_title));
+}
+
+#[test]
+fn public_types_are_send_sync_static() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Filter>();
+    check::<CompiledFilter>();
+    check::<crate::path::ParseError>();
+    check::<crate::path::PatchPath>();
+}

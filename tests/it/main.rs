@@ -11,6 +11,7 @@ mod auth_admin;
 mod backend_defaults;
 mod error;
 mod filter_entra;
+mod filter_eval_props;
 mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
