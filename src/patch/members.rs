@@ -18,7 +18,7 @@ use super::multi::{self, Step, string_key};
 use super::op::{OpKind, PatchOperation};
 use super::request::PatchRequest;
 use super::select::get_ci;
-use super::target::{Res, check_removable, key_path, resolve};
+use super::target::{Res, check_not_read_only, check_removable, key_path, resolve};
 use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_scalar};
 use crate::error::Error;
@@ -290,6 +290,11 @@ impl PatchRequest {
                 rest.push(op);
                 continue;
             };
+            // readOnly targets (id, meta) fail here, before a backend starts applying
+            check_not_read_only(t.attr, &label)?;
+            if let Some(s) = sub {
+                check_not_read_only(s, &label)?;
+            }
             if t.ext.is_some() {
                 rest.push(op);
                 continue;
