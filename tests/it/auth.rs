@@ -123,3 +123,51 @@ async fn configured_key_is_accepted() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_key_of_tenant_a_never_reaches_tenant_b_data() {
+    use scimitar::backend::{IdentityBackend, MemoryBackend};
+    use scimitar::query::{ListQuery, Selection};
+    use scimitar::resource::User;
+    let (store, auth) = setup();
+    let (_, key_a) = store.mint(&TenantId::new("a"), None).await.unwrap();
+    let (_, key_b) = store.mint(&TenantId::new("b"), None).await.unwrap();
+    let backend = MemoryBackend::new();
+    let ctx_a = auth
+        .authenticate(&parts(Some(&format!("Bearer {}", key_a.expose()))))
+        .await
+        .unwrap();
+    let ctx_b = auth
+        .authenticate(&parts(Some(&format!("Bearer {}", key_b.expose()))))
+        .await
+        .unwrap();
+    let id = backend
+        .create_user(&ctx_b, User::new("secret-user"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    assert_eq!(
+        backend
+            .get_user(&ctx_a, &id, &Selection::all())
+            .await
+            .unwrap_err()
+            .status(),
+        404
+    );
+    assert!(backend.delete_user(&ctx_a, &id, None).await.is_err());
+    assert_eq!(
+        backend
+            .list_users(&ctx_a, &ListQuery::new())
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    assert!(
+        backend
+            .get_user(&ctx_b, &id, &Selection::all())
+            .await
+            .is_ok()
+    );
+}

@@ -107,5 +107,67 @@ async fn memory_footprint() {
         "get by id: {:.2} µs",
         t.elapsed().as_secs_f64() * 1e6 / rounds as f64
     );
+    // a member PATCH (Entra's add, then remove) on a group of up to 100 000 members
+    let ids: Vec<String> = {
+        let page = b
+            .list_users(&c, &ListQuery::new().with_page(1, Some(usize::MAX)))
+            .await
+            .unwrap();
+        let mut ids: Vec<String> = page.resources.into_iter().filter_map(|u| u.id).collect();
+        let mut start = ids.len() + 1;
+        while ids.len() < n.min(100_000) {
+            let more = b
+                .list_users(&c, &ListQuery::new().with_page(start, Some(usize::MAX)))
+                .await
+                .unwrap();
+            start += more.resources.len();
+            ids.extend(more.resources.into_iter().filter_map(|u| u.id));
+        }
+        ids
+    };
+    let members = ids.len().min(100_000);
+    let mut group = scimitar::resource::Group::new("All");
+    group.members = ids
+        .iter()
+        .take(members - 1)
+        .map(scimitar::resource::Member::user)
+        .collect();
+    let gid = b.create_group(&c, group).await.unwrap().id.unwrap();
+    let last = ids[members - 1].clone();
+    let schema = scimitar::schema::ResourceSchema::group();
+    let lean = Selection::excluding(&["members"]);
+    let body = |op: &str| {
+        scimitar::PatchRequest::from_value(
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                   "Operations": [{"op": op, "path": "members", "value": [{"value": last}]}]}),
+            &scimitar::Compat::default(),
+            &scimitar::PatchLimits::default(),
+        )
+        .unwrap()
+    };
+    let (add, remove) = (body("Add"), body("Remove"));
+    let rounds = 5_000;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        b.patch_group(&c, &gid, &add, &schema, None, &lean)
+            .await
+            .unwrap();
+        b.patch_group(&c, &gid, &remove, &schema, None, &lean)
+            .await
+            .unwrap();
+    }
+    println!(
+        "member PATCH on a {members}-member group (backend only): {:.2} µs",
+        t.elapsed().as_secs_f64() * 1e6 / (2 * rounds) as f64
+    );
+    let users: Vec<User> = (n..n + rounds).map(entra_user).collect();
+    let t = Instant::now();
+    for u in users {
+        b.create_user(&c, u).await.unwrap();
+    }
+    println!(
+        "create (backend only): {:.2} µs",
+        t.elapsed().as_secs_f64() * 1e6 / rounds as f64
+    );
     assert!(per_user < 2048, "{per_user} bytes per user");
 }

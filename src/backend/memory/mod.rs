@@ -1,6 +1,7 @@
 //! The in-memory backend: multi-tenant, indexed, concurrency-safe, optionally snapshotted to a
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+mod groups;
 mod index;
 mod list;
 mod patching;
@@ -16,13 +17,13 @@ use crate::resource::{Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use chrono::Utc;
+use groups::GroupChange;
 use index::Kind;
 use list::Bounds;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use store::{GroupChange, TenantStore, Write, parse_id};
+use store::{TenantStore, Write, parse_id};
 
 /// The default page size cap (`filter.maxResults`).
 pub const DEFAULT_MAX_RESULTS: usize = 1000;
@@ -46,7 +47,8 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   allows two groups of the same name); `externalId` is not unique either (RFC 7643 §3.1).
 /// * **Writes** run under the tenant's write lock, PATCH included (read, apply and store in one
 ///   critical section), so concurrent PATCHes of one group never lose an update. Every write
-///   gets a new `meta.version` (`W/"<counter>"`) and `meta.lastModified`; `If-Match` is checked
+///   gets a new `meta.version` (`W/"<counter>"`, counted per tenant so versions reveal
+///   nothing about other tenants' activity) and `meta.lastModified`; `If-Match` is checked
 ///   under the same lock (412).
 /// * **Groups**: members live in an ordered map of 16-byte ids; the member delta of a PATCH
 ///   touches only the changed members (a change to a 100 000-member group copies nothing).
@@ -82,7 +84,6 @@ pub struct MemoryBackend {
     scan_limit: usize,
     user_schema: Arc<ResourceSchema>,
     group_schema: Arc<ResourceSchema>,
-    clock: AtomicU64,
 }
 
 impl Default for MemoryBackend {
@@ -118,7 +119,6 @@ impl MemoryBackend {
             scan_limit: DEFAULT_SCAN_LIMIT,
             user_schema: Arc::new(ResourceSchema::user()),
             group_schema: Arc::new(ResourceSchema::group()),
-            clock: AtomicU64::new(0),
         }
     }
 
@@ -163,13 +163,6 @@ impl MemoryBackend {
             .clone()
     }
 
-    fn stamp(&self) -> Write {
-        Write {
-            now: Utc::now(),
-            version: self.clock.fetch_add(1, Ordering::Relaxed) + 1,
-        }
-    }
-
     fn bounds(&self) -> Bounds {
         Bounds {
             max_results: self.capabilities.max_results,
@@ -197,41 +190,42 @@ impl MemoryBackend {
     ) -> Result<T, BackendError> {
         let t = self.tenant_mut(&ctx.tenant);
         let mut guard = write(&t);
-        f(&mut guard, self.stamp())
+        let w = guard.next_write(Utc::now());
+        f(&mut guard, w)
     }
 
-    fn list(
+    /// Answers a list query: selects the page and materialises it under one read lock, so
+    /// `totalResults` and the resources agree.
+    fn list<T>(
         &self,
         ctx: &Context,
         kind: Kind,
         q: &ListQuery,
-    ) -> Result<(list::Window, Option<Shared>), BackendError> {
+        materialise: impl Fn(&TenantStore, uid::Uid) -> Result<T, BackendError>,
+    ) -> Result<Page<T>, BackendError> {
         let default_schema = match kind {
             Kind::User => &self.user_schema,
             Kind::Group => &self.group_schema,
         };
-        let schema = q.schema.as_ref().unwrap_or(default_schema).clone();
-        let Some(t) = self.tenant(&ctx.tenant) else {
-            return Ok((
-                list::Window {
-                    ids: Vec::new(),
-                    total: 0,
-                },
-                None,
-            ));
-        };
+        let schema = q.schema.as_ref().unwrap_or(default_schema);
         // Compiled once (400 invalidFilter for a filter that makes no sense for the schema);
         // a lone indexed string equality needs no evaluator.
         let compiled = match &q.filter {
-            Some(f) if !list::is_exact(f, kind) => Some(f.compile(&schema)?),
+            Some(f) if !list::is_exact(f, kind) => Some(f.compile(schema)?),
             _ => None,
         };
-        let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
-        let w = {
-            let s = read(&t);
-            list::select(&s, kind, q, &schema, self.bounds(), &matches)?
+        let Some(t) = self.tenant(&ctx.tenant) else {
+            return Ok(Page::empty(q.start_index));
         };
-        Ok((w, Some(t)))
+        let matches = |v: &Value| compiled.as_ref().is_none_or(|c| c.matches(v));
+        let s = read(&t);
+        let w = list::select(&s, kind, q, schema, self.bounds(), &matches)?;
+        let resources = w
+            .ids
+            .iter()
+            .map(|id| materialise(&s, *id))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page::new(resources, w.total, q.start_index))
     }
 }
 
@@ -285,19 +279,8 @@ impl IdentityBackend for MemoryBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<User>, BackendError> {
-        let (w, t) = self.list(ctx, Kind::User, query)?;
-        let Some(t) = t else {
-            return Ok(Page::empty(query.start_index));
-        };
-        let s = read(&t);
         let groups = query.selection.wants("groups");
-        // A resource deleted between the two read locks is left out of the page.
-        let users = w
-            .ids
-            .iter()
-            .filter_map(|id| s.user(*id, groups).ok())
-            .collect();
-        Ok(Page::new(users, w.total, query.start_index))
+        self.list(ctx, Kind::User, query, |s, id| s.user(id, groups))
     }
 
     async fn patch_user(
@@ -378,18 +361,8 @@ impl IdentityBackend for MemoryBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<Group>, BackendError> {
-        let (w, t) = self.list(ctx, Kind::Group, query)?;
-        let Some(t) = t else {
-            return Ok(Page::empty(query.start_index));
-        };
-        let s = read(&t);
         let members = query.selection.wants("members");
-        let groups = w
-            .ids
-            .iter()
-            .filter_map(|id| s.group(*id, members).ok())
-            .collect();
-        Ok(Page::new(groups, w.total, query.start_index))
+        self.list(ctx, Kind::Group, query, |s, id| s.group(id, members))
     }
 
     async fn modify_group_members(
