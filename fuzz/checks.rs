@@ -11,10 +11,23 @@ fn reparse_limits() -> ParseLimits {
     ParseLimits::default().with_max_length(usize::MAX)
 }
 
+/// An error's span lies inside the input, on character boundaries.
+fn span_ok(input: &str, e: &scimitar::ParseError) {
+    let span = e.span();
+    assert!(
+        span.start <= span.end && input.get(span.clone()).is_some(),
+        "{input:?}: span {span:?} of {e}"
+    );
+}
+
 /// `Filter::parse` never panics; what it accepts prints to a text that parses to an equal
 /// tree, and printing that tree again gives the same text.
 pub fn filter(input: &str) {
-    if let Ok(f) = Filter::parse(input) {
+    let f = match Filter::parse(input) {
+        Ok(f) => f,
+        Err(e) => return span_ok(input, &e),
+    };
+    {
         let text = f.to_string();
         match Filter::parse_with(&text, &reparse_limits()) {
             Ok(back) => {
@@ -28,6 +41,16 @@ pub fn filter(input: &str) {
 
 /// The path parsers never panic, and what they accept round-trips through `Display`.
 pub fn path(input: &str) {
+    for e in [
+        PatchPath::parse(input).err(),
+        AttrPath::parse(input).err(),
+        parse_attribute_list(input).err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        span_ok(input, &e);
+    }
     if let Ok(p) = PatchPath::parse(input) {
         let text = p.to_string();
         match PatchPath::parse_with(&text, &reparse_limits()) {

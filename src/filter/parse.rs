@@ -55,7 +55,7 @@ pub(crate) fn check_length(lx: &Lexer<'_>, limits: &ParseLimits) -> Result<(), P
     if len > limits.max_length {
         return Err(ParseError::new(
             lx.kind,
-            limits.max_length..len,
+            lx.clamp(limits.max_length..len),
             format!("expected at most {} bytes", limits.max_length),
         ));
     }
@@ -188,7 +188,15 @@ pub(crate) fn parse_filter(
                         value_depth += 1;
                         Opener::ValuePath(path)
                     } else {
-                        break attr_exp(lx, path)?;
+                        match attr_exp(lx, path) {
+                            Ok(f) => break f,
+                            Err(_) if run.text.eq_ignore_ascii_case("not") => {
+                                lx.pos = run.start + 3;
+                                lx.skip_ws();
+                                return Err(lx.err_here("expected '(' after 'not': not (filter)"));
+                            }
+                            Err(e) => return Err(e),
+                        }
                     }
                 }
                 _ => return Err(lx.err_here(EXPECT_OPERAND)),

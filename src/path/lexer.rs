@@ -88,7 +88,22 @@ impl<'a> Lexer<'a> {
 
     /// An error at `span`.
     pub(crate) fn err(&self, span: Range<usize>, msg: &'static str) -> ParseError {
-        ParseError::new(self.kind, span, msg)
+        ParseError::new(self.kind, self.clamp(span), msg)
+    }
+
+    /// `span` kept inside the input and widened to character boundaries, so that
+    /// `&input[span]` is always valid.
+    pub(crate) fn clamp(&self, span: Range<usize>) -> Range<usize> {
+        let len = self.src.len();
+        let mut end = span.end.min(len);
+        while !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        let mut start = span.start.min(end);
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        start..end
     }
 
     /// An error at the next token (or the end of the input).

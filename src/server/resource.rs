@@ -114,7 +114,10 @@ impl ScimServer {
     }
 
     /// `PATCH /Users/{id}`: applies the operations all-or-nothing; 200 with the new state
-    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
+    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)). A Group
+    /// PATCH without `attributes`/`excludedAttributes` is answered 204 with the new `ETag`
+    /// (the RFC's alternative): Entra ID adds one member at a time, and a 200 would carry
+    /// every member of the group back each time.
     pub(super) async fn patch<R: Served>(
         &self,
         ctx: &Context,
@@ -123,7 +126,12 @@ impl ScimServer {
         body: &Bytes,
     ) -> Result<Reply, Reply> {
         check_content_type(&parts.headers, &self.inner.compat)?;
-        let (projection, selection) = self.projection(R::KIND, parts)?;
+        let (projection, mut selection) = self.projection(R::KIND, parts)?;
+        let no_content = R::PATCH_NO_CONTENT && projection.is_default();
+        if no_content {
+            // Nothing of the group is sent back: let the backend skip its members.
+            selection = Selection::excluding(&["members"]);
+        }
         let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
         let json = parse_json(body)?;
         let limits = PatchLimits::new(
@@ -143,6 +151,9 @@ impl ScimServer {
         )
         .await
         .map_err(backend_error)?;
+        if no_content {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(self.etag(&patched).as_deref()));
+        }
         Ok(self.encode(&patched, &projection, StatusCode::OK, false))
     }
 

@@ -171,6 +171,8 @@ proptest! {
 /// What the fuzz targets check: parsers never panic, and what they accept re-prints to an
 /// equal tree.
 pub(crate) fn check_any(s: &str) {
+    crate::fuzz_corpus::checks::filter(s);
+    crate::fuzz_corpus::checks::path(s);
     if let Ok(f) = Filter::parse(s) {
         let text = f.to_string();
         let back = Filter::parse_with(&text, &ParseLimits::default().with_max_length(usize::MAX));

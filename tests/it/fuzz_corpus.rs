@@ -3,7 +3,7 @@
 //! covers them without a fuzzer.
 
 #[path = "../../fuzz/checks.rs"]
-mod checks;
+pub(crate) mod checks;
 
 use std::path::Path;
 
