@@ -53,6 +53,7 @@ pub mod server;
 pub use error::{Error, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, ParseError};
+pub use resource::{EnterpriseUser, Group, Member, Meta, User, Version};
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };

@@ -9,5 +9,8 @@
 mod error;
 mod projection;
 mod projection_props;
+mod resource;
+mod resource_lenient;
+mod resource_version;
 mod schema;
 mod validate;

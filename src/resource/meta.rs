@@ -1,0 +1,117 @@
+//! Resource metadata, the `meta` attribute
+//! ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)).
+
+use super::{Version, lenient};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The `meta` complex attribute of every resource
+/// ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)). All its
+/// sub-attributes are `readOnly`: the service provider sets them, and what a client sends in
+/// `meta` is ignored (a `meta` that does not even parse is dropped, see
+/// [`lenient::opt_meta`](super::lenient::opt_meta)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    /// The name of the resource type, e.g. `User`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// When the resource was added to the service provider.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_date_time"
+    )]
+    pub created: Option<DateTime<Utc>>,
+    /// When the resource was last changed; equal to `created` for a new resource.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_date_time"
+    )]
+    pub last_modified: Option<DateTime<Utc>>,
+    /// The URI of the resource, the same as the `Content-Location` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The version of the resource, the same as the `ETag` header
+    /// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Version>,
+}
+
+impl Meta {
+    /// The `meta` of a resource created at `now`: `resourceType`, `created` and `lastModified`
+    /// set (`location` and `version` are for the server and backend to add).
+    pub fn new(resource_type: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Meta {
+            resource_type: Some(resource_type.into()),
+            created: Some(now),
+            last_modified: Some(now),
+            location: None,
+            version: None,
+        }
+    }
+
+    /// Records a change at `now`: sets `lastModified` (never earlier than `created`) and the new
+    /// version.
+    pub fn touch(&mut self, now: DateTime<Utc>, version: Option<Version>) {
+        let created = *self.created.get_or_insert(now);
+        self.last_modified = Some(now.max(created));
+        self.version = version;
+    }
+
+    /// Sets `location` (builder style).
+    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// Sets `version` (builder style).
+    pub fn with_version(mut self, version: Version) -> Self {
+        self.version = Some(version);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rfc_8_1_meta_round_trips() {
+        let v = json!({
+            "resourceType": "User",
+            "created": "2010-01-23T04:56:22Z",
+            "lastModified": "2011-05-13T04:42:34Z",
+            "version": "W/\"3694e05e9dff590\"",
+            "location": "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"
+        });
+        let m: Meta = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(m.version.as_ref().unwrap().tag(), "3694e05e9dff590");
+        assert_eq!(serde_json::to_value(&m).unwrap(), v);
+    }
+
+    #[test]
+    fn new_and_touch() {
+        let t0 = lenient::parse_date_time("2020-01-01T00:00:00Z").unwrap();
+        let t1 = lenient::parse_date_time("2020-01-02T00:00:00Z").unwrap();
+        let mut m = Meta::new("Group", t0).with_version(Version::from_u64(1));
+        assert_eq!(m.created, m.last_modified);
+        m.touch(t1, Some(Version::from_u64(2)));
+        assert_eq!(m.created, Some(t0));
+        assert_eq!(m.last_modified, Some(t1));
+        assert_eq!(m.version, Some(Version::from_u64(2)));
+        // A clock going backwards never puts lastModified before created.
+        let mut m2 = Meta::new("User", t1);
+        m2.touch(t0, None);
+        assert_eq!(m2.last_modified, Some(t1));
+    }
+
+    #[test]
+    fn sub_second_precision_kept() {
+        let v = json!({"created": "2024-05-06T07:08:09.123Z"});
+        let m: Meta = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&m).unwrap(), v);
+    }
+}
