@@ -41,6 +41,7 @@
 
 pub mod auth;
 pub mod backend;
+pub mod compat;
 pub mod error;
 pub mod filter;
 pub mod patch;
@@ -50,8 +51,10 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 
+pub use compat::Compat;
 pub use error::{Error, ScimType};
 pub use filter::Filter;
+pub use patch::{PatchLimits, PatchRequest};
 pub use path::{AttrPath, ParseError};
 pub use resource::{EnterpriseUser, Group, Member, Meta, User, Version};
 pub use schema::{

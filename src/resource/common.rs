@@ -3,8 +3,8 @@
 //! backend does on create and update.
 
 use super::{Group, Meta, User, Version};
-use crate::Error;
 use crate::schema::{GROUP_SCHEMA, USER_SCHEMA};
+use crate::{Compat, Error};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -44,8 +44,11 @@ pub trait Resource: Clone + Send + Sync + 'static {
     fn meta(&self) -> Option<&Meta>;
     /// `meta`, for changing it.
     fn meta_mut(&mut self) -> &mut Option<Meta>;
-    /// Reads client JSON (case-insensitive names, SCIM errors).
+    /// Reads client JSON (case-insensitive names, SCIM errors, every client quirk accepted).
     fn from_json(value: Value) -> Result<Self, Error>;
+    /// Reads client JSON accepting only the client quirks `compat` switches on (the typed
+    /// layer meets `boolean_strings` and `complex_as_bare_value`, both in User bodies).
+    fn from_json_with(value: Value, compat: &Compat) -> Result<Self, Error>;
     /// The JSON a response carries.
     fn to_json(&self) -> Value;
 
@@ -78,40 +81,54 @@ pub trait Resource: Clone + Send + Sync + 'static {
     }
 }
 
-macro_rules! impl_resource {
-    ($ty:ty, $name:literal, $endpoint:literal, $schema:expr) => {
-        impl Resource for $ty {
-            const RESOURCE_TYPE: &'static str = $name;
-            const ENDPOINT: &'static str = $endpoint;
-            const SCHEMA: &'static str = $schema;
-
-            fn id(&self) -> Option<&str> {
-                self.id.as_deref()
-            }
-            fn set_id(&mut self, id: String) {
-                self.id = Some(id);
-            }
-            fn external_id(&self) -> Option<&str> {
-                self.external_id.as_deref()
-            }
-            fn meta(&self) -> Option<&Meta> {
-                self.meta.as_ref()
-            }
-            fn meta_mut(&mut self) -> &mut Option<Meta> {
-                &mut self.meta
-            }
-            fn from_json(value: Value) -> Result<Self, Error> {
-                <$ty>::from_json(value)
-            }
-            fn to_json(&self) -> Value {
-                <$ty>::to_json(self)
-            }
+/// The accessors that are the same for every typed resource.
+macro_rules! common_methods {
+    ($ty:ty) => {
+        fn id(&self) -> Option<&str> {
+            self.id.as_deref()
+        }
+        fn set_id(&mut self, id: String) {
+            self.id = Some(id);
+        }
+        fn external_id(&self) -> Option<&str> {
+            self.external_id.as_deref()
+        }
+        fn meta(&self) -> Option<&Meta> {
+            self.meta.as_ref()
+        }
+        fn meta_mut(&mut self) -> &mut Option<Meta> {
+            &mut self.meta
+        }
+        fn from_json(value: Value) -> Result<Self, Error> {
+            <$ty>::from_json(value)
+        }
+        fn to_json(&self) -> Value {
+            <$ty>::to_json(self)
         }
     };
 }
 
-impl_resource!(User, "User", "/Users", USER_SCHEMA);
-impl_resource!(Group, "Group", "/Groups", GROUP_SCHEMA);
+impl Resource for User {
+    const RESOURCE_TYPE: &'static str = "User";
+    const ENDPOINT: &'static str = "/Users";
+    const SCHEMA: &'static str = USER_SCHEMA;
+    common_methods!(User);
+    fn from_json_with(value: Value, compat: &Compat) -> Result<Self, Error> {
+        User::from_json_with(value, compat)
+    }
+}
+
+impl Resource for Group {
+    const RESOURCE_TYPE: &'static str = "Group";
+    const ENDPOINT: &'static str = "/Groups";
+    const SCHEMA: &'static str = GROUP_SCHEMA;
+    common_methods!(Group);
+    /// A Group body has no quirk the typed layer meets (its member quirks are PATCH-level),
+    /// so `compat` changes nothing here.
+    fn from_json_with(value: Value, _compat: &Compat) -> Result<Self, Error> {
+        Group::from_json(value)
+    }
+}
 
 #[cfg(test)]
 mod tests {

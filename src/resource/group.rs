@@ -2,8 +2,7 @@
 //! ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
 
 use super::normalize::{self, GROUP};
-use super::user::extension_keys;
-use super::{Meta, lenient};
+use super::{Meta, User, lenient};
 use crate::Error;
 use crate::schema::GROUP_SCHEMA;
 use serde::{Deserialize, Serialize};
@@ -32,7 +31,7 @@ fn group_schemas() -> Vec<String> {
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     #[serde(default = "group_schemas", deserialize_with = "lenient::vec_or_null")]
-    schemas: Vec<String>,
+    pub(super) schemas: Vec<String>,
     /// The service provider's identifier (`readOnly`, assigned by the server, §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -56,7 +55,7 @@ pub struct Group {
     )]
     pub meta: Option<Meta>,
     #[serde(flatten)]
-    extra: Map<String, Value>,
+    pub(super) extra: Map<String, Value>,
 }
 
 /// A member of a group, a value of `members`
@@ -109,6 +108,20 @@ impl Member {
         }
     }
 
+    /// The member entry for a user: its `id` (`None` when the user has none yet), `type: User`
+    /// and its [`display_label`](User::display_label) as `display`.
+    pub fn for_user(user: &User) -> Option<Member> {
+        let id = user.id.as_deref()?;
+        Some(Member::user(id).with_display(user.display_label()))
+    }
+
+    /// The member entry for a nested group: its `id` (`None` when it has none yet), `type:
+    /// Group` and its `displayName` as `display`.
+    pub fn for_group(group: &Group) -> Option<Member> {
+        let id = group.id.as_deref()?;
+        Some(Member::group(id).with_display(group.display_name.clone()))
+    }
+
     /// Sets `display` (builder style).
     pub fn with_display(mut self, display: impl Into<String>) -> Self {
         self.display = Some(display.into());
@@ -148,9 +161,9 @@ impl Group {
     /// string, and every member needs a `value`. Errors as for
     /// [`User::from_json`](super::User::from_json).
     pub fn from_json(value: Value) -> Result<Group, Error> {
-        let map = normalize::object(value, "Group")?;
-        let map = normalize::normalize(map, GROUP, &[])?;
-        let mut group: Group = normalize::decode(Value::Object(map), "Group")?;
+        let mut map = normalize::object(value, "Group")?;
+        normalize::normalize(&mut map, GROUP, &[])?;
+        let mut group: Group = normalize::decode(&Value::Object(map), "Group")?;
         if group.display_name.trim().is_empty() {
             return Err(Error::invalid_value("Group.displayName must not be empty"));
         }
@@ -162,57 +175,6 @@ impl Group {
     pub fn to_json(&self) -> Value {
         // Cannot fail: string keys and infallible leaf types only; `Null` is unreachable.
         serde_json::to_value(self).unwrap_or_default()
-    }
-
-    fn fix_schemas(&mut self) {
-        let others = extension_keys(&self.extra);
-        normalize::fix_schemas(&mut self.schemas, GROUP_SCHEMA, others);
-    }
-
-    /// The `schemas` attribute: the core Group URN first.
-    pub fn schemas(&self) -> &[String] {
-        &self.schemas
-    }
-
-    /// Unknown attributes and extension objects, by name; written back unchanged.
-    pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
-    }
-
-    /// The object of the extension with this schema URN (case-insensitive).
-    pub fn extension(&self, urn: &str) -> Option<&Value> {
-        self.extra
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(urn))
-            .map(|(_, v)| v)
-    }
-
-    /// Sets an extension object by schema URN and lists the URN in `schemas`; fails with
-    /// `invalidValue` for the core URN or a core attribute name.
-    pub fn set_extension(&mut self, urn: &str, value: Value) -> Result<(), Error> {
-        if urn.is_empty()
-            || urn.eq_ignore_ascii_case(GROUP_SCHEMA)
-            || GROUP.iter().any(|a| a.name.eq_ignore_ascii_case(urn))
-        {
-            return Err(Error::invalid_value(format!(
-                "\"{urn}\" is not an extension schema URN"
-            )));
-        }
-        self.remove_extension(urn);
-        self.extra.insert(urn.to_owned(), value);
-        self.fix_schemas();
-        Ok(())
-    }
-
-    /// Removes an extension and its URN from `schemas`; returns the removed object.
-    pub fn remove_extension(&mut self, urn: &str) -> Option<Value> {
-        let key = self
-            .extra
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(urn))?
-            .clone();
-        self.schemas.retain(|s| !s.eq_ignore_ascii_case(&key));
-        self.extra.remove(&key)
     }
 
     /// The member ids, in order.

@@ -13,16 +13,72 @@
 //! | `meta` that does not parse (it is `readOnly`, RFC 7644 §3.5.1 says ignore it) | clients echoing a GET | no `meta` |
 //! | a `dateTime` without a time zone (`xsd:dateTime` allows it) | several | UTC |
 //!
+//! All are accepted by default; [`User::from_json_with`](super::User::from_json_with) refuses the
+//! first two when [`Compat::boolean_strings`] or [`Compat::complex_as_bare_value`] is off.
+//!
 //! Booleans given as strings are RFC-incorrect ([RFC 7643 §2.3.2](https://www.rfc-editor.org/rfc/rfc7643#section-2.3.2)
 //! says `true` or `false` literals) but no RFC-correct client can be misread by accepting them.
 
 use super::Manager;
 use super::Meta;
+use crate::{Compat, Error};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
+
+/// The User's multi-valued attributes whose values have a `primary` boolean.
+const WITH_PRIMARY: &[&str] = &[
+    "emails",
+    "phoneNumbers",
+    "ims",
+    "photos",
+    "addresses",
+    "entitlements",
+    "roles",
+    "x509Certificates",
+];
+
+/// Refuses, in a User body whose attribute names are already canonical, the quirks that
+/// `compat` switches off: `"True"`/`"False"` strings for `active` and `primary` unless
+/// [`Compat::boolean_strings`], a bare-string `manager` unless [`Compat::complex_as_bare_value`].
+/// The serde helpers of this module accept them; this check runs before them.
+pub(crate) fn check_user(map: &Map<String, Value>, compat: &Compat) -> Result<(), Error> {
+    if !compat.boolean_strings {
+        let refuse = |path: String| {
+            Error::invalid_value(format!(
+                "User.{path}: expected a boolean (true or false), not a string"
+            ))
+        };
+        if map.get("active").is_some_and(Value::is_string) {
+            return Err(refuse("active".into()));
+        }
+        for attr in WITH_PRIMARY {
+            let Some(Value::Array(items)) = map.get(*attr) else {
+                continue;
+            };
+            if let Some(i) = items
+                .iter()
+                .position(|it| it.get("primary").is_some_and(Value::is_string))
+            {
+                return Err(refuse(format!("{attr}[{i}].primary")));
+            }
+        }
+    }
+    if !compat.complex_as_bare_value {
+        let manager = map
+            .get(crate::schema::ENTERPRISE_USER_SCHEMA)
+            .and_then(|e| e.get("manager"));
+        if manager.is_some_and(Value::is_string) {
+            return Err(Error::invalid_value(format!(
+                "User.{}.manager: expected an object {{value, $ref, displayName}}, not a string",
+                crate::schema::ENTERPRISE_USER_SCHEMA
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Reads a boolean that may be given as a JSON boolean or as the string `"true"`/`"false"` in
 /// any ASCII case (Entra ID sends `"True"`/`"False"`). Other values give `None`.

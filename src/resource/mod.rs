@@ -37,6 +37,7 @@
 
 mod common;
 mod enterprise;
+mod extensions;
 mod group;
 pub mod lenient;
 mod meta;

@@ -6,7 +6,7 @@
 //! Every type keeps the sub-attributes it does not know in `extra` (e.g. the `verified` flag some
 //! clients put on emails), so they are never dropped.
 
-use super::lenient;
+use super::{Group, lenient};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -197,6 +197,22 @@ impl GroupRef {
             kind: Some("direct".into()),
             ..GroupRef::default()
         }
+    }
+
+    /// The direct-membership entry of a user's `groups` for this group: its `id` (`None` when
+    /// it has none yet) and its `displayName` as `display`.
+    pub fn for_group(group: &Group) -> Option<GroupRef> {
+        let id = group.id.as_deref()?;
+        Some(GroupRef {
+            display: Some(group.display_name.clone()),
+            ..GroupRef::direct(id)
+        })
+    }
+
+    /// Sets `$ref` (builder style), e.g. the group's `meta.location`.
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
     }
 }
 

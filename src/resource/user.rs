@@ -6,10 +6,11 @@ use super::{
     Address, Email, EnterpriseUser, Entitlement, GroupRef, Im, Meta, Name, Password, PhoneNumber,
     Photo, Role, X509Certificate, lenient,
 };
-use crate::Error;
-use crate::schema::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
+use crate::schema::USER_SCHEMA;
+use crate::{Compat, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 fn user_schemas() -> Vec<String> {
     vec![USER_SCHEMA.to_owned()]
@@ -51,7 +52,7 @@ fn user_schemas() -> Vec<String> {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     #[serde(default = "user_schemas", deserialize_with = "lenient::vec_or_null")]
-    schemas: Vec<String>,
+    pub(super) schemas: Vec<String>,
     /// The service provider's identifier (`readOnly`, assigned by the server, §3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -174,9 +175,9 @@ pub struct User {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    enterprise: Option<Box<EnterpriseUser>>,
+    pub(super) enterprise: Option<Box<EnterpriseUser>>,
     #[serde(flatten)]
-    extra: Map<String, Value>,
+    pub(super) extra: Map<String, Value>,
 }
 
 impl User {
@@ -222,9 +223,18 @@ impl User {
     /// a missing `userName` or a value of the wrong type → 400 `invalidValue` naming the path
     /// (`User.emails[0].primary: …`).
     pub fn from_json(value: Value) -> Result<User, Error> {
-        let map = normalize::object(value, "User")?;
-        let map = normalize::normalize(map, USER, USER_EXTENSIONS)?;
-        let mut user: User = normalize::decode(Value::Object(map), "User")?;
+        User::from_json_with(value, &Compat::default())
+    }
+
+    /// [`User::from_json`] accepting only the client quirks that `compat` switches on:
+    /// [`Compat::boolean_strings`] (`"True"` for `active`/`primary`) and
+    /// [`Compat::complex_as_bare_value`] (`manager` as a bare id). With [`Compat::strict`] they
+    /// are 400 `invalidValue`.
+    pub fn from_json_with(value: Value, compat: &Compat) -> Result<User, Error> {
+        let mut map = normalize::object(value, "User")?;
+        normalize::normalize(&mut map, USER, USER_EXTENSIONS)?;
+        lenient::check_user(&map, compat)?;
+        let mut user: User = normalize::decode(&Value::Object(map), "User")?;
         if user.user_name.trim().is_empty() {
             return Err(Error::invalid_value("User.userName must not be empty"));
         }
@@ -237,109 +247,6 @@ impl User {
         // Serialising a User cannot fail: every map key is a string and every leaf type
         // serialises infallibly; `Null` is unreachable.
         serde_json::to_value(self).unwrap_or_default()
-    }
-
-    fn fix_schemas(&mut self) {
-        let enterprise = self.enterprise.is_some().then_some(ENTERPRISE_USER_SCHEMA);
-        let others = extension_keys(&self.extra);
-        normalize::fix_schemas(
-            &mut self.schemas,
-            USER_SCHEMA,
-            enterprise.into_iter().chain(others),
-        );
-    }
-
-    /// The `schemas` attribute: the core User URN first, then the extensions present (and any
-    /// other URN the client listed).
-    pub fn schemas(&self) -> &[String] {
-        &self.schemas
-    }
-
-    /// The Enterprise User extension, if present.
-    pub fn enterprise(&self) -> Option<&EnterpriseUser> {
-        self.enterprise.as_deref()
-    }
-
-    /// The Enterprise User extension, added empty (with its URN in `schemas`) when absent.
-    pub fn enterprise_mut(&mut self) -> &mut EnterpriseUser {
-        if self.enterprise.is_none() {
-            self.set_enterprise(Some(EnterpriseUser::default()));
-        }
-        self.enterprise.get_or_insert_with(Box::default)
-    }
-
-    /// Sets or removes the Enterprise User extension, adding or removing its URN in `schemas`.
-    pub fn set_enterprise(&mut self, enterprise: Option<EnterpriseUser>) {
-        if enterprise.is_none() {
-            self.schemas
-                .retain(|s| !s.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA));
-        }
-        self.enterprise = enterprise.map(Box::new);
-        self.fix_schemas();
-    }
-
-    /// Removes the Enterprise User extension (and its URN from `schemas`) and returns it.
-    pub fn take_enterprise(&mut self) -> Option<EnterpriseUser> {
-        let old = self.enterprise.take();
-        self.set_enterprise(None);
-        old.map(|b| *b)
-    }
-
-    /// Attributes that are not RFC 7643 User attributes, by name: other extensions' objects under
-    /// their schema URN, and unknown core attributes. Written back unchanged.
-    pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
-    }
-
-    /// The object of the extension with this schema URN (case-insensitive), other than the
-    /// Enterprise User extension (see [`User::enterprise`]).
-    pub fn extension(&self, urn: &str) -> Option<&Value> {
-        self.extra
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(urn))
-            .map(|(_, v)| v)
-    }
-
-    /// Sets the object of an extension by its schema URN and lists the URN in `schemas`. The
-    /// Enterprise User URN is decoded into the typed extension. Fails with `invalidValue` for
-    /// the core URN, a name of a core attribute, or an enterprise object that does not decode.
-    pub fn set_extension(&mut self, urn: &str, value: Value) -> Result<(), Error> {
-        if urn.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-            let map = normalize::object(value, "Enterprise User extension")?;
-            let map = normalize::normalize(map, normalize::ENTERPRISE, &[])?;
-            let ext = normalize::decode(Value::Object(map), ENTERPRISE_USER_SCHEMA)?;
-            self.set_enterprise(Some(ext));
-            return Ok(());
-        }
-        if urn.is_empty()
-            || urn.eq_ignore_ascii_case(USER_SCHEMA)
-            || USER.iter().any(|a| a.name.eq_ignore_ascii_case(urn))
-        {
-            return Err(Error::invalid_value(format!(
-                "\"{urn}\" is not an extension schema URN"
-            )));
-        }
-        self.remove_extension(urn);
-        self.extra.insert(urn.to_owned(), value);
-        self.fix_schemas();
-        Ok(())
-    }
-
-    /// Removes an extension (or the Enterprise User extension) and its URN from `schemas`.
-    /// Returns the removed object as JSON.
-    pub fn remove_extension(&mut self, urn: &str) -> Option<Value> {
-        if urn.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-            return self
-                .take_enterprise()
-                .and_then(|e| serde_json::to_value(e).ok());
-        }
-        let key = self
-            .extra
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(urn))?
-            .clone();
-        self.schemas.retain(|s| !s.eq_ignore_ascii_case(&key));
-        self.extra.remove(&key)
     }
 
     /// The primary email address, else the first one.
@@ -364,6 +271,18 @@ impl User {
     /// The primary address, else the first one.
     pub fn primary_address(&self) -> Option<&Address> {
         primary_or_first(&self.addresses, Address::is_primary)
+    }
+
+    /// A name to show for the user, e.g. as a group member's `display`: `displayName`, else
+    /// the formatted or composed `name`, else `userName`.
+    pub fn display_label(&self) -> Cow<'_, str> {
+        if let Some(d) = self.display_name.as_deref().filter(|d| !d.is_empty()) {
+            return Cow::Borrowed(d);
+        }
+        match self.name.as_ref().and_then(Name::display) {
+            Some(n) => Cow::Owned(n),
+            None => Cow::Borrowed(&self.user_name),
+        }
     }
 
     /// Whether the user is active: `active` is not `false` (an absent `active` is active).
@@ -400,22 +319,6 @@ impl User {
         self.active = Some(active);
         self
     }
-}
-
-/// The keys of `extra` that hold an extension object: a URI key (`urn:…` or `http(s)://…`)
-/// with an object value.
-pub(crate) fn extension_keys(extra: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    extra
-        .iter()
-        .filter(|(k, v)| v.is_object() && looks_like_schema_uri(k))
-        .map(|(k, _)| k.as_str())
-}
-
-fn looks_like_schema_uri(k: &str) -> bool {
-    ["urn:", "http://", "https://"].iter().any(|p| {
-        k.get(..p.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(p))
-    })
 }
 
 impl TryFrom<Value> for User {
@@ -466,34 +369,5 @@ mod tests {
         assert!(User::from_json(json!({"userName": "  "})).is_err());
         let e = User::from_json(json!([])).unwrap_err();
         assert_eq!(e.scim_type(), Some(crate::ScimType::InvalidSyntax));
-    }
-
-    #[test]
-    fn enterprise_set_and_remove_keep_schemas() {
-        let mut u = User::new("a");
-        u.enterprise_mut().employee_number = Some("7".into());
-        assert_eq!(u.schemas(), [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
-        assert!(u.remove_extension(ENTERPRISE_USER_SCHEMA).is_some());
-        assert_eq!(u.schemas(), [USER_SCHEMA]);
-        assert!(u.to_json().get(ENTERPRISE_USER_SCHEMA).is_none());
-    }
-
-    #[test]
-    fn other_extensions_kept() {
-        let mut u = User::new("a");
-        u.set_extension("urn:example:ext:1.0:User", json!({"badge": 7}))
-            .unwrap();
-        assert_eq!(u.schemas().len(), 2);
-        assert_eq!(
-            u.extension("URN:example:ext:1.0:user"),
-            Some(&json!({"badge": 7}))
-        );
-        assert!(u.set_extension("userName", json!({})).is_err());
-        assert!(u.set_extension(USER_SCHEMA, json!({})).is_err());
-        assert_eq!(
-            u.remove_extension("urn:example:ext:1.0:User"),
-            Some(json!({"badge": 7}))
-        );
-        assert_eq!(u.schemas(), [USER_SCHEMA]);
     }
 }

@@ -7,10 +7,16 @@
 )]
 
 mod error;
+mod patch_clients;
+mod patch_common;
+mod patch_members;
+mod patch_props;
+mod patch_rfc;
 mod projection;
 mod projection_props;
 mod resource;
 mod resource_lenient;
+mod resource_props;
 mod resource_version;
 mod schema;
 mod validate;

@@ -323,3 +323,34 @@ fn resource_trait_stamps_users_and_groups() {
         json!({"displayName": "Renamed", "id": "x"}),
     );
 }
+
+#[test]
+fn member_and_group_ref_entries_from_resources() {
+    let mut babs = User::from_json(example("enterprise_user.json")).unwrap();
+    assert_eq!(babs.display_label(), "Babs Jensen");
+    babs.display_name = None;
+    assert_eq!(babs.display_label(), "Ms. Barbara J Jensen, III");
+    babs.name = None;
+    assert_eq!(babs.display_label(), "bjensen@example.com");
+    let m = Member::for_user(&babs).unwrap();
+    assert_eq!(m.value, "2819c223-7f76-453a-919d-413861904646");
+    assert_eq!(m.kind.as_deref(), Some("User"));
+    assert!(Member::for_user(&User::new("no-id")).is_none());
+
+    let g = Group::from_json(example("group.json")).unwrap();
+    let r = scimitar::resource::GroupRef::for_group(&g)
+        .unwrap()
+        .with_reference(g.meta.as_ref().unwrap().location.clone().unwrap());
+    assert_eq!(
+        serde_json::to_value(&r).unwrap(),
+        json!({
+            "value": "e9e30dba-f08f-4109-8486-d5c6a331660a",
+            "$ref": "https://example.com/v2/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a",
+            "display": "Tour Guides",
+            "type": "direct"
+        })
+    );
+    let nested = Member::for_group(&g).unwrap();
+    assert!(nested.is_group());
+    assert_eq!(nested.display.as_deref(), Some("Tour Guides"));
+}

@@ -90,3 +90,41 @@ fn non_boolean_strings_are_still_rejected() {
     let e = User::from_json(json!({"userName": "a", "active": "yes"})).unwrap_err();
     assert!(e.detail().starts_with("User.active:"), "{}", e.detail());
 }
+
+#[test]
+fn strict_compat_refuses_boolean_strings() {
+    use scimitar::Compat;
+    let strict = Compat::strict();
+    let e = User::from_json_with(json!({"userName": "a", "active": "False"}), &strict).unwrap_err();
+    assert_eq!(e.scim_type(), Some(scimitar::ScimType::InvalidValue));
+    assert!(e.detail().starts_with("User.active:"), "{}", e.detail());
+    let e = User::from_json_with(
+        json!({"userName": "a", "addresses": [{}, {"primary": "True"}]}),
+        &strict,
+    )
+    .unwrap_err();
+    assert!(
+        e.detail().starts_with("User.addresses[1].primary:"),
+        "{}",
+        e.detail()
+    );
+    // Real booleans are fine in strict mode, and one switch turns the quirk back on.
+    assert!(User::from_json_with(json!({"userName": "a", "active": false}), &strict).is_ok());
+    let mut compat = Compat::strict();
+    compat.boolean_strings = true;
+    let u = User::from_json_with(json!({"userName": "a", "active": "False"}), &compat).unwrap();
+    assert_eq!(u.active, Some(false));
+}
+
+#[test]
+fn strict_compat_refuses_bare_manager() {
+    use scimitar::Compat;
+    let body = json!({"userName": "a", ENTERPRISE: {"manager": "m1"}});
+    let e = User::from_json_with(body.clone(), &Compat::strict()).unwrap_err();
+    assert!(e.detail().contains("manager"), "{}", e.detail());
+    let mut compat = Compat::strict();
+    compat.complex_as_bare_value = true;
+    assert!(User::from_json_with(body, &compat).is_ok());
+    let ok = json!({"userName": "a", ENTERPRISE: {"manager": {"value": "m1"}}});
+    assert!(User::from_json_with(ok, &Compat::strict()).is_ok());
+}

@@ -1,0 +1,618 @@
+//! Applying a PATCH request to a resource under its schema
+//! ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)): the dispatch on
+//! the path's shape, path-less values, whole extensions, and attributes addressed without a value
+//! filter (value-filter paths are in `filtered.rs`, runs of multi-valued adds/removes in
+//! `multi.rs`).
+
+use super::multi::{self, Step};
+use super::op::{OpKind, PatchOperation};
+use super::select::{key_ci, value_eq_key};
+use super::target::{
+    Res, Target, check_immutable, check_immutable_subs, check_not_read_only, check_removable,
+    key_path, resolve,
+};
+use super::tx::{Loc, Tx};
+use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_clear};
+use crate::compat::Compat;
+use crate::error::Error;
+use crate::path::{AttrPath, PatchPath};
+use crate::schema::{AttributeType, ResourceSchema, Schema};
+use serde_json::Value;
+
+/// What an operation does once its `op` and `value` are read together.
+#[derive(Clone, Copy)]
+pub(crate) enum Action<'v> {
+    /// `add` or `replace` with a value.
+    Set(OpKind, &'v Value),
+    /// `remove`.
+    Remove,
+    /// `add`/`replace` with `null` or `""` under [`Compat::null_or_empty_clears`]: a remove that
+    /// does not fail when a value filter matches nothing.
+    Clear,
+    /// `remove` with a value list under [`Compat::remove_with_value_list`].
+    RemoveValues(&'v Value),
+}
+
+/// The engine: the resource in a transaction, the schema and the compatibility settings.
+pub(crate) struct Engine<'a, 'r> {
+    pub tx: Tx<'r>,
+    pub schema: &'a ResourceSchema,
+    pub compat: &'a Compat,
+    touched_ext: Vec<&'a str>,
+}
+
+impl<'a, 'r> Engine<'a, 'r> {
+    pub fn new(tx: Tx<'r>, schema: &'a ResourceSchema, compat: &'a Compat) -> Self {
+        Engine {
+            tx,
+            schema,
+            compat,
+            touched_ext: Vec::new(),
+        }
+    }
+
+    /// The transaction, to commit or roll back.
+    pub fn into_tx(self) -> Tx<'r> {
+        self.tx
+    }
+
+    /// Applies every operation, in order, batching runs on one multi-valued attribute.
+    pub fn run(&mut self, ops: &[PatchOperation]) -> Result<(), Error> {
+        let mut i = 0;
+        while let Some(op) = ops.get(i) {
+            let Some((target, first)) = self.run_step(op)? else {
+                self.apply_op(op)?;
+                i += 1;
+                continue;
+            };
+            let mut steps = vec![first];
+            i += 1;
+            while let Some(next) = ops.get(i) {
+                match self.run_step(next)? {
+                    Some((t, s)) if t.same(&target) => {
+                        steps.push(s);
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            let loc = self.attr_loc(target);
+            if let Some(ext) = target.ext {
+                if steps
+                    .iter()
+                    .any(|s| matches!(s, Step::Add(v) if !v.is_empty()))
+                {
+                    self.ensure_ext(ext);
+                }
+            }
+            multi::apply_run(&mut self.tx, &loc, target.attr, steps, op.label())?;
+        }
+        self.drop_empty_extensions();
+        Ok(())
+    }
+
+    /// The run step an operation is, when it is an `add` of values to, or a `remove` of
+    /// values by `value` from, a multi-valued attribute.
+    fn run_step(&self, op: &PatchOperation) -> Result<Option<(Target<'a>, Step)>, Error> {
+        let Some(p) = op.path() else { return Ok(None) };
+        if p.attr.sub_attr.is_some() || p.sub_attr.is_some() {
+            return Ok(None);
+        }
+        let Ok(Res::Attr(t, None)) = resolve(self.schema, &p.attr, op.label()) else {
+            return Ok(None);
+        };
+        if !t.attr.multi_valued {
+            return Ok(None);
+        }
+        let step = match (op.kind(), &p.filter, op.value()) {
+            (OpKind::Add, None, Some(v)) if !v.is_null() && !is_clear(v, self.compat) => {
+                check_not_read_only(t.attr, op.label())?;
+                Step::Add(coerce_many(t.attr, v, self.compat, op.label())?)
+            }
+            (OpKind::Remove, Some(f), None) => match value_eq_key(f, t.attr) {
+                Some(k) => Step::RemoveKey(k, op.label().to_owned()),
+                None => return Ok(None),
+            },
+            (OpKind::Remove, None, Some(v))
+                if self.compat.remove_with_value_list && !v.is_null() =>
+            {
+                let values = match v {
+                    Value::Array(a) => a.clone(),
+                    other => vec![other.clone()],
+                };
+                Step::RemoveValues(values)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some((t, step)))
+    }
+
+    fn apply_op(&mut self, op: &PatchOperation) -> Result<(), Error> {
+        match (op.kind(), op.path()) {
+            (OpKind::Remove, None) => Err(Error::no_target(
+                "a remove operation needs a \"path\" (RFC 7644 §3.5.2.2)",
+            )),
+            (kind, None) => match op.value() {
+                Some(v) => self.pathless(kind, v),
+                None => Err(Error::invalid_value(format!(
+                    "the {kind} operation has no \"value\""
+                ))),
+            },
+            (kind, Some(p)) => self.apply_path(kind, p, op.value(), op.label()),
+        }
+    }
+
+    fn action<'v>(
+        &self,
+        kind: OpKind,
+        value: Option<&'v Value>,
+        label: &str,
+    ) -> Result<Action<'v>, Error> {
+        action(self.compat, kind, value, label)
+    }
+
+    fn apply_path(
+        &mut self,
+        kind: OpKind,
+        p: &PatchPath,
+        value: Option<&Value>,
+        label: &str,
+    ) -> Result<(), Error> {
+        let action = self.action(kind, value, label)?;
+        match resolve(self.schema, &p.attr, label)? {
+            Res::Ext(ext) => {
+                if p.filter.is_some() || p.sub_attr.is_some() {
+                    return Err(Error::invalid_path(format!(
+                        "\"{label}\": an extension URN takes no value filter"
+                    )));
+                }
+                self.extension(action, ext, label)
+            }
+            Res::Attr(t, sub) => match (&p.filter, sub, &p.sub_attr) {
+                (Some(f), None, tsub) => {
+                    let tsub = match tsub {
+                        Some(name) => Some(t.attr.sub_attribute(name).ok_or_else(|| {
+                            Error::invalid_path(format!(
+                                "\"{label}\": \"{name}\" is not a sub-attribute of \"{}\"",
+                                t.attr.name
+                            ))
+                        })?),
+                        None => None,
+                    };
+                    self.filtered(action, t, Some(f), tsub, label)
+                }
+                (None, Some(sub), None) if t.attr.multi_valued => {
+                    self.filtered(action, t, None, Some(sub), label)
+                }
+                (None, Some(sub), None) => self.sub_attr(action, t, sub, label),
+                (None, None, None) => self.whole(action, t, label),
+                _ => Err(Error::invalid_path(format!(
+                    "\"{label}\" is not a valid PATCH path"
+                ))),
+            },
+        }
+    }
+
+    /// A path-less `add`/`replace`: the value is a partial resource (§3.5.2.1, §3.5.2.3).
+    fn pathless(&mut self, kind: OpKind, v: &Value) -> Result<(), Error> {
+        let Some(obj) = v.as_object() else {
+            return Err(Error::invalid_value(format!(
+                "a path-less {kind} needs an object value"
+            )));
+        };
+        for (k, x) in obj {
+            if k.eq_ignore_ascii_case("schemas") {
+                self.check_schemas_value(x)?;
+                continue;
+            }
+            if k.eq_ignore_ascii_case("id") && self.compat.ignore_id_in_values {
+                continue;
+            }
+            if let Some(ext) = self.schema.extension(k) {
+                let action = self.action(kind, Some(x), k)?;
+                self.extension(action, ext, k)?;
+                continue;
+            }
+            let attr = if k.contains(['.', ':']) {
+                if !self.compat.pathless_path_keys {
+                    return Err(Error::invalid_path(format!(
+                        "\"{k}\" in a path-less value is not an attribute name"
+                    )));
+                }
+                key_path(k).ok_or_else(|| {
+                    Error::invalid_path(format!("\"{k}\" is not an attribute path"))
+                })?
+            } else {
+                AttrPath::new(k.as_str())
+            };
+            let p = PatchPath {
+                attr,
+                filter: None,
+                sub_attr: None,
+            };
+            self.apply_path(kind, &p, Some(x), k)?;
+        }
+        Ok(())
+    }
+
+    /// `schemas` in a path-less value: accepted (and otherwise ignored — `schemas` follows the
+    /// extension values present) when it only names this resource type's schemas.
+    fn check_schemas_value(&self, x: &Value) -> Result<(), Error> {
+        let known = |u: &Value| u.as_str().is_some_and(|u| self.schema.schema(u).is_some());
+        match x {
+            Value::Array(a) if a.iter().all(known) => Ok(()),
+            _ => Err(Error::invalid_value(
+                "\"schemas\" names a schema this resource type does not have",
+            )),
+        }
+    }
+
+    /// A whole extension: its value is a partial extension object.
+    fn extension(&mut self, action: Action<'_>, ext: &'a Schema, label: &str) -> Result<(), Error> {
+        match action {
+            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
+                for attr in &ext.attributes {
+                    let t = Target {
+                        attr,
+                        ext: Some(ext.id.as_str()),
+                    };
+                    let loc = self.attr_loc(t);
+                    if self.tx.get(&loc).is_some() {
+                        check_removable(attr, self.tx.get(&loc), label)?;
+                    }
+                }
+                if let Some(key) = key_ci(self.tx.root(), &ext.id) {
+                    self.tx.put(Loc::attr(None, key), None);
+                    self.remove_schema_urn(&ext.id);
+                }
+                Ok(())
+            }
+            Action::Set(kind, v) => {
+                let Some(obj) = v.as_object() else {
+                    return Err(Error::invalid_value(format!(
+                        "\"{label}\": an extension's value must be an object"
+                    )));
+                };
+                for (k, x) in obj {
+                    let Some(attr) = ext.attribute(k) else {
+                        return Err(Error::invalid_path(format!(
+                            "\"{k}\" is not an attribute of {}",
+                            ext.id
+                        )));
+                    };
+                    let t = Target {
+                        attr,
+                        ext: Some(ext.id.as_str()),
+                    };
+                    let action = self.action(kind, Some(x), k)?;
+                    self.whole(action, t, k)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// An attribute addressed by name alone (`displayName`, `emails`, `name`, `…:manager`).
+    pub(crate) fn whole(
+        &mut self,
+        action: Action<'_>,
+        t: Target<'a>,
+        label: &str,
+    ) -> Result<(), Error> {
+        check_not_read_only(t.attr, label)?;
+        let loc = self.attr_loc(t);
+        let existing = self.tx.get(&loc).filter(|v| !v.is_null());
+        let v = match action {
+            Action::RemoveValues(v) if t.attr.multi_valued => {
+                let values = match v {
+                    Value::Array(a) => a.clone(),
+                    other => vec![other.clone()],
+                };
+                return multi::apply_run(
+                    &mut self.tx,
+                    &loc,
+                    t.attr,
+                    vec![Step::RemoveValues(values)],
+                    label,
+                );
+            }
+            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
+                if existing.is_some() {
+                    check_removable(t.attr, existing, label)?;
+                    self.tx.put(loc, None);
+                    self.touch(t);
+                }
+                return Ok(());
+            }
+            Action::Set(kind, v) => {
+                if t.attr.multi_valued && kind == OpKind::Add {
+                    let values = coerce_many(t.attr, v, self.compat, label)?;
+                    if let Some(ext) = t.ext {
+                        if !values.is_empty() {
+                            self.ensure_ext(ext);
+                        }
+                    }
+                    return multi::apply_run(
+                        &mut self.tx,
+                        &loc,
+                        t.attr,
+                        vec![Step::Add(values)],
+                        label,
+                    );
+                }
+                if t.attr.multi_valued {
+                    let values = coerce_many(t.attr, v, self.compat, label)?;
+                    let primaries = values.iter().filter(|e| is_primary_true(e)).count();
+                    if primaries > 1 {
+                        return Err(Error::invalid_value(format!(
+                            "\"{label}\": at most one value may be primary (RFC 7643 §2.4)"
+                        )));
+                    }
+                    Value::Array(values)
+                } else if t.attr.kind == AttributeType::Complex
+                    && !is_bare_complex(t.attr, v, self.compat)
+                {
+                    let new = coerce_one(t.attr, v, self.compat, label)?;
+                    return self.merge_complex(t, loc, existing.cloned(), new, label);
+                } else if t.attr.kind == AttributeType::Complex {
+                    coerce_one(t.attr, v, self.compat, label)?
+                } else {
+                    coerce_scalar(t.attr, v, self.compat, label)?
+                }
+            }
+        };
+        let empty = v.as_array().is_some_and(Vec::is_empty);
+        if empty {
+            if existing.is_some() {
+                check_removable(t.attr, existing, label)?;
+                self.tx.put(loc, None);
+                self.touch(t);
+            }
+            return Ok(());
+        }
+        check_immutable(t.attr, existing, Some(&v), label)?;
+        if let Some(ext) = t.ext {
+            self.ensure_ext(ext);
+        }
+        self.tx.put(loc, Some(v));
+        Ok(())
+    }
+
+    /// `add`/`replace` of a singular complex attribute: the given sub-attributes replace or are
+    /// added to the existing ones; the others are left unchanged (§3.5.2.3).
+    fn merge_complex(
+        &mut self,
+        t: Target<'a>,
+        loc: Loc,
+        existing: Option<Value>,
+        new: Value,
+        label: &str,
+    ) -> Result<(), Error> {
+        let Some(new_obj) = new.as_object() else {
+            return Ok(());
+        };
+        match existing.as_ref().and_then(Value::as_object) {
+            Some(old) => {
+                if t.attr.mutability == crate::schema::Mutability::Immutable {
+                    let merged_differs = new_obj
+                        .iter()
+                        .any(|(k, v)| super::select::get_ci(old, k) != Some(v));
+                    if merged_differs {
+                        return Err(Error::mutability(format!(
+                            "\"{label}\": attribute \"{}\" is immutable and already has a value",
+                            t.attr.name
+                        )));
+                    }
+                }
+                check_immutable_subs(t.attr, &Value::Object(old.clone()), &new, label)?;
+                let keys: Vec<(String, Value)> = new_obj
+                    .iter()
+                    .map(|(k, v)| (key_ci(old, k).unwrap_or_else(|| k.clone()), v.clone()))
+                    .collect();
+                for (k, v) in keys {
+                    self.tx.put(loc.sub(k), Some(v));
+                }
+            }
+            None => {
+                if new_obj.is_empty() {
+                    return Ok(());
+                }
+                if let Some(ext) = t.ext {
+                    self.ensure_ext(ext);
+                }
+                self.tx.put(loc, Some(new));
+            }
+        }
+        Ok(())
+    }
+
+    /// A sub-attribute of a singular complex attribute (`name.givenName`).
+    fn sub_attr(
+        &mut self,
+        action: Action<'_>,
+        t: Target<'a>,
+        sub: &crate::schema::Attribute,
+        label: &str,
+    ) -> Result<(), Error> {
+        check_not_read_only(t.attr, label)?;
+        check_not_read_only(sub, label)?;
+        let loc = self.attr_loc(t);
+        let parent = self.tx.get(&loc).and_then(Value::as_object);
+        let key = parent
+            .and_then(|o| key_ci(o, &sub.name))
+            .unwrap_or_else(|| sub.name.clone());
+        let sloc = loc.sub(key);
+        let existing = self.tx.get(&sloc).filter(|v| !v.is_null()).cloned();
+        match action {
+            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
+                if existing.is_none() {
+                    return Ok(());
+                }
+                check_removable(sub, existing.as_ref(), label)?;
+                check_immutable(t.attr, existing.as_ref(), None, label)?;
+                self.tx.put(sloc, None);
+                if self
+                    .tx
+                    .get(&loc)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| o.is_empty())
+                {
+                    self.tx.put(loc, None);
+                }
+                self.touch(t);
+                Ok(())
+            }
+            Action::Set(_, v) => {
+                let x = if sub.multi_valued {
+                    Value::Array(coerce_many(sub, v, self.compat, label)?)
+                } else {
+                    coerce_scalar(sub, v, self.compat, label)?
+                };
+                check_immutable(sub, existing.as_ref(), Some(&x), label)?;
+                check_immutable(t.attr, existing.as_ref(), Some(&x), label)?;
+                if self.tx.get(&loc).and_then(Value::as_object).is_some() {
+                    self.tx.put(sloc, Some(x));
+                } else {
+                    if let Some(ext) = t.ext {
+                        self.ensure_ext(ext);
+                    }
+                    let mut m = serde_json::Map::new();
+                    m.insert(sub.name.clone(), x);
+                    self.tx.put(loc, Some(Value::Object(m)));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Where the attribute is (or will be) stored: keys as the resource spells them.
+    pub(crate) fn attr_loc(&self, t: Target<'_>) -> Loc {
+        let root = self.tx.root();
+        match t.ext {
+            Some(urn) => {
+                let ext_key = key_ci(root, urn).unwrap_or_else(|| urn.to_owned());
+                let attr_key = root
+                    .get(&ext_key)
+                    .and_then(Value::as_object)
+                    .and_then(|o| key_ci(o, &t.attr.name))
+                    .unwrap_or_else(|| t.attr.name.clone());
+                Loc::attr(Some(ext_key), attr_key)
+            }
+            None => Loc::attr(
+                None,
+                key_ci(root, &t.attr.name).unwrap_or_else(|| t.attr.name.clone()),
+            ),
+        }
+    }
+
+    /// Makes sure the extension object exists and its URN is in `schemas` (RFC 7643 §3).
+    pub(crate) fn ensure_ext(&mut self, urn: &'a str) {
+        if !self.touched_ext.contains(&urn) {
+            self.touched_ext.push(urn);
+        }
+        let root = self.tx.root();
+        if !key_ci(root, urn).is_some_and(|k| root.get(&k).is_some_and(Value::is_object)) {
+            self.tx.put(
+                Loc::attr(None, urn.to_owned()),
+                Some(Value::Object(serde_json::Map::new())),
+            );
+        }
+        let root = self.tx.root();
+        let schemas_key = key_ci(root, "schemas").unwrap_or_else(|| "schemas".to_owned());
+        let listed = root
+            .get(&schemas_key)
+            .and_then(Value::as_array)
+            .is_some_and(|a| {
+                a.iter()
+                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
+            });
+        if !listed {
+            self.tx.extend(
+                &Loc::attr(None, schemas_key),
+                vec![Value::String(urn.to_owned())],
+            );
+        }
+    }
+
+    pub(crate) fn touch(&mut self, t: Target<'a>) {
+        if let Some(urn) = t.ext {
+            if !self.touched_ext.contains(&urn) {
+                self.touched_ext.push(urn);
+            }
+        }
+    }
+
+    fn remove_schema_urn(&mut self, urn: &str) {
+        let root = self.tx.root();
+        let Some(key) = key_ci(root, "schemas") else {
+            return;
+        };
+        let Some(arr) = root.get(&key).and_then(Value::as_array) else {
+            return;
+        };
+        let mask: Vec<bool> = arr
+            .iter()
+            .map(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
+            .collect();
+        self.tx.remove_where(&Loc::attr(None, key), &mask);
+    }
+
+    /// An extension left empty by this request is removed with its URN (RFC 7643 §3: `schemas`
+    /// lists the extensions a resource has).
+    fn drop_empty_extensions(&mut self) {
+        for urn in std::mem::take(&mut self.touched_ext) {
+            let root = self.tx.root();
+            let Some(key) = key_ci(root, urn) else {
+                continue;
+            };
+            if root
+                .get(&key)
+                .and_then(Value::as_object)
+                .is_some_and(|o| o.is_empty())
+            {
+                self.tx.put(Loc::attr(None, key), None);
+                self.remove_schema_urn(urn);
+            }
+        }
+    }
+}
+
+/// Reads an operation's `op` and `value` together (see [`Action`]).
+pub(crate) fn action<'v>(
+    compat: &Compat,
+    kind: OpKind,
+    value: Option<&'v Value>,
+    label: &str,
+) -> Result<Action<'v>, Error> {
+    Ok(match (kind, value) {
+        (OpKind::Remove, None | Some(Value::Null)) => Action::Remove,
+        (OpKind::Remove, Some(v)) => {
+            if compat.remove_with_value_list {
+                Action::RemoveValues(v)
+            } else {
+                return Err(Error::invalid_syntax(format!(
+                    "\"{label}\": a remove operation takes no \"value\" (RFC 7644 §3.5.2.2)"
+                )));
+            }
+        }
+        (_, None) => {
+            return Err(Error::invalid_value(format!(
+                "\"{label}\": the {kind} operation has no \"value\""
+            )));
+        }
+        (_, Some(v)) if is_clear(v, compat) => Action::Clear,
+        (_, Some(Value::Null)) => {
+            return Err(Error::invalid_value(format!(
+                "\"{label}\": null is not a value to {kind}"
+            )));
+        }
+        (kind, Some(v)) => Action::Set(kind, v),
+    })
+}
+
+pub(crate) fn is_primary_true(v: &Value) -> bool {
+    v.as_object()
+        .and_then(|o| super::select::get_ci(o, "primary"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}

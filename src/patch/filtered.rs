@@ -1,0 +1,230 @@
+//! Operations on the elements of a multi-valued attribute selected by a value filter
+//! (`emails[type eq "work"]`, `addresses[type eq "work"].streetAddress`) or on a sub-attribute of
+//! all its elements (`emails.value`): RFC 7644
+//! [§3.5.2.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2.1)–[§3.5.2.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2.3).
+//!
+//! - `remove` with a filter that matches nothing is `noTarget`; an emptied attribute is removed.
+//! - `replace` with a filter that matches nothing is `noTarget` (§3.5.2.3), unless
+//!   [`Compat::replace_creates_filtered_value`](crate::Compat::replace_creates_filtered_value):
+//!   then, like `add`, it creates the element from the filter's `eq` terms and the value.
+//! - Setting `primary` to `true` on one element sets it to `false` on the others (§3.5.2).
+
+use super::apply::{Action, Engine, is_primary_true};
+use super::multi::{clear_other_primaries, merged};
+use super::op::OpKind;
+use super::select::{eq_terms, get_ci, key_ci, literal, matches};
+use super::target::{Target, check_immutable, check_immutable_subs, check_not_read_only};
+use super::value::{coerce_many, coerce_one, coerce_scalar};
+use crate::error::Error;
+use crate::filter::Filter;
+use crate::schema::{Attribute, AttributeType};
+use serde_json::{Map, Value};
+
+impl<'a> Engine<'a, '_> {
+    /// Applies `action` to the elements of `t` that `filter` selects (all when `None`), or to
+    /// their sub-attribute `tsub`.
+    pub(crate) fn filtered(
+        &mut self,
+        action: Action<'_>,
+        t: Target<'a>,
+        filter: Option<&Filter>,
+        tsub: Option<&'a Attribute>,
+        label: &str,
+    ) -> Result<(), Error> {
+        if !t.attr.multi_valued {
+            return Err(Error::invalid_path(format!(
+                "\"{label}\": \"{}\" is single-valued and takes no value filter",
+                t.attr.name
+            )));
+        }
+        check_not_read_only(t.attr, label)?;
+        if let Some(s) = tsub {
+            check_not_read_only(s, label)?;
+        }
+        let loc = self.attr_loc(t);
+        let elems: &[Value] = self
+            .tx
+            .get(&loc)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let total = elems.len();
+        let matched: Vec<(usize, Value)> = elems
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| filter.is_none_or(|f| matches(f, e, t.attr)))
+            .map(|(i, e)| (i, e.clone()))
+            .collect();
+        let no_target = || {
+            Error::no_target(format!(
+                "\"{label}\": the value filter matches no value of \"{}\"",
+                t.attr.name
+            ))
+        };
+
+        match action {
+            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
+                if matched.is_empty() {
+                    return match (action, filter) {
+                        (Action::Clear, _) | (_, None) => Ok(()),
+                        _ => Err(no_target()),
+                    };
+                }
+                let mut mask = vec![false; total];
+                match tsub {
+                    None => {
+                        for (i, _) in &matched {
+                            if let Some(m) = mask.get_mut(*i) {
+                                *m = true;
+                            }
+                        }
+                    }
+                    Some(s) => {
+                        for (i, e) in &matched {
+                            let Some(obj) = e.as_object() else { continue };
+                            let Some(k) = key_ci(obj, &s.name) else {
+                                continue;
+                            };
+                            check_immutable(s, obj.get(&k), None, label)?;
+                            self.tx.put(loc.elem(*i).sub(k.clone()), None);
+                            if obj.len() == 1 {
+                                if let Some(m) = mask.get_mut(*i) {
+                                    *m = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                let emptied = mask.iter().filter(|m| **m).count() == total;
+                if emptied && t.attr.required {
+                    return Err(Error::mutability(format!(
+                        "\"{label}\": attribute \"{}\" is required and cannot become empty",
+                        t.attr.name
+                    )));
+                }
+                self.tx.remove_where(&loc, &mask);
+                if emptied {
+                    self.tx.put(loc, None);
+                }
+                self.touch(t);
+                Ok(())
+            }
+            Action::Set(kind, v) => {
+                if matched.is_empty() {
+                    let creatable = filter.is_none()
+                        || kind == OpKind::Add
+                        || self.compat.replace_creates_filtered_value;
+                    if !creatable {
+                        return Err(no_target());
+                    }
+                    let elem = self.new_element(t.attr, filter, tsub, v, label)?;
+                    let Some(elem) = elem else {
+                        return Err(no_target());
+                    };
+                    let primary = is_primary_true(&elem);
+                    if let Some(ext) = t.ext {
+                        self.ensure_ext(ext);
+                    }
+                    self.tx.extend(&loc, vec![elem]);
+                    if primary {
+                        clear_other_primaries(&mut self.tx, &loc, total);
+                    }
+                    return Ok(());
+                }
+                let new = match tsub {
+                    Some(s) if s.multi_valued => {
+                        Value::Array(coerce_many(s, v, self.compat, label)?)
+                    }
+                    Some(s) => coerce_scalar(s, v, self.compat, label)?,
+                    None => coerce_one(t.attr, v, self.compat, label)?,
+                };
+                let sets_primary = match tsub {
+                    Some(s) => s.name == "primary" && new == Value::Bool(true),
+                    None => is_primary_true(&new),
+                };
+                if sets_primary && matched.len() > 1 {
+                    return Err(Error::invalid_value(format!(
+                        "\"{label}\": the filter selects {} values and at most one may be primary",
+                        matched.len()
+                    )));
+                }
+                for (i, e) in &matched {
+                    match tsub {
+                        Some(s) => {
+                            let obj = e.as_object();
+                            let key = obj
+                                .and_then(|o| key_ci(o, &s.name))
+                                .unwrap_or_else(|| s.name.clone());
+                            check_immutable(
+                                s,
+                                obj.and_then(|o| get_ci(o, &s.name)),
+                                Some(&new),
+                                label,
+                            )?;
+                            if obj.is_some() {
+                                self.tx.put(loc.elem(*i).sub(key), Some(new.clone()));
+                            }
+                        }
+                        None => {
+                            check_immutable_subs(t.attr, e, &new, label)?;
+                            let replacement = if kind == OpKind::Add {
+                                merged(e, &new)
+                            } else {
+                                new.clone()
+                            };
+                            self.tx.put(loc.elem(*i), Some(replacement));
+                        }
+                    }
+                }
+                if sets_primary {
+                    if let Some((i, _)) = matched.first() {
+                        clear_other_primaries(&mut self.tx, &loc, *i);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The element an unmatched `add`/`replace` creates: the filter's `eq` terms plus the value
+    /// (`None` when the filter is not a conjunction of `eq` terms).
+    fn new_element(
+        &self,
+        attr: &Attribute,
+        filter: Option<&Filter>,
+        tsub: Option<&Attribute>,
+        v: &Value,
+        label: &str,
+    ) -> Result<Option<Value>, Error> {
+        if attr.kind != AttributeType::Complex {
+            return Ok(Some(coerce_one(attr, v, self.compat, label)?));
+        }
+        let terms = match filter {
+            Some(f) => match eq_terms(f, attr) {
+                Some(t) => t,
+                None => return Ok(None),
+            },
+            None => Vec::new(),
+        };
+        let mut elem = Map::new();
+        for (sub, lit) in terms {
+            let x = coerce_scalar(sub, &literal(lit), self.compat, label)?;
+            elem.insert(sub.name.clone(), x);
+        }
+        match tsub {
+            Some(s) => {
+                let x = if s.multi_valued {
+                    Value::Array(coerce_many(s, v, self.compat, label)?)
+                } else {
+                    coerce_scalar(s, v, self.compat, label)?
+                };
+                elem.insert(s.name.clone(), x);
+            }
+            None => {
+                if let Value::Object(o) = coerce_one(attr, v, self.compat, label)? {
+                    elem.extend(o);
+                }
+            }
+        }
+        Ok(Some(Value::Object(elem)))
+    }
+}

@@ -1,0 +1,361 @@
+//! Adding and removing values of one multi-valued attribute in one pass
+//! ([RFC 7644 §3.5.2.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2.1),
+//! [§3.5.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2.2)).
+//!
+//! A run of consecutive operations on the same attribute — `add members [...]`,
+//! `remove members[value eq "…"]`, Entra's `remove members` with a value list — is planned against
+//! a hash index of the current values, then committed with one `retain` and one `extend`: the
+//! cost is O(values + changes), never O(values × changes), whatever the interleaving.
+//!
+//! Values are identified by their `value` sub-attribute (compared as its `caseExact` says) where
+//! the attribute has one — two values with the same `value` and different `type`s are distinct —
+//! and by their whole JSON otherwise. Adding a value that is already there merges its
+//! sub-attributes into the existing one (usually no change at all, as §3.5.2.1 wants).
+
+use super::select::{get_ci, key_ci, norm};
+use super::target::{check_immutable_subs, check_not_read_only};
+use super::tx::{Loc, Tx};
+use crate::error::Error;
+use crate::schema::{Attribute, AttributeType};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// One step of a run.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// Add these (already coerced) values.
+    Add(Vec<Value>),
+    /// Remove the values with this key (`members[value eq "…"]`); `noTarget` when none.
+    RemoveKey(String, String),
+    /// Remove the listed values where present (Entra's `remove` with a value list).
+    RemoveValues(Vec<Value>),
+}
+
+/// The identity key of a string `value`.
+pub(crate) fn string_key(s: &str, case_exact: bool) -> String {
+    let mut k = String::with_capacity(s.len() + 2);
+    k.push_str("s:");
+    k.push_str(&norm(s, case_exact));
+    k
+}
+
+fn scalar_key(v: &Value, case_exact: bool) -> String {
+    match v {
+        Value::String(s) => string_key(s, case_exact),
+        other => format!("j:{other}"),
+    }
+}
+
+/// The identity key of one element of `attr`.
+pub(crate) fn element_key(attr: &Attribute, elem: &Value) -> String {
+    if attr.kind != AttributeType::Complex {
+        return scalar_key(elem, attr.case_exact);
+    }
+    if let Some(vsub) = attr.sub_attribute("value") {
+        if let Some(v) = elem.as_object().and_then(|o| get_ci(o, "value")) {
+            return scalar_key(v, vsub.case_exact);
+        }
+    }
+    format!("j:{elem}")
+}
+
+/// Whether `a` and `b`, with the same key, are the same value: their `type`s (where both
+/// have one) agree.
+fn same(attr: &Attribute, a: &Value, b: &Value) -> bool {
+    let Some(tsub) = attr.sub_attribute("type") else {
+        return true;
+    };
+    match (type_of(a), type_of(b)) {
+        (Some(x), Some(y)) => norm(x, tsub.case_exact) == norm(y, tsub.case_exact),
+        _ => true,
+    }
+}
+
+fn type_of(v: &Value) -> Option<&str> {
+    v.as_object()
+        .and_then(|o| get_ci(o, "type"))
+        .and_then(Value::as_str)
+}
+
+/// `old` with `new`'s members merged in (for complex values), else `new`.
+pub(crate) fn merged(old: &Value, new: &Value) -> Value {
+    match (old.as_object(), new.as_object()) {
+        (Some(o), Some(n)) => {
+            let mut m: Map<String, Value> = o.clone();
+            for (k, v) in n {
+                let key = key_ci(&m, k).unwrap_or_else(|| k.clone());
+                m.insert(key, v.clone());
+            }
+            Value::Object(m)
+        }
+        _ => new.clone(),
+    }
+}
+
+fn is_primary(v: &Value) -> bool {
+    v.as_object()
+        .and_then(|o| get_ci(o, "primary"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Where the value that was last set `primary: true` ends up.
+#[derive(Clone, Copy)]
+enum Winner {
+    Existing(usize),
+    Appended(usize),
+}
+
+/// Applies a run of steps to the multi-valued attribute at `loc`.
+pub(crate) fn apply_run(
+    tx: &mut Tx<'_>,
+    loc: &Loc,
+    attr: &Attribute,
+    steps: Vec<Step>,
+    label: &str,
+) -> Result<(), Error> {
+    check_not_read_only(attr, label)?;
+    let empty = Vec::new();
+    let existing = tx.get(loc).and_then(Value::as_array).unwrap_or(&empty);
+    let n = existing.len();
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    if steps
+        .iter()
+        .any(|s| !matches!(s, Step::Add(v) if v.is_empty()))
+        && n > 0
+    {
+        index.reserve(n);
+        for (i, e) in existing.iter().enumerate() {
+            index.entry(element_key(attr, e)).or_default().push(i);
+        }
+    }
+    let mut removed = vec![false; n];
+    let mut merges: HashMap<usize, Value> = HashMap::new();
+    let mut appended: Vec<Option<Value>> = Vec::new();
+    let mut app_index: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut winner = None;
+    let track_primary = attr.sub_attribute("primary").is_some();
+
+    for step in steps {
+        match step {
+            Step::Add(values) => {
+                for v in values {
+                    let key = element_key(attr, &v);
+                    let cur = |i: usize| merges.get(&i).or_else(|| existing.get(i));
+                    let hit = index.get(&key).and_then(|is| {
+                        is.iter().copied().find(|&i| {
+                            !removed.get(i).copied().unwrap_or(true)
+                                && cur(i).is_some_and(|c| same(attr, c, &v))
+                        })
+                    });
+                    let primary = track_primary && is_primary(&v);
+                    if let Some((i, c)) = hit.and_then(|i| Some((i, cur(i)?))) {
+                        check_immutable_subs(attr, c, &v, label)?;
+                        let m = merged(c, &v);
+                        if &m != c {
+                            merges.insert(i, m);
+                        }
+                        if primary {
+                            winner = Some(Winner::Existing(i));
+                        }
+                        continue;
+                    }
+                    let app_hit = app_index.get(&key).and_then(|js| {
+                        js.iter().copied().find(|&j| {
+                            appended
+                                .get(j)
+                                .and_then(Option::as_ref)
+                                .is_some_and(|a| same(attr, a, &v))
+                        })
+                    });
+                    if let Some(j) = app_hit {
+                        if let Some(slot) = appended.get_mut(j) {
+                            *slot = slot.as_ref().map(|a| merged(a, &v));
+                        }
+                        if primary {
+                            winner = Some(Winner::Appended(j));
+                        }
+                        continue;
+                    }
+                    if primary {
+                        winner = Some(Winner::Appended(appended.len()));
+                    }
+                    app_index.entry(key).or_default().push(appended.len());
+                    appended.push(Some(v));
+                }
+            }
+            Step::RemoveKey(key, what) => {
+                if !remove_key(&key, &index, &mut removed, &app_index, &mut appended) {
+                    return Err(Error::no_target(format!(
+                        "\"{what}\" matches no value of \"{}\"",
+                        attr.name
+                    )));
+                }
+            }
+            Step::RemoveValues(values) => {
+                for v in &values {
+                    remove_key(
+                        &element_key(attr, v),
+                        &index,
+                        &mut removed,
+                        &app_index,
+                        &mut appended,
+                    );
+                }
+            }
+        }
+    }
+
+    // commit: merges at the original indices, one retain, one extend
+    let removed_count = |upto: usize| removed.iter().take(upto).filter(|r| **r).count();
+    let final_winner = match winner {
+        Some(Winner::Existing(i)) if !removed.get(i).copied().unwrap_or(true) => {
+            Some(i - removed_count(i))
+        }
+        Some(Winner::Appended(j)) if appended.get(j).is_some_and(Option::is_some) => {
+            let kept = n - removed_count(n);
+            Some(kept + appended.iter().take(j).filter(|a| a.is_some()).count())
+        }
+        _ => None,
+    };
+    let mut merges: Vec<(usize, Value)> = merges.into_iter().collect();
+    merges.sort_unstable_by_key(|(i, _)| *i);
+    for (i, m) in merges {
+        tx.put(loc.elem(i), Some(m));
+    }
+    tx.remove_where(loc, &removed);
+    let adds: Vec<Value> = appended.into_iter().flatten().collect();
+    let had = n > 0;
+    tx.extend(loc, adds);
+    let now_empty = tx
+        .get(loc)
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
+    if now_empty && had {
+        if attr.required {
+            return Err(Error::mutability(format!(
+                "\"{label}\": attribute \"{}\" is required and cannot become empty",
+                attr.name
+            )));
+        }
+        tx.put(loc.clone(), None);
+    }
+    if let Some(w) = final_winner {
+        clear_other_primaries(tx, loc, w);
+    }
+    Ok(())
+}
+
+fn remove_key(
+    key: &str,
+    index: &HashMap<String, Vec<usize>>,
+    removed: &mut [bool],
+    app_index: &HashMap<String, Vec<usize>>,
+    appended: &mut [Option<Value>],
+) -> bool {
+    let mut hit = false;
+    for &i in index.get(key).into_iter().flatten() {
+        if let Some(r) = removed.get_mut(i) {
+            hit |= !*r;
+            *r = true;
+        }
+    }
+    for &j in app_index.get(key).into_iter().flatten() {
+        if let Some(a) = appended.get_mut(j) {
+            hit |= a.take().is_some();
+        }
+    }
+    hit
+}
+
+/// Sets `primary` to `false` on every element but `keep` (RFC 7644 §3.5.2: setting one value
+/// primary makes the server clear it on the others).
+pub(crate) fn clear_other_primaries(tx: &mut Tx<'_>, loc: &Loc, keep: usize) {
+    let Some(arr) = tx.get(loc).and_then(Value::as_array) else {
+        return;
+    };
+    let clear: Vec<(usize, String)> = arr
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| *i != keep && is_primary(e))
+        .filter_map(|(i, e)| Some((i, key_ci(e.as_object()?, "primary")?)))
+        .collect();
+    for (i, k) in clear {
+        tx.put(loc.elem(i).sub(k), Some(Value::Bool(false)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn members() -> Attribute {
+        Attribute::new("members", AttributeType::Complex)
+            .multi_valued(true)
+            .sub_attributes(vec![
+                Attribute::new("value", AttributeType::String),
+                Attribute::new("display", AttributeType::String),
+                Attribute::new("type", AttributeType::String),
+            ])
+    }
+
+    fn run(doc: &mut Value, steps: Vec<Step>) -> Result<(), Error> {
+        let attr = members();
+        let mut tx = Tx::new(doc.as_object_mut().unwrap());
+        let loc = Loc::attr(None, "members".into());
+        let r = apply_run(&mut tx, &loc, &attr, steps, "members");
+        if r.is_err() {
+            tx.rollback();
+        }
+        r
+    }
+
+    #[test]
+    fn interleaved_adds_and_removes_follow_operation_order() {
+        let mut g = json!({"members": [{"value": "a", "display": "A"}, {"value": "b"}]});
+        run(
+            &mut g,
+            vec![
+                Step::Add(vec![json!({"value": "a"}), json!({"value": "c"})]),
+                Step::RemoveKey(string_key("b", false), "b".into()),
+                Step::RemoveKey(string_key("c", false), "c".into()),
+                Step::Add(vec![json!({"value": "c", "type": "User"})]),
+                Step::RemoveValues(vec![json!({"value": "zzz"})]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            g,
+            json!({"members": [{"value": "a", "display": "A"}, {"value": "c", "type": "User"}]})
+        );
+    }
+
+    #[test]
+    fn removing_a_missing_key_is_no_target_and_rolls_back() {
+        let mut g = json!({"members": [{"value": "a"}]});
+        let before = g.clone();
+        let e = run(
+            &mut g,
+            vec![
+                Step::Add(vec![json!({"value": "x"})]),
+                Step::RemoveKey(string_key("a", false), "a".into()),
+                Step::RemoveKey(string_key("a", false), "a".into()),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.scim_type(), Some(crate::error::ScimType::NoTarget));
+        assert_eq!(g, before);
+    }
+
+    #[test]
+    fn removing_the_last_value_unassigns_the_attribute() {
+        let mut g = json!({"displayName": "x", "members": [{"value": "a"}]});
+        run(
+            &mut g,
+            vec![Step::RemoveValues(vec![json!({"value": "A"})])],
+        )
+        .unwrap();
+        assert_eq!(g, json!({"displayName": "x"}));
+    }
+}
