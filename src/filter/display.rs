@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(canon("((a pr))"), "a pr");
         assert_eq!(
             canon("a eq 1.5e3 or b eq -0 or c eq TRUE"),
-            "a eq 1500.0 or b eq -0.0 or c eq true"
+            "a eq 1500.0 or b eq 0 or c eq true"
         );
         assert_eq!(
             canon(r#"a eq "q\"b\\s\/\u0001\n\ud83d\ude00""#),

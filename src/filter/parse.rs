@@ -2,67 +2,22 @@
 //! (Figure 1): an operator-precedence parser with an explicit stack, so no input can drive
 //! recursion, and the time is linear in the length of the input.
 
+use super::ParseLimits;
 use super::ast::{CompValue, CompareOp, Filter};
 use crate::path::AttrPath;
 use crate::path::error::{ParseError, ParseErrorKind};
 use crate::path::lexer::{Lexer, is_path_byte};
 
-/// Bounds on what the filter parser accepts
-/// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2); the RFC
-/// leaves limits to the service provider).
-///
-/// Depth counts nested `( … )`, `not ( … )` and `[ … ]`: `(a pr)` has depth 1. It is capped at
-/// [`ParseLimits::MAX_DEPTH`] whatever is asked, so that dropping, printing and evaluating any
-/// accepted filter stays far from the stack's end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ParseLimits {
-    /// The longest input accepted, in bytes (default 8 KiB).
-    pub max_length: usize,
-    /// The deepest nesting accepted (default 64).
-    pub max_depth: usize,
-}
-
-impl ParseLimits {
-    /// The hard cap on [`ParseLimits::max_depth`].
-    pub const MAX_DEPTH: usize = 256;
-
-    /// The defaults: 8 KiB, depth 64.
-    pub const DEFAULT: ParseLimits = ParseLimits {
-        max_length: 8 * 1024,
-        max_depth: 64,
-    };
-
-    /// These limits with another maximum length in bytes.
-    pub const fn with_max_length(mut self, bytes: usize) -> Self {
-        self.max_length = bytes;
-        self
-    }
-
-    /// These limits with another maximum depth (capped at [`ParseLimits::MAX_DEPTH`]).
-    pub const fn with_max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = if depth > Self::MAX_DEPTH {
-            Self::MAX_DEPTH
-        } else {
-            depth
-        };
-        self
-    }
-
-    fn depth(&self) -> usize {
-        self.max_depth.min(Self::MAX_DEPTH)
-    }
-}
-
-impl Default for ParseLimits {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
-
 impl Filter {
     /// Parses a filter ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2))
     /// with the default [`ParseLimits`].
+    ///
+    /// Operators, `and`/`or`/`not`, `true`/`false`/`null` and attribute names are
+    /// case-insensitive; whitespace between tokens may be any run of spaces, tabs or line
+    /// breaks. `and` binds tighter than `or`; a chain at one level becomes one n-ary node.
+    /// One form outside the RFC grammar is accepted because Microsoft Entra ID sends it and
+    /// it has a single meaning: `emails[type eq "work"].value eq "x"` parses as
+    /// `emails[type eq "work" and value eq "x"]`.
     ///
     /// ```
     /// use scimitar::filter::{CompValue, CompareOp, Filter};
@@ -100,7 +55,7 @@ pub(crate) fn check_length(lx: &Lexer<'_>, limits: &ParseLimits) -> Result<(), P
     if len > limits.max_length {
         return Err(ParseError::new(
             lx.kind,
-            limits.max_length..len,
+            lx.clamp(limits.max_length..len),
             format!("expected at most {} bytes", limits.max_length),
         ));
     }
@@ -196,8 +151,8 @@ pub(crate) fn parse_filter(
                     Opener::Group
                 }
                 Some(c) if is_path_byte(c) => {
-                    let (start, run) = lx.path_run();
-                    if run.eq_ignore_ascii_case("not") {
+                    let run = lx.path_run();
+                    if run.text.eq_ignore_ascii_case("not") {
                         let after = lx.pos;
                         lx.skip_ws();
                         if lx.peek() == Some(b'(') {
@@ -215,7 +170,7 @@ pub(crate) fn parse_filter(
                         }
                         lx.pos = after;
                     }
-                    let path = lx.attr_path_from(start, run)?;
+                    let path = lx.attr_path_from(&run)?;
                     lx.skip_ws();
                     if lx.peek() == Some(b'[') {
                         if value_depth > 0 {
@@ -225,7 +180,7 @@ pub(crate) fn parse_filter(
                         }
                         if path.sub_attr.is_some() {
                             return Err(lx.err(
-                                start..lx.pos,
+                                run.start..lx.pos,
                                 "expected a multi-valued attribute without a sub-attribute before '['",
                             ));
                         }
@@ -233,7 +188,15 @@ pub(crate) fn parse_filter(
                         value_depth += 1;
                         Opener::ValuePath(path)
                     } else {
-                        break attr_exp(lx, path)?;
+                        match attr_exp(lx, path) {
+                            Ok(f) => break f,
+                            Err(_) if run.text.eq_ignore_ascii_case("not") => {
+                                lx.pos = run.start + 3;
+                                lx.skip_ws();
+                                return Err(lx.err_here("expected '(' after 'not': not (filter)"));
+                            }
+                            Err(e) => return Err(e),
+                        }
                     }
                 }
                 _ => return Err(lx.err_here(EXPECT_OPERAND)),
@@ -292,7 +255,10 @@ pub(crate) fn parse_filter(
                     {
                         lx.pos += 1;
                         value_depth -= 1;
-                        let inner = std::mem::replace(&mut chain, parent).finish(cur);
+                        let mut inner = std::mem::replace(&mut chain, parent).finish(cur);
+                        if lx.peek() == Some(b'.') {
+                            inner = entra_sub_attr_exp(lx, inner)?;
+                        }
                         cur = Filter::ValuePath {
                             path,
                             filter: Box::new(inner),
@@ -315,6 +281,23 @@ pub(crate) fn parse_filter(
             }
         }
     }
+}
+
+/// Microsoft Entra ID matches users on `emails[type eq "work"].value eq "x"`, which is not in
+/// the RFC 7644 grammar but has one meaning: `emails[type eq "work" and value eq "x"]`. The
+/// cursor is on the `.` after `]`; `inner` is the value filter.
+fn entra_sub_attr_exp(lx: &mut Lexer<'_>, inner: Filter) -> Result<Filter, ParseError> {
+    lx.pos += 1;
+    let sub = lx.sub_attr_name()?;
+    lx.skip_ws();
+    let exp = attr_exp(lx, AttrPath::new(sub))?;
+    Ok(match inner {
+        Filter::And(mut terms) => {
+            terms.push(exp);
+            Filter::And(terms)
+        }
+        other => Filter::And(vec![other, exp]),
+    })
 }
 
 fn unexpected_close(stack: &[Frame], end: End) -> &'static str {
@@ -350,7 +333,7 @@ fn push(
 }
 
 /// `attrPath SP "pr"` or `attrPath SP compareOp SP compValue`, the path already read.
-#[inline]
+#[inline(always)]
 fn attr_exp(lx: &mut Lexer<'_>, path: AttrPath) -> Result<Filter, ParseError> {
     let (start, w) = lx.word();
     let op = match w.as_bytes() {
@@ -380,7 +363,7 @@ fn bad_op(lx: &mut Lexer<'_>, start: usize) -> ParseError {
 }
 
 /// `compValue = false / null / true / number / string`.
-#[inline]
+#[inline(always)]
 fn comp_value(lx: &mut Lexer<'_>) -> Result<CompValue, ParseError> {
     match lx.peek() {
         Some(b'"') => lx.string().map(CompValue::String),

@@ -146,6 +146,10 @@ fn errors_carry_span_and_expectation() {
         ("a.b[c pr]", 0..3, "sub-attribute"),
         ("not (a pr", 9..9, "')'"),
         ("a eq 1 ]", 7..8, "end of the filter"),
+        ("not a pr", 4..5, "'(' after 'not'"),
+        ("a eq 1.", 5..7, "digit after '.'"),
+        ("a eq -", 5..6, "expected a digit"),
+        ("a eq \"\\u12\u{e9}\"", 6..12, "four hex digits"),
     ];
     for (input, span, want) in cases {
         let e = Filter::parse(input).unwrap_err();
@@ -166,6 +170,9 @@ fn length_and_depth_limits() {
     assert!(Filter::parse_with("a pr", &limits).is_ok());
     let e = Filter::parse_with("abcdef eq 1", &limits).unwrap_err();
     assert_eq!(e.span(), 10..11);
+    // the span of a length error starts on a character boundary
+    let e = Filter::parse_with("a eq \"123\u{e9}\"", &limits).unwrap_err();
+    assert_eq!(e.span(), 9..12);
     assert!(Filter::parse_with("((a pr))", &limits).is_ok());
     let e = Filter::parse_with("(((a pr)))", &limits).unwrap_err();
     assert_eq!(e.span(), 2..3);
@@ -208,4 +215,19 @@ fn adversarial_inputs_end_quickly() {
     );
     let f = Filter::parse_with(&deep, &big).unwrap();
     assert_eq!(Filter::parse_with(&f.to_string(), &big).unwrap(), f);
+}
+
+#[test]
+fn entra_value_path_with_sub_attribute_reads_as_one_value_filter() {
+    let f = Filter::parse(r#"emails[type eq "work"].value eq "a@contoso.com""#).unwrap();
+    let want = Filter::parse(r#"emails[type eq "work" and value eq "a@contoso.com"]"#).unwrap();
+    assert_eq!(f, want);
+    let f =
+        Filter::parse(r#"emails[type eq "work" and primary eq true].value pr or x pr"#).unwrap();
+    assert_eq!(
+        f.to_string(),
+        r#"emails[type eq "work" and primary eq true and value pr] or x pr"#
+    );
+    assert!(Filter::parse(r#"emails[type eq "work"].value"#).is_err());
+    assert!(Filter::parse(r#"emails[type eq "work"]. value eq "x""#).is_err());
 }

@@ -37,6 +37,12 @@ impl ParseErrorKind {
 /// Converts into a 400 [`Error`] with `scimType` `invalidFilter` or `invalidPath`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    // Boxed: keeps every `Result` of the parser small, so the happy path moves less.
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ParseErrorKind,
     span: Range<usize>,
     message: Cow<'static, str>,
@@ -49,43 +55,45 @@ impl ParseError {
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
         ParseError {
-            kind,
-            span,
-            message: message.into(),
+            inner: Box::new(Inner {
+                kind,
+                span,
+                message: message.into(),
+            }),
         }
     }
 
     /// Whether the input was a filter or a path (decides the `scimType`).
     pub fn kind(&self) -> ParseErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The byte range of the input where the error is (empty at the end of the input).
     pub fn span(&self) -> Range<usize> {
-        self.span.clone()
+        self.inner.span.clone()
     }
 
     /// What was wrong, usually `expected …`.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The `scimType` that reports this error (RFC 7644 §3.12).
     pub fn scim_type(&self) -> ScimType {
-        self.kind.scim_type()
+        self.inner.kind.scim_type()
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
+        let what = match self.inner.kind {
             ParseErrorKind::Filter => "filter",
             ParseErrorKind::Path => "path",
         };
         write!(
             f,
             "invalid {what} at {}..{}: {}",
-            self.span.start, self.span.end, self.message
+            self.inner.span.start, self.inner.span.end, self.inner.message
         )
     }
 }

@@ -10,6 +10,16 @@ use super::error::{ParseError, ParseErrorKind};
 use crate::path::AttrPath;
 use std::ops::Range;
 
+/// A run of path bytes: where it starts, its text, the offset of its last `:` and of the first
+/// `.` after that.
+#[derive(Clone, Copy)]
+pub(crate) struct Run<'a> {
+    pub(crate) start: usize,
+    pub(crate) text: &'a str,
+    colon: Option<usize>,
+    dot: Option<usize>,
+}
+
 /// A cursor over the input.
 pub(crate) struct Lexer<'a> {
     src: &'a str,
@@ -19,11 +29,40 @@ pub(crate) struct Lexer<'a> {
     pub(crate) kind: ParseErrorKind,
 }
 
+const PATH: u8 = 1;
+const WS: u8 = 2;
+
+/// Byte classes, one lookup per byte.
+// Evaluated at compile time: an index out of bounds would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b':' | b'$' | b'/' | b'~' | b'%')
+        {
+            t[i] = PATH;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            t[i] = WS;
+        }
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
+pub(super) fn class(b: u8) -> u8 {
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
 /// Bytes that may appear in an attribute path run: `ATTRNAME` characters, `.`, `$` (for `$ref`)
 /// and the URI characters of a schema prefix.
-#[inline]
+#[inline(always)]
 pub(crate) fn is_path_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'$' | b'/' | b'~' | b'%')
+    class(b) & PATH != 0
 }
 
 #[inline]
@@ -49,7 +88,22 @@ impl<'a> Lexer<'a> {
 
     /// An error at `span`.
     pub(crate) fn err(&self, span: Range<usize>, msg: &'static str) -> ParseError {
-        ParseError::new(self.kind, span, msg)
+        ParseError::new(self.kind, self.clamp(span), msg)
+    }
+
+    /// `span` kept inside the input and widened to character boundaries, so that
+    /// `&input[span]` is always valid.
+    pub(crate) fn clamp(&self, span: Range<usize>) -> Range<usize> {
+        let len = self.src.len();
+        let mut end = span.end.min(len);
+        while !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        let mut start = span.start.min(end);
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        start..end
     }
 
     /// An error at the next token (or the end of the input).
@@ -59,7 +113,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The end of the token starting at `start`: a run of path bytes, or one character.
-    fn token_end(&self, start: usize) -> usize {
+    pub(super) fn token_end(&self, start: usize) -> usize {
         let bytes = self.src.as_bytes();
         let mut end = start;
         while bytes.get(end).copied().is_some_and(is_path_byte) {
@@ -88,27 +142,43 @@ impl<'a> Lexer<'a> {
     #[inline]
     pub(crate) fn skip_ws(&mut self) {
         let bytes = self.src.as_bytes();
-        while let Some(b' ' | b'\t' | b'\r' | b'\n') = bytes.get(self.pos) {
+        while bytes.get(self.pos).is_some_and(|b| class(*b) == WS) {
             self.pos += 1;
         }
     }
 
     #[inline]
-    fn slice(&self, r: Range<usize>) -> &'a str {
+    pub(super) fn slice(&self, r: Range<usize>) -> &'a str {
         self.src.get(r).unwrap_or_default()
     }
 
-    /// Reads a run of path bytes (possibly empty).
+    /// Reads a run of path bytes (possibly empty), noting its last `:` and the first `.`
+    /// after it in the same pass.
     #[inline]
-    pub(crate) fn path_run(&mut self) -> (usize, &'a str) {
+    pub(crate) fn path_run(&mut self) -> Run<'a> {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         let mut end = start;
-        while bytes.get(end).copied().is_some_and(is_path_byte) {
+        let (mut colon, mut dot) = (None, None);
+        while let Some(&b) = bytes.get(end) {
+            if !is_path_byte(b) {
+                break;
+            }
+            if b == b':' {
+                colon = Some(end - start);
+                dot = None;
+            } else if b == b'.' && dot.is_none() {
+                dot = Some(end - start);
+            }
             end += 1;
         }
         self.pos = end;
-        (start, self.slice(start..end))
+        Run {
+            start,
+            text: self.slice(start..end),
+            colon,
+            dot,
+        }
     }
 
     /// Reads a run of ASCII letters (a keyword candidate).
@@ -126,12 +196,12 @@ impl<'a> Lexer<'a> {
 
     /// Reads `ATTRNAME` after a `.` (the `subAttr` of a value path, `].value`).
     pub(crate) fn sub_attr_name(&mut self) -> Result<Box<str>, ParseError> {
-        let (start, run) = self.path_run();
-        if is_name(run) {
-            Ok(run.into())
+        let run = self.path_run();
+        if is_name(run.text) {
+            Ok(run.text.into())
         } else {
             Err(self.err(
-                start..start + run.len().max(1),
+                run.start..run.start + run.text.len().max(1),
                 "expected a sub-attribute name",
             ))
         }
@@ -139,21 +209,24 @@ impl<'a> Lexer<'a> {
 
     /// Reads an `attrPath` (`[URI ":"] ATTRNAME ["." subAttr]`) at the cursor.
     pub(crate) fn attr_path(&mut self) -> Result<AttrPath, ParseError> {
-        let (start, run) = self.path_run();
-        self.attr_path_from(start, run)
+        let run = self.path_run();
+        self.attr_path_from(&run)
     }
 
     /// Builds an `attrPath` from a run already read at `start`. The URI prefix ends at the last
     /// `:`, so URNs whose version contains a dot (`…:enterprise:2.0:User:manager`) split right.
-    pub(crate) fn attr_path_from(
-        &self,
-        start: usize,
-        run: &'a str,
-    ) -> Result<AttrPath, ParseError> {
+    #[inline(always)]
+    pub(crate) fn attr_path_from(&self, run: &Run<'a>) -> Result<AttrPath, ParseError> {
+        let Run {
+            start,
+            text: run,
+            colon,
+            dot,
+        } = *run;
         if run.is_empty() {
             return Err(self.err_here("expected an attribute path"));
         }
-        let (urn, rest, rest_start) = match run.rfind(':') {
+        let (urn, rest, rest_start) = match colon {
             Some(i) => {
                 let urn = run.get(..i).unwrap_or_default();
                 let ok = urn.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
@@ -172,7 +245,7 @@ impl<'a> Lexer<'a> {
             }
             None => (None, run, start),
         };
-        let (name, sub) = match rest.find('.') {
+        let (name, sub) = match dot.map(|d| d - (rest_start - start)) {
             Some(i) => (
                 rest.get(..i).unwrap_or_default(),
                 Some((rest.get(i + 1..).unwrap_or_default(), rest_start + i + 1)),
@@ -202,185 +275,5 @@ impl<'a> Lexer<'a> {
             name: name.into(),
             sub_attr,
         })
-    }
-
-    /// Reads a JSON string (the cursor is on its opening quote) and unescapes it.
-    pub(crate) fn string(&mut self) -> Result<Box<str>, ParseError> {
-        let open = self.pos;
-        let bytes = self.src.as_bytes();
-        let mut i = open + 1;
-        loop {
-            match bytes.get(i) {
-                None => return Err(self.err(open..i, "expected a closing '\"' of the string")),
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(self.slice(open + 1..i).into());
-                }
-                Some(b'\\') => break,
-                Some(c) if *c < 0x20 => {
-                    return Err(self.err(i..i + 1, "expected an escaped control character"));
-                }
-                Some(_) => i += 1,
-            }
-        }
-        let mut out = String::with_capacity(i - open + 8);
-        out.push_str(self.slice(open + 1..i));
-        loop {
-            match bytes.get(i) {
-                None => return Err(self.err(open..i, "expected a closing '\"' of the string")),
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(out.into_boxed_str());
-                }
-                Some(b'\\') => {
-                    let esc = i;
-                    i += 1;
-                    let c = match bytes.get(i) {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => {
-                            let (c, next) = self.unicode_escape(esc)?;
-                            out.push(c);
-                            i = next;
-                            continue;
-                        }
-                        _ => {
-                            return Err(self.err(
-                                esc..(i + 1).min(bytes.len()),
-                                "expected a JSON escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
-                            ));
-                        }
-                    };
-                    out.push(c);
-                    i += 1;
-                }
-                Some(c) if *c < 0x20 => {
-                    return Err(self.err(i..i + 1, "expected an escaped control character"));
-                }
-                Some(_) => {
-                    let run_start = i;
-                    while bytes
-                        .get(i)
-                        .is_some_and(|c| *c >= 0x20 && *c != b'"' && *c != b'\\')
-                    {
-                        i += 1;
-                    }
-                    out.push_str(self.slice(run_start..i));
-                }
-            }
-        }
-    }
-
-    fn hex4(&self, at: usize) -> Option<u32> {
-        let digits = self.src.as_bytes().get(at..at + 4)?;
-        let mut v = 0u32;
-        for d in digits {
-            v = v * 16 + (*d as char).to_digit(16)?;
-        }
-        Some(v)
-    }
-
-    /// `\uXXXX` at `esc` (the backslash), with a following low surrogate when it is a high one.
-    fn unicode_escape(&self, esc: usize) -> Result<(char, usize), ParseError> {
-        let bad = |s: &Self, len: usize, msg| Err(s.err(esc..(esc + len).min(s.src.len()), msg));
-        let Some(hi) = self.hex4(esc + 2) else {
-            return bad(self, 6, "expected four hex digits after \\u");
-        };
-        if (0xDC00..0xE000).contains(&hi) {
-            return bad(self, 6, "expected a high surrogate before a low surrogate");
-        }
-        if !(0xD800..0xDC00).contains(&hi) {
-            return match char::from_u32(hi) {
-                Some(c) => Ok((c, esc + 6)),
-                None => bad(self, 6, "expected a Unicode scalar value"),
-            };
-        }
-        let bytes = self.src.as_bytes();
-        let lo = match (bytes.get(esc + 6), bytes.get(esc + 7)) {
-            (Some(b'\\'), Some(b'u')) => self.hex4(esc + 8),
-            _ => None,
-        };
-        match lo {
-            Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                match char::from_u32(c) {
-                    Some(c) => Ok((c, esc + 12)),
-                    None => bad(self, 12, "expected a Unicode scalar value"),
-                }
-            }
-            _ => bad(
-                self,
-                6,
-                "expected a low surrogate \\uDC00-\\uDFFF after a high surrogate",
-            ),
-        }
-    }
-
-    /// Reads a JSON number (`-? int frac? exp?`) at the cursor.
-    pub(crate) fn number(&mut self) -> Result<serde_json::Number, ParseError> {
-        let bytes = self.src.as_bytes();
-        let start = self.pos;
-        let mut i = start;
-        let neg = bytes.get(i) == Some(&b'-');
-        if neg {
-            i += 1;
-        }
-        let digits = |mut i: usize| {
-            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            i
-        };
-        let int_start = i;
-        match bytes.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => i = digits(i),
-            _ => return Err(self.err(start..i + 1, "expected a digit")),
-        }
-        let int_end = i;
-        let mut simple = true;
-        if bytes.get(i) == Some(&b'.') {
-            simple = false;
-            let f = digits(i + 1);
-            if f == i + 1 {
-                return Err(self.err(start..f + 1, "expected a digit after '.'"));
-            }
-            i = f;
-        }
-        if let Some(b'e' | b'E') = bytes.get(i) {
-            simple = false;
-            i += 1;
-            if let Some(b'+' | b'-') = bytes.get(i) {
-                i += 1;
-            }
-            let e = digits(i);
-            if e == i {
-                return Err(self.err(start..e + 1, "expected a digit in the exponent"));
-            }
-            i = e;
-        }
-        if bytes.get(i).copied().is_some_and(is_path_byte) {
-            return Err(self.err(start..self.token_end(i), "expected a JSON number"));
-        }
-        self.pos = i;
-        if simple
-            && int_end - int_start <= 18
-            && !(neg && int_end - int_start == 1 && bytes.get(int_start) == Some(&b'0'))
-        {
-            let mut v: i64 = 0;
-            for d in bytes.get(int_start..int_end).unwrap_or_default() {
-                v = v * 10 + i64::from(d - b'0');
-            }
-            return Ok(if neg { (-v).into() } else { v.into() });
-        }
-        self.slice(start..i)
-            .parse::<serde_json::Number>()
-            .map_err(|_| self.err(start..i, "expected a JSON number in range"))
     }
 }

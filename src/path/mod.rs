@@ -11,6 +11,7 @@ mod ast;
 mod display;
 pub(crate) mod error;
 pub(crate) mod lexer;
+mod literal;
 mod parser;
 
 pub use ast::{AttrPath, PatchPath};

@@ -81,7 +81,7 @@ impl PatchPath {
                 "expected a multi-valued attribute without a sub-attribute before '['",
             ));
         }
-        if limits.max_depth.min(ParseLimits::MAX_DEPTH) == 0 {
+        if limits.depth() == 0 {
             return Err(lx.err(
                 lx.pos..lx.pos + 1,
                 "expected no value filter (depth limit 0)",

@@ -170,15 +170,7 @@ impl Projection {
     /// backend can use it to skip loading what the response drops (the members of a large
     /// group under `excludedAttributes=members`). `false` means it is certainly dropped.
     pub fn returns(&self, key: &str) -> bool {
-        match self.schema.top_level(key) {
-            Some(TopLevel::Schemas) => true,
-            Some(TopLevel::Attribute(a)) => decide(a, self.top_rule()).is_some(),
-            Some(TopLevel::Extension(ext)) => match self.extension_rule(&ext.id) {
-                Rule::Default | Rule::Exclude(_) => true,
-                rule => ext.attributes.iter().any(|a| decide(a, rule).is_some()),
-            },
-            None => self.keeps_unknown(key),
-        }
+        self.may_keep(self.schema.top_level(key), key)
     }
 
     /// Applies the projection to a resource in place (keys not returned are removed).
@@ -196,22 +188,28 @@ impl Projection {
         };
         let mut out = Map::new();
         for (key, value) in map {
-            if !self.returns_key_cheaply(key) {
+            let class = self.schema.top_level(key);
+            if !self.may_keep(class, key) {
                 continue;
             }
             let mut value = value.clone();
-            if self.keep_top(key, &mut value) {
+            if self.keep_classified(class, key, &mut value) {
                 out.insert(key.clone(), value);
             }
         }
         Value::Object(out)
     }
 
-    /// A cheap first test used by [`Projection::project`] to avoid cloning dropped values.
-    fn returns_key_cheaply(&self, key: &str) -> bool {
-        match self.schema.top_level(key) {
+    /// Whether a top-level key of this class can survive, judged without its value.
+    fn may_keep(&self, class: Option<TopLevel<'_>>, key: &str) -> bool {
+        match class {
+            Some(TopLevel::Schemas) => true,
             Some(TopLevel::Attribute(a)) => decide(a, self.top_rule()).is_some(),
-            _ => true,
+            Some(TopLevel::Extension(ext)) => match self.extension_rule(&ext.id) {
+                Rule::Default | Rule::Exclude(_) => true,
+                rule => ext.attributes.iter().any(|a| decide(a, rule).is_some()),
+            },
+            None => self.keeps_unknown(key),
         }
     }
 
@@ -252,7 +250,11 @@ impl Projection {
     }
 
     fn keep_top(&self, key: &str, value: &mut Value) -> bool {
-        match self.schema.top_level(key) {
+        self.keep_classified(self.schema.top_level(key), key, value)
+    }
+
+    fn keep_classified(&self, class: Option<TopLevel<'_>>, key: &str, value: &mut Value) -> bool {
+        match class {
             Some(TopLevel::Schemas) => true,
             Some(TopLevel::Attribute(a)) => keep_attr(a, value, self.top_rule()),
             Some(TopLevel::Extension(ext)) => {

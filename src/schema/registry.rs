@@ -3,7 +3,7 @@
 //! [§7](https://www.rfc-editor.org/rfc/rfc7643#section-7);
 //! [RFC 7644 §4](https://www.rfc-editor.org/rfc/rfc7644#section-4)).
 
-use super::rfc::{enterprise_user_schema, group_schema, user_schema};
+use super::rfc::rfc_schemas;
 use super::{ResourceSchema, ResourceType, Schema};
 use crate::Error;
 use std::sync::Arc;
@@ -18,7 +18,26 @@ use std::sync::Arc;
 /// RFC 7643 §8.6. Custom schemas, extensions and resource types are added at run time; every
 /// lookup (schema id, resource type name, endpoint) is case-insensitive. The per-type
 /// [`ResourceSchema`] is built when the registry changes and handed out as an `Arc`, so a
-/// request pays for one reference count, not for a resolution table.
+/// request pays for one reference count, not for a resolution table. The registration methods
+/// take `&mut self`: register at start-up, or change a clone and swap it in (the registry is
+/// cheap to clone: schemas and resolvers are shared).
+///
+/// ```
+/// use scimitar::AttrPath;
+/// use scimitar::schema::{Attribute, AttributeType, Schema, SchemaRegistry};
+///
+/// let badge = "urn:example:scim:schemas:extension:badge:1.0:User";
+/// let mut registry = SchemaRegistry::default();
+/// registry.register_schema(Schema::new(badge, "Badge", "Door badges",
+///     vec![Attribute::new("number", AttributeType::Integer).required(true)]));
+/// registry.add_extension("User", badge, false)?;
+///
+/// let users = registry.by_endpoint("/Users").expect("registered");
+/// let path = AttrPath::parse("urn:example:scim:schemas:extension:badge:1.0:User:NUMBER")?;
+/// let number = users.resolve_attr(&path).expect("resolves");
+/// assert!(number.in_extension && number.leaf().required);
+/// # Ok::<(), scimitar::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SchemaRegistry {
     schemas: Vec<Arc<Schema>>,
@@ -40,17 +59,15 @@ impl SchemaRegistry {
         }
     }
 
-    /// The RFC 7643 registry: the User, Enterprise User and Group schemas and the `User`
+    /// The RFC 7643 registry: the User, Group and Enterprise User schemas (§8.7.1), the
+    /// schemas of the discovery resources ServiceProviderConfig, ResourceType and Schema
+    /// (§8.7.2, so that `/Schemas` describes everything the server returns), and the `User`
     /// (`/Users`, Enterprise extension optional) and `Group` (`/Groups`) resource types
     /// ([RFC 7643 §8.6](https://www.rfc-editor.org/rfc/rfc7643#section-8.6),
-    /// [§8.7.1](https://www.rfc-editor.org/rfc/rfc7643#section-8.7.1)).
+    /// [§8.7](https://www.rfc-editor.org/rfc/rfc7643#section-8.7)).
     pub fn rfc() -> Self {
         SchemaRegistry {
-            schemas: vec![
-                Arc::clone(user_schema()),
-                Arc::clone(group_schema()),
-                Arc::clone(enterprise_user_schema()),
-            ],
+            schemas: rfc_schemas().into_iter().map(Arc::clone).collect(),
             types: vec![
                 Arc::new(ResourceSchema::user()),
                 Arc::new(ResourceSchema::group()),
@@ -160,8 +177,8 @@ impl SchemaRegistry {
             .find(|t| t.resource_type().name.eq_ignore_ascii_case(name))
     }
 
-    /// The resource type served at `endpoint` (case-insensitive; with or without the leading
-    /// `/`, e.g. `/Users` or `users`).
+    /// The resource type served at `endpoint` (case-insensitive; with or without leading and
+    /// trailing `/`, e.g. `/Users`, `users` or `/Users/`).
     pub fn by_endpoint(&self, endpoint: &str) -> Option<&Arc<ResourceSchema>> {
         self.types
             .iter()
@@ -214,8 +231,8 @@ impl SchemaRegistry {
 }
 
 fn same_endpoint(a: &str, b: &str) -> bool {
-    a.trim_start_matches('/')
-        .eq_ignore_ascii_case(b.trim_start_matches('/'))
+    a.trim_matches('/')
+        .eq_ignore_ascii_case(b.trim_matches('/'))
 }
 
 #[cfg(test)]
@@ -238,10 +255,18 @@ mod tests {
     #[test]
     fn rfc_registry_has_users_and_groups() {
         let reg = SchemaRegistry::default();
-        assert_eq!(reg.schemas().len(), 3);
+        assert_eq!(reg.schemas().len(), 6);
+        assert!(
+            reg.schema("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig")
+                .is_some()
+        );
+        assert!(
+            reg.by_core_schema("urn:ietf:params:scim:schemas:core:2.0:Schema")
+                .is_none()
+        );
         assert_eq!(reg.resource_types().len(), 2);
         assert_eq!(reg.by_endpoint("users").unwrap().core().id, USER_SCHEMA);
-        assert_eq!(reg.by_endpoint("/GROUPS").unwrap().core().id, GROUP_SCHEMA);
+        assert_eq!(reg.by_endpoint("/GROUPS/").unwrap().core().id, GROUP_SCHEMA);
         assert_eq!(
             reg.resource_type("user").unwrap().resource_type().endpoint,
             "/Users"
@@ -308,7 +333,7 @@ mod tests {
         v2.attributes
             .push(Attribute::new("site", AttributeType::String));
         reg.register_schema(v2);
-        assert_eq!(reg.schemas().len(), 4);
+        assert_eq!(reg.schemas().len(), 7);
         let users = reg.resource_type("User").unwrap();
         let p = AttrPath::new("site").with_urn(BADGE);
         assert!(users.resolve_attr(&p).is_some());

@@ -114,9 +114,10 @@ impl ResourceSchema {
     }
 
     /// Resolves a path: with a URN prefix, in that schema (or, when URN and name together are
-    /// an extension's URI, the extension itself); without one, in the core schema first and
-    /// then in the extensions (RFC 7643 §3.3 lets a client omit the URN of a core attribute;
-    /// extension attributes are found too when their names are unambiguous).
+    /// an extension's URI, the extension itself); without one, in the core schema, then among
+    /// the common attributes `id`, `externalId`, `meta` (RFC 7643 §3.1; also reachable with
+    /// the core URN), then in the extensions in their declaration order (RFC 7643 §3.3 lets a
+    /// client omit the URN of a core attribute).
     pub fn resolve(&self, path: &AttrPath) -> Option<Resolved<'_>> {
         match &path.urn {
             Some(urn) => {

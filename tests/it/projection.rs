@@ -199,6 +199,15 @@ fn unknown_names_in_the_lists_are_ignored() {
     let mut expected = full.clone();
     expected.as_object_mut().unwrap().remove("password");
     assert_eq!(exclude(&users(), &["nope", "urn:x:y:z"], &full), expected);
+    // the core URN prefix is optional, never harmful
+    assert_eq!(
+        include(
+            &users(),
+            &["urn:ietf:params:scim:schemas:core:2.0:User:userName"],
+            &full
+        ),
+        include(&users(), &["userName"], &full)
+    );
 }
 
 #[test]

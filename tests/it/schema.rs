@@ -161,337 +161,68 @@ fn user_attribute_names_are_those_of_rfc7643_4_1() {
     );
 }
 
-/// (resource type, path, type, multiValued, required, caseExact, mutability, returned,
-/// uniqueness) as RFC 7643 §3.1, §4 and §8.7.1 give them.
-type Row<'a> = (
-    &'a ResourceSchema,
-    &'a str,
-    AttributeType,
-    bool,
-    bool,
-    bool,
-    Mutability,
-    Returned,
-    Uniqueness,
-);
+/// Every row: resource type, path, then type, plurality, required, caseExact, mutability,
+/// returned and uniqueness as RFC 7643 §3.1, §4 and §8.7.1 give them (wire spellings).
+const CHARACTERISTICS: &str = "
+User  id                      string    single optional exact   readOnly  always  server
+User  externalId              string    single optional exact   readWrite default none
+User  meta                    complex   single optional inexact readOnly  default none
+User  meta.created            dateTime  single optional inexact readOnly  default none
+User  meta.location           reference single optional exact   readOnly  default none
+User  userName                string    single required inexact readWrite default server
+User  name.givenName          string    single optional inexact readWrite default none
+User  profileUrl              reference single optional inexact readWrite default none
+User  active                  boolean   single optional inexact readWrite default none
+User  password                string    single optional inexact writeOnly never   none
+User  emails                  complex   multi  optional inexact readWrite default none
+User  emails.value            string    single optional inexact readWrite default none
+User  emails.primary          boolean   single optional inexact readWrite default none
+User  photos.value            reference single optional inexact readWrite default none
+User  groups                  complex   multi  optional inexact readOnly  default none
+User  groups.value            string    single optional inexact readOnly  default none
+User  groups.$ref             reference single optional inexact readOnly  default none
+User  x509Certificates.value  binary    single optional inexact readWrite default none
+User  employeeNumber          string    single optional inexact readWrite default none
+User  manager                 complex   single optional inexact readWrite default none
+User  manager.displayName     string    single optional inexact readOnly  default none
+Group displayName             string    single required inexact readWrite default none
+Group members                 complex   multi  optional inexact readWrite default none
+Group members.value           string    single optional inexact immutable default none
+Group members.$ref            reference single optional inexact immutable default none
+Group members.type            string    single optional inexact immutable default none
+Group id                      string    single optional exact   readOnly  always  server
+";
 
 #[test]
 fn characteristics_match_rfc7643() {
-    use AttributeType as T;
-    use Mutability as M;
-    use Returned as R;
-    use Uniqueness as U;
     let users = ResourceSchema::user();
     let groups = ResourceSchema::group();
-    let rows: &[Row] = &[
-        (
-            &users,
-            "id",
-            T::String,
-            false,
-            false,
-            true,
-            M::ReadOnly,
-            R::Always,
-            U::Server,
-        ),
-        (
-            &users,
-            "externalId",
-            T::String,
-            false,
-            false,
-            true,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "meta",
-            T::Complex,
-            false,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "meta.created",
-            T::DateTime,
-            false,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "meta.location",
-            T::Reference,
-            false,
-            false,
-            true,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "userName",
-            T::String,
-            false,
-            true,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::Server,
-        ),
-        (
-            &users,
-            "name.givenName",
-            T::String,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "profileUrl",
-            T::Reference,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "active",
-            T::Boolean,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "password",
-            T::String,
-            false,
-            false,
-            false,
-            M::WriteOnly,
-            R::Never,
-            U::None,
-        ),
-        (
-            &users,
-            "emails",
-            T::Complex,
-            true,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "emails.value",
-            T::String,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "emails.primary",
-            T::Boolean,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "photos.value",
-            T::Reference,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "groups",
-            T::Complex,
-            true,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "groups.value",
-            T::String,
-            false,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "groups.$ref",
-            T::Reference,
-            false,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "x509Certificates.value",
-            T::Binary,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "employeeNumber",
-            T::String,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "manager",
-            T::Complex,
-            false,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &users,
-            "manager.displayName",
-            T::String,
-            false,
-            false,
-            false,
-            M::ReadOnly,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "displayName",
-            T::String,
-            false,
-            true,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "members",
-            T::Complex,
-            true,
-            false,
-            false,
-            M::ReadWrite,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "members.value",
-            T::String,
-            false,
-            false,
-            false,
-            M::Immutable,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "members.$ref",
-            T::Reference,
-            false,
-            false,
-            false,
-            M::Immutable,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "members.type",
-            T::String,
-            false,
-            false,
-            false,
-            M::Immutable,
-            R::Default,
-            U::None,
-        ),
-        (
-            &groups,
-            "id",
-            T::String,
-            false,
-            false,
-            true,
-            M::ReadOnly,
-            R::Always,
-            U::Server,
-        ),
-    ];
-    for (rs, path, kind, multi, required, case_exact, mutability, returned, uniqueness) in rows {
-        let p = match path.split_once('.') {
-            Some((a, b)) => AttrPath::new(a).with_sub_attr(b),
-            None => AttrPath::new(*path),
+    let wire = |s: &str| json!(s);
+    for row in CHARACTERISTICS.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = row.split_whitespace().collect();
+        let [
+            rt,
+            path,
+            kind,
+            plural,
+            required,
+            exact,
+            mutability,
+            returned,
+            uniqueness,
+        ] = f[..]
+        else {
+            panic!("bad row {row}");
         };
+        let rs = if rt == "User" { &users } else { &groups };
         let a = rs
-            .resolve_attr(&p)
+            .resolve_attr(&AttrPath::parse(path).unwrap())
             .unwrap_or_else(|| panic!("{path}"))
-            .leaf()
-            .clone();
+            .leaf();
+        let want_kind: AttributeType = serde_json::from_value(wire(kind)).unwrap();
+        let want_mutability: Mutability = serde_json::from_value(wire(mutability)).unwrap();
+        let want_returned: Returned = serde_json::from_value(wire(returned)).unwrap();
+        let want_uniqueness: Uniqueness = serde_json::from_value(wire(uniqueness)).unwrap();
         assert_eq!(
             (
                 a.kind,
@@ -503,15 +234,15 @@ fn characteristics_match_rfc7643() {
                 a.uniqueness
             ),
             (
-                *kind,
-                *multi,
-                *required,
-                *case_exact,
-                *mutability,
-                *returned,
-                *uniqueness
+                want_kind,
+                plural == "multi",
+                required == "required",
+                exact == "exact",
+                want_mutability,
+                want_returned,
+                want_uniqueness
             ),
-            "{path}"
+            "{rt} {path}"
         );
     }
 }

@@ -454,3 +454,97 @@ fn create_normalisation_is_idempotent_and_its_output_checks() {
         validate::check(&once, &users(), &ValidateOptions::strict()).unwrap();
     }
 }
+
+/// The create-user body of Microsoft's "Develop and plan provisioning for a SCIM endpoint"
+/// tutorial (request 1), as Entra ID sends it.
+#[test]
+fn entra_create_user_body_validates_strictly() {
+    let mut body = json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+        "active": true,
+        "emails": [{
+            "primary": true,
+            "type": "work",
+            "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"
+        }],
+        "meta": {"resourceType": "User"},
+        "name": {
+            "formatted": "givenName familyName",
+            "familyName": "familyName",
+            "givenName": "givenName"
+        },
+        "roles": []
+    });
+    validate::for_create(&mut body, &users(), &ValidateOptions::strict()).unwrap();
+    assert!(body.get("meta").is_none());
+    assert_eq!(body["externalId"], "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+}
+
+/// Entra ID's create-group body: an extra Microsoft URN in `schemas`, `meta` and `members: []`.
+#[test]
+fn entra_create_group_body_validates_strictly() {
+    let mut body = json!({
+        "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+        "displayName": "displayName",
+        "meta": {"resourceType": "Group"},
+        "members": [],
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:Group",
+            "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/Group"]
+    });
+    validate::for_create(
+        &mut body,
+        &ResourceSchema::group(),
+        &ValidateOptions::strict(),
+    )
+    .unwrap();
+    assert_eq!(body["members"], json!([]));
+}
+
+/// Okta's create-user body: `groups: []` (readOnly: ignored, not an error) and a password.
+#[test]
+fn okta_create_user_body_validates() {
+    let mut body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "test.user@okta.local",
+        "name": {"givenName": "Test", "familyName": "User"},
+        "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
+        "displayName": "Test User",
+        "locale": "en-US",
+        "externalId": "00ujl29u0le5T6Aj10h7",
+        "groups": [],
+        "password": "1mz050nq",
+        "active": true
+    });
+    validate::for_create(&mut body, &users(), &ValidateOptions::strict()).unwrap();
+    assert!(body.get("groups").is_none());
+    assert_eq!(body["password"], "1mz050nq");
+}
+
+/// Okta pushes group membership with PUT and the full member list.
+#[test]
+fn okta_put_group_with_full_member_list() {
+    let existing = load(GROUP);
+    let mut body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": "e9e30dba-f08f-4109-8486-d5c6a331660a",
+        "displayName": "Tour Guides",
+        "members": [
+            {"value": "2819c223-7f76-453a-919d-413861904646", "display": "Babs Jensen"},
+            {"value": "00u1dhhb1fkIGP7RL1d8", "display": "new.member@okta.local"}
+        ]
+    });
+    validate::for_replace(
+        &mut body,
+        &existing,
+        &ResourceSchema::group(),
+        &ValidateOptions::strict(),
+    )
+    .unwrap();
+    assert_eq!(body["members"].as_array().unwrap().len(), 2);
+    assert!(body.get("id").is_none());
+}
