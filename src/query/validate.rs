@@ -19,8 +19,9 @@
 //! `meta`, `groups`, `manager.displayName`, …) are removed, not rejected (RFC 7644 §3.3,
 //! §3.5.1); `null` values are removed (RFC 7643 §2.5: null is unassigned); and, unless switched
 //! off in [`ValidateOptions`], a lone value for a multi-valued attribute becomes a one-element
-//! array, `"True"`/`"False"` strings for booleans become booleans, and `schemas` gains the core
-//! URN and the URNs of the extensions present.
+//! array, `"True"`/`"False"` strings for booleans become booleans, a bare id for a complex
+//! attribute with a `value` sub-attribute becomes `{"value": id}` (Entra's `manager`), and
+//! `schemas` gains the core URN and the URNs of the extensions present.
 //!
 //! Errors are `invalidValue` (wrong type, missing required value, bad `schemas`),
 //! `invalidSyntax` (not an object, an attribute given twice, an unknown attribute in strict
@@ -78,6 +79,11 @@ pub struct ValidateOptions {
     pub wrap_single_values: bool,
     /// Accept the strings `"true"`/`"false"` (any case) for booleans (create/replace).
     pub boolean_strings: bool,
+    /// A bare value (string, number, boolean) given for a complex attribute that has a
+    /// `value` sub-attribute becomes `{"value": …}` (Entra ID sends the enterprise `manager`
+    /// as an id string), and an empty string for a complex attribute counts as unassigned
+    /// (create/replace).
+    pub bare_values: bool,
     /// Add the core schema URN and the URNs of the extensions present to `schemas` when the
     /// client left them out (create/replace); otherwise that is `invalidValue`.
     pub fix_schemas: bool,
@@ -90,6 +96,7 @@ impl Default for ValidateOptions {
             canonical_values: CanonicalValues::Ignore,
             wrap_single_values: true,
             boolean_strings: true,
+            bare_values: true,
             fix_schemas: true,
         }
     }
@@ -97,13 +104,15 @@ impl Default for ValidateOptions {
 
 impl ValidateOptions {
     /// Rejects unknown attributes, lone values for multi-valued attributes, booleans as
-    /// strings and incomplete `schemas`; canonical values stay non-binding.
+    /// strings, bare values for complex attributes and incomplete `schemas`; canonical values
+    /// stay non-binding.
     pub fn strict() -> Self {
         ValidateOptions {
             unknown_attributes: UnknownAttributes::Reject,
             canonical_values: CanonicalValues::Ignore,
             wrap_single_values: false,
             boolean_strings: false,
+            bare_values: false,
             fix_schemas: false,
         }
     }
@@ -189,7 +198,10 @@ pub fn check(
     let mut seen: Vec<&str> = Vec::with_capacity(map.len());
     for (key, value) in map {
         match schema.top_level(key) {
-            Some(TopLevel::Schemas) => check_schemas_shape(value)?,
+            Some(TopLevel::Schemas) => {
+                once(&mut seen, "schemas")?;
+                check_schemas_shape(value)?;
+            }
             Some(TopLevel::Attribute(a)) => {
                 once(&mut seen, &a.name)?;
                 checker.value(a, value, &Loc::root(&a.name))?;

@@ -62,6 +62,41 @@ impl Schema {
         value
     }
 
+    /// The same schema without the named attributes: `name` removes a top-level attribute,
+    /// `name.sub` one sub-attribute (case-insensitive; unknown names are ignored). For services
+    /// that do not store everything the RFC defines, and for Microsoft's SCIM validator, which
+    /// probes every attribute `/Schemas` lists (it rejects `password` and `emails.display`
+    /// although RFC 7643 §8.7.1 defines them). Register the result in place of the original
+    /// with [`SchemaRegistry::register_schema`](super::SchemaRegistry::register_schema).
+    ///
+    /// ```
+    /// use scimitar::schema::user_schema;
+    /// let trimmed = user_schema().as_ref().clone().without_attributes(&["password", "emails.display"]);
+    /// assert!(trimmed.attribute("password").is_none());
+    /// let emails = trimmed.attribute("emails").expect("kept");
+    /// assert!(emails.sub_attribute("display").is_none() && emails.sub_attribute("value").is_some());
+    /// ```
+    pub fn without_attributes(mut self, names: &[&str]) -> Self {
+        for name in names {
+            match name.split_once('.') {
+                None => self
+                    .attributes
+                    .retain(|a| !a.name.eq_ignore_ascii_case(name)),
+                Some((attr, sub)) => {
+                    if let Some(a) = self
+                        .attributes
+                        .iter_mut()
+                        .find(|a| a.name.eq_ignore_ascii_case(attr))
+                    {
+                        a.sub_attributes
+                            .retain(|s| !s.name.eq_ignore_ascii_case(sub));
+                    }
+                }
+            }
+        }
+        self
+    }
+
     /// The top-level attribute called `name`, matched case-insensitively (RFC 7643 §2.1).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes

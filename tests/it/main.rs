@@ -26,3 +26,4 @@ mod resource_props;
 mod resource_version;
 mod schema;
 mod validate;
+mod validate_props;

@@ -412,3 +412,32 @@ fn custom_extension_registered_at_run_time_resolves_with_dotted_version() {
     assert!(reg.schemas().any(|s| s.id == urn));
     assert!(reg.schema(&urn.to_uppercase()).is_some());
 }
+
+#[test]
+fn a_trimmed_user_schema_replaces_the_rfc_one() {
+    let trimmed = schema::user_schema().as_ref().clone().without_attributes(&[
+        "PASSWORD",
+        "emails.Display",
+        "x509Certificates",
+        "nope.x",
+    ]);
+    let mut reg = SchemaRegistry::rfc();
+    reg.register_schema(trimmed);
+    let user = reg.schema(USER_SCHEMA).unwrap();
+    assert!(user.attribute("password").is_none());
+    assert!(user.attribute("x509Certificates").is_none());
+    assert_eq!(user.attributes.len(), 19);
+    let users = reg.resource_type("User").unwrap();
+    assert!(
+        users
+            .resolve_attr(&AttrPath::parse("emails.display").unwrap())
+            .is_none()
+    );
+    assert!(
+        users
+            .resolve_attr(&AttrPath::parse("emails.value").unwrap())
+            .is_some()
+    );
+    // the embedded RFC schema itself is untouched
+    assert!(schema::user_schema().attribute("password").is_some());
+}

@@ -260,6 +260,9 @@ fn names_take_their_schema_spelling() {
     // check() sees the same duplicates without renaming
     let dup = json!({"schemas": [USER_SCHEMA], "userName": "a", "USERNAME": "b"});
     assert!(validate::check(&dup, &users(), &lenient()).is_err());
+    let dup = json!({"schemas": [USER_SCHEMA], "Schemas": [USER_SCHEMA], "userName": "a"});
+    assert!(validate::check(&dup, &users(), &lenient()).is_err());
+    assert!(create(dup).is_err());
 }
 
 #[test]
@@ -547,4 +550,34 @@ fn okta_put_group_with_full_member_list() {
     .unwrap();
     assert_eq!(body["members"].as_array().unwrap().len(), 2);
     assert!(body.get("id").is_none());
+}
+
+/// Entra ID sends the enterprise `manager` as a bare id string, and "" to clear it.
+#[test]
+fn entra_manager_as_bare_id_string() {
+    let body = json!({
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        "userName": "adele@contoso.com",
+        ENTERPRISE_USER_SCHEMA: {"manager": "26118915-6090-4610-87e4-49d8ca9f808d", "department": "Retail"}
+    });
+    let out = create(body.clone()).unwrap();
+    assert_eq!(
+        out[ENTERPRISE_USER_SCHEMA]["manager"],
+        json!({"value": "26118915-6090-4610-87e4-49d8ca9f808d"})
+    );
+    let e =
+        validate::for_create(&mut body.clone(), &users(), &ValidateOptions::strict()).unwrap_err();
+    assert!(e.detail().contains("manager"), "{}", e.detail());
+
+    let cleared = json!({
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        "userName": "adele@contoso.com",
+        ENTERPRISE_USER_SCHEMA: {"manager": "", "department": "Retail"}
+    });
+    let out = create(cleared).unwrap();
+    assert_eq!(out[ENTERPRISE_USER_SCHEMA], json!({"department": "Retail"}));
+    // a bare string in a multi-valued complex attribute becomes one value
+    let out = create(json!({"schemas": [USER_SCHEMA], "userName": "a", "emails": "a@example.com"}))
+        .unwrap();
+    assert_eq!(out["emails"], json!([{"value": "a@example.com"}]));
 }

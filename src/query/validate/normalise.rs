@@ -128,6 +128,16 @@ fn normalise_single(
             normalise_object(obj, |k| attr.sub_attribute(k), options)?;
             return Ok(was_empty || !obj.is_empty());
         }
+        (AttributeType::Complex, Value::String(s)) if options.bare_values && s.is_empty() => {
+            return Ok(false);
+        }
+        (AttributeType::Complex, Value::String(_) | Value::Number(_) | Value::Bool(_))
+            if options.bare_values && attr.sub_attribute("value").is_some() =>
+        {
+            let mut obj = Map::new();
+            obj.insert("value".to_owned(), std::mem::take(value));
+            *value = Value::Object(obj);
+        }
         (AttributeType::Boolean, Value::String(s)) if options.boolean_strings => {
             if s.eq_ignore_ascii_case("true") {
                 *value = Value::Bool(true);
