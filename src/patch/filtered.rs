@@ -12,11 +12,11 @@
 use super::apply::{Action, Engine, is_primary_true};
 use super::multi::{clear_other_primaries, merged};
 use super::op::OpKind;
-use super::select::{eq_terms, get_ci, key_ci, literal, matches};
+use super::select::{eq_terms, get_ci, key_ci, literal};
 use super::target::{Target, check_immutable, check_immutable_subs, check_not_read_only};
 use super::value::{coerce_many, coerce_one, coerce_scalar};
 use crate::error::Error;
-use crate::filter::Filter;
+use crate::filter::{CompiledFilter, Filter};
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
 
@@ -41,6 +41,15 @@ impl<'a> Engine<'a, '_> {
         if let Some(s) = tsub {
             check_not_read_only(s, label)?;
         }
+        // the filter's paths are sub-attributes of the elements; compiled (checked against
+        // the attribute, literals prepared) once for the whole list
+        let compiled = match filter {
+            Some(f) => Some(
+                CompiledFilter::for_elements(f, t.attr)
+                    .map_err(|e| Error::invalid_path(format!("\"{label}\": {}", e.detail())))?,
+            ),
+            None => None,
+        };
         let loc = self.attr_loc(t);
         let elems: &[Value] = self
             .tx
@@ -51,7 +60,7 @@ impl<'a> Engine<'a, '_> {
         let matched: Vec<(usize, Value)> = elems
             .iter()
             .enumerate()
-            .filter(|(_, e)| filter.is_none_or(|f| matches(f, e, t.attr)))
+            .filter(|(_, e)| compiled.as_ref().is_none_or(|c| c.matches(e)))
             .map(|(i, e)| (i, e.clone()))
             .collect();
         let no_target = || {

@@ -108,6 +108,13 @@ pub enum MemberChange {
 /// A Group PATCH split into what a backend can apply without the member list
 /// ([`PatchRequest::group_delta`]).
 ///
+/// Every member form of Entra ID, Okta and RFC 7644 maps to it: `add members [...]`,
+/// `remove members[value eq "…"]` (and `or`-chains of them), Entra's `remove members` with a
+/// value list, `remove members` (all), `replace members [...]` and path-less values holding
+/// `members`. The delta does not know the current members, so removing an id that is not a
+/// member is not `noTarget` here (the whole-resource engine answers `noTarget`): a backend
+/// treats it as already done.
+///
 /// To keep the request atomic a backend applies `rest` first (it is the only part that can
 /// still fail on the stored group), then `display_name`/`external_id` and `members`, in one
 /// transaction where it has them. [`GroupPatch::apply_to`] does exactly this on a JSON group.
@@ -209,7 +216,7 @@ fn upsert(
 
 impl PatchRequest {
     /// Splits a Group PATCH into a member delta, `displayName`/`externalId` changes and the
-    /// remaining operations ([module docs](super::members)), checking values as
+    /// remaining operations ([`GroupPatch`]), checking values as
     /// [`apply`](Self::apply) does. `Ok(None)` when a member operation cannot be expressed as a
     /// delta (apply the request to the whole group instead). The cost is O(operations + values),
     /// independent of the group's size.

@@ -54,6 +54,7 @@
 //! ```
 
 mod apply;
+mod decode;
 mod filtered;
 mod members;
 mod multi;

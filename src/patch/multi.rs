@@ -18,7 +18,12 @@ use super::tx::{Loc, Tx};
 use crate::error::Error;
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+/// Hash maps keyed by request-controlled strings: foldhash is randomly seeded per map (no
+/// predictable collisions) and several times faster than SipHash on short ids.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One step of a run.
 #[derive(Debug)]
@@ -31,7 +36,8 @@ pub(crate) enum Step {
     RemoveValues(Vec<Value>),
 }
 
-/// The identity key of a string `value`.
+/// The identity key of a string `value`: `s:` and the string, lower-cased unless `caseExact`.
+/// (Other values are keyed `j:` and their JSON text.)
 pub(crate) fn string_key(s: &str, case_exact: bool) -> String {
     let mut k = String::with_capacity(s.len() + 2);
     k.push_str("s:");
@@ -39,24 +45,102 @@ pub(crate) fn string_key(s: &str, case_exact: bool) -> String {
     k
 }
 
-fn scalar_key(v: &Value, case_exact: bool) -> String {
-    match v {
-        Value::String(s) => string_key(s, case_exact),
-        other => format!("j:{other}"),
+/// How the elements of one attribute are keyed.
+struct Keyer {
+    complex: bool,
+    /// `caseExact` of the `value` sub-attribute (complex) or of the attribute (simple);
+    /// `None` for a complex attribute without `value` (keyed by its whole JSON).
+    value_case_exact: Option<bool>,
+}
+
+impl Keyer {
+    fn new(attr: &Attribute) -> Self {
+        let complex = attr.kind == AttributeType::Complex;
+        let value_case_exact = if complex {
+            attr.sub_attribute("value").map(|v| v.case_exact)
+        } else {
+            Some(attr.case_exact)
+        };
+        Keyer {
+            complex,
+            value_case_exact,
+        }
+    }
+
+    /// The key without its prefix, and whether it is a string key (`s:`) or a JSON one (`j:`);
+    /// borrowed (no allocation) for the common case of a string already in normal form.
+    fn key_ref<'a>(&self, elem: &'a Value) -> (bool, Cow<'a, str>) {
+        let scalar = match (self.complex, self.value_case_exact) {
+            (false, _) => Some(elem),
+            (true, Some(_)) => elem.as_object().and_then(|o| get_ci(o, "value")),
+            (true, None) => None,
+        };
+        match (scalar, self.value_case_exact) {
+            (Some(Value::String(s)), Some(ce)) => (true, norm(s, ce)),
+            (Some(v), _) => (false, Cow::Owned(v.to_string())),
+            (None, _) => (false, Cow::Owned(elem.to_string())),
+        }
+    }
+
+    fn key(&self, elem: &Value) -> String {
+        let (is_str, k) = self.key_ref(elem);
+        let mut out = String::with_capacity(k.len() + 2);
+        out.push_str(if is_str { "s:" } else { "j:" });
+        out.push_str(&k);
+        out
     }
 }
 
-/// The identity key of one element of `attr`.
-pub(crate) fn element_key(attr: &Attribute, elem: &Value) -> String {
-    if attr.kind != AttributeType::Complex {
-        return scalar_key(elem, attr.case_exact);
-    }
-    if let Some(vsub) = attr.sub_attribute("value") {
-        if let Some(v) = elem.as_object().and_then(|o| get_ci(o, "value")) {
-            return scalar_key(v, vsub.case_exact);
+/// The existing elements whose keys the run mentions: built in one pass over the values,
+/// allocating only for the keys of the request.
+#[derive(Default)]
+struct Index {
+    strs: IdMap<String, Vec<usize>>,
+    jsons: IdMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn split(key: &str) -> (bool, &str) {
+        match key.strip_prefix("s:") {
+            Some(rest) => (true, rest),
+            None => (false, key.strip_prefix("j:").unwrap_or(key)),
         }
     }
-    format!("j:{elem}")
+    fn want(&mut self, key: &str) {
+        let (is_str, k) = Self::split(key);
+        let map = if is_str {
+            &mut self.strs
+        } else {
+            &mut self.jsons
+        };
+        if !map.contains_key(k) {
+            map.insert(k.to_owned(), Vec::new());
+        }
+    }
+    fn get(&self, key: &str) -> Option<&Vec<usize>> {
+        let (is_str, k) = Self::split(key);
+        if is_str {
+            self.strs.get(k)
+        } else {
+            self.jsons.get(k)
+        }
+    }
+    fn scan(&mut self, keyer: &Keyer, existing: &[Value]) {
+        if self.strs.is_empty() && self.jsons.is_empty() {
+            return;
+        }
+        for (i, e) in existing.iter().enumerate() {
+            let (is_str, k) = keyer.key_ref(e);
+            let map = if is_str {
+                &mut self.strs
+            } else {
+                &mut self.jsons
+            };
+            if let Some(slot) = map.get_mut(k.as_ref()) {
+                slot.push(i);
+            }
+        }
+    }
 }
 
 /// Whether `a` and `b`, with the same key, are the same value: their `type`s (where both
@@ -118,29 +202,36 @@ pub(crate) fn apply_run(
     let empty = Vec::new();
     let existing = tx.get(loc).and_then(Value::as_array).unwrap_or(&empty);
     let n = existing.len();
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    if steps
-        .iter()
-        .any(|s| !matches!(s, Step::Add(v) if v.is_empty()))
-        && n > 0
-    {
-        index.reserve(n);
-        for (i, e) in existing.iter().enumerate() {
-            index.entry(element_key(attr, e)).or_default().push(i);
-        }
+    let keyer = Keyer::new(attr);
+    // the keys of the request, then one pass over the existing values
+    let mut steps: Vec<(Step, Vec<String>)> = steps
+        .into_iter()
+        .map(|step| {
+            let keys = match &step {
+                Step::Add(values) | Step::RemoveValues(values) => {
+                    values.iter().map(|v| keyer.key(v)).collect()
+                }
+                Step::RemoveKey(k, _) => vec![k.clone()],
+            };
+            (step, keys)
+        })
+        .collect();
+    let mut index = Index::default();
+    for k in steps.iter().flat_map(|(_, keys)| keys) {
+        index.want(k);
     }
+    index.scan(&keyer, existing);
     let mut removed = vec![false; n];
-    let mut merges: HashMap<usize, Value> = HashMap::new();
+    let mut merges: IdMap<usize, Value> = IdMap::default();
     let mut appended: Vec<Option<Value>> = Vec::new();
-    let mut app_index: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut app_index: IdMap<String, Vec<usize>> = IdMap::default();
     let mut winner = None;
     let track_primary = attr.sub_attribute("primary").is_some();
 
-    for step in steps {
+    for (step, keys) in steps.drain(..) {
         match step {
             Step::Add(values) => {
-                for v in values {
-                    let key = element_key(attr, &v);
+                for (v, key) in values.into_iter().zip(keys) {
                     let cur = |i: usize| merges.get(&i).or_else(|| existing.get(i));
                     let hit = index.get(&key).and_then(|is| {
                         is.iter().copied().find(|&i| {
@@ -192,15 +283,9 @@ pub(crate) fn apply_run(
                     )));
                 }
             }
-            Step::RemoveValues(values) => {
-                for v in &values {
-                    remove_key(
-                        &element_key(attr, v),
-                        &index,
-                        &mut removed,
-                        &app_index,
-                        &mut appended,
-                    );
+            Step::RemoveValues(_) => {
+                for key in &keys {
+                    remove_key(key, &index, &mut removed, &app_index, &mut appended);
                 }
             }
         }
@@ -248,9 +333,9 @@ pub(crate) fn apply_run(
 
 fn remove_key(
     key: &str,
-    index: &HashMap<String, Vec<usize>>,
+    index: &Index,
     removed: &mut [bool],
-    app_index: &HashMap<String, Vec<usize>>,
+    app_index: &IdMap<String, Vec<usize>>,
     appended: &mut [Option<Value>],
 ) -> bool {
     let mut hit = false;

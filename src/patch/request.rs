@@ -2,14 +2,14 @@
 //! all-or-nothing ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
 use super::apply::Engine;
+use super::decode::{Field, RawBody, RawOp};
 use super::op::{OpKind, PatchOperation};
-use super::select::get_ci;
 use super::tx::Tx;
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
 use crate::schema::ResourceSchema;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The URN of the PATCH request message schema
 /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
@@ -74,25 +74,62 @@ impl PatchRequest {
     /// `invalidValue`, a request over `limits` is `tooMany`. Values are checked against the
     /// schema later, by [`apply`](Self::apply) or [`group_delta`](Self::group_delta).
     pub fn from_slice(body: &[u8], compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let v: Value = serde_json::from_slice(body)
-            .map_err(|e| Error::invalid_syntax(format!("the PATCH body is not valid JSON: {e}")))?;
-        Self::from_value(v, compat, limits)
+        let raw: RawBody<'_> = serde_json::from_slice(body).map_err(|e| {
+            Error::invalid_syntax(format!(
+                "the PATCH body is not a valid PatchOp message: {e}"
+            ))
+        })?;
+        Self::from_raw(raw, compat, limits)
     }
 
     /// Decodes a PatchOp message already parsed as JSON (see [`from_slice`](Self::from_slice)).
     pub fn from_value(body: Value, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let Value::Object(mut obj) = body else {
+        let Value::Object(obj) = body else {
             return Err(Error::invalid_syntax("a PATCH body must be a JSON object"));
         };
-        check_schemas(&obj, compat)?;
-        let key = obj
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case("Operations"))
-            .cloned();
-        let Some(Value::Array(ops)) = key.and_then(|k| obj.remove(&k)) else {
-            return Err(Error::invalid_syntax(
-                "a PATCH body needs an \"Operations\" array (RFC 7644 §3.5.2)",
-            ));
+        let mut raw = RawBody::default();
+        for (k, v) in obj {
+            if k.eq_ignore_ascii_case("schemas") {
+                raw.schemas = Some(v);
+            } else if k.eq_ignore_ascii_case("Operations") {
+                let Value::Array(items) = v else {
+                    raw.operations_invalid = true;
+                    continue;
+                };
+                let mut ops = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let Value::Object(m) = item else {
+                        return Err(Error::invalid_syntax(format!(
+                            "Operations[{i}] is not a JSON object"
+                        )));
+                    };
+                    let mut op = RawOp::default();
+                    for (k, v) in m {
+                        if k.eq_ignore_ascii_case("op") {
+                            op.op = Some(Field::from_value(v));
+                        } else if k.eq_ignore_ascii_case("path") {
+                            op.path = Some(Field::from_value(v));
+                        } else if k.eq_ignore_ascii_case("value") {
+                            op.value = Some(v);
+                        }
+                    }
+                    ops.push(op);
+                }
+                raw.operations = Some(ops);
+            }
+        }
+        Self::from_raw(raw, compat, limits)
+    }
+
+    fn from_raw(raw: RawBody<'_>, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
+        check_schemas(raw.schemas.as_ref(), compat)?;
+        let ops = match raw.operations {
+            Some(ops) if !raw.operations_invalid => ops,
+            _ => {
+                return Err(Error::invalid_syntax(
+                    "a PATCH body needs an \"Operations\" array (RFC 7644 §3.5.2)",
+                ));
+            }
         };
         if ops.is_empty() {
             return Err(Error::invalid_syntax(
@@ -158,8 +195,8 @@ impl PatchRequest {
     }
 }
 
-fn check_schemas(obj: &Map<String, Value>, compat: &Compat) -> Result<(), Error> {
-    match get_ci(obj, "schemas") {
+fn check_schemas(schemas: Option<&Value>, compat: &Compat) -> Result<(), Error> {
+    match schemas {
         None if compat.missing_patch_schema => Ok(()),
         Some(Value::Array(a))
             if a.iter().any(|u| {
@@ -177,21 +214,12 @@ fn check_schemas(obj: &Map<String, Value>, compat: &Compat) -> Result<(), Error>
 
 fn decode_op(
     i: usize,
-    op: Value,
+    op: RawOp<'_>,
     compat: &Compat,
     limits: &PatchLimits,
 ) -> Result<PatchOperation, Error> {
-    let Value::Object(mut op) = op else {
-        return Err(Error::invalid_syntax(format!(
-            "Operations[{i}] is not a JSON object"
-        )));
-    };
-    let mut take = |name: &str| {
-        let key = op.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
-        key.and_then(|k| op.remove(&k))
-    };
-    let kind = match take("op") {
-        Some(Value::String(s)) => op_kind(&s, compat).ok_or_else(|| {
+    let kind = match &op.op {
+        Some(Field::Str(s)) => op_kind(s, compat).ok_or_else(|| {
             Error::invalid_syntax(format!(
                 "Operations[{i}].op \"{s}\" is not add, remove or replace"
             ))
@@ -202,20 +230,20 @@ fn decode_op(
             )));
         }
     };
-    let (path, path_text) = match take("path") {
-        None | Some(Value::Null) => (None, None),
-        Some(Value::String(s)) => {
+    let (path, path_text) = match op.path {
+        None | Some(Field::Null) => (None, None),
+        Some(Field::Str(s)) => {
             let p = PatchPath::parse(&s)
                 .map_err(|e| Error::invalid_path(format!("Operations[{i}].path \"{s}\": {e}")))?;
-            (Some(p), Some(s))
+            (Some(p), Some(s.into_owned()))
         }
-        Some(_) => {
+        Some(Field::Other) => {
             return Err(Error::invalid_path(format!(
                 "Operations[{i}].path must be a string"
             )));
         }
     };
-    let value = take("value");
+    let value = op.value;
     if let Some(v) = &value {
         let n = count_values(v);
         if n > limits.max_values_per_operation {

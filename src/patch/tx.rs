@@ -132,15 +132,21 @@ impl<'r> Tx<'r> {
         if !remove.iter().any(|r| *r) {
             return;
         }
-        let old = std::mem::take(arr);
+        // compact in place (no new allocation for a large list): kept values move down,
+        // removed ones move to the log with their original index
         let mut removed = Vec::new();
-        for (i, v) in old.into_iter().enumerate() {
+        let mut kept = 0;
+        for i in 0..arr.len() {
             if remove.get(i).copied().unwrap_or(false) {
-                removed.push((i, v));
+                if let Some(slot) = arr.get_mut(i) {
+                    removed.push((i, std::mem::take(slot)));
+                }
             } else {
-                arr.push(v);
+                arr.swap(kept, i);
+                kept += 1;
             }
         }
+        arr.truncate(kept);
         self.log.push(Undo::Reinsert(loc.clone(), removed));
     }
 

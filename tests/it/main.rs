@@ -7,16 +7,18 @@
 )]
 
 mod error;
-mod patch_clients;
-mod patch_common;
-mod patch_members;
-mod patch_props;
-mod patch_rfc;
 mod filter_entra;
 mod filter_eval_props;
 mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
+mod patch_clients;
+mod patch_common;
+mod patch_corpus;
+mod patch_fuzz_check;
+mod patch_members;
+mod patch_props;
+mod patch_rfc;
 mod path_rfc;
 mod projection;
 mod projection_props;
