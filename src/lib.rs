@@ -51,11 +51,14 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 
+pub use auth::{Authenticator, Context, TenantId};
+pub use backend::{BackendError, IdentityBackend, MemoryBackend};
 pub use compat::Compat;
 pub use error::{Error, ScimType};
 pub use filter::Filter;
 pub use patch::{PatchLimits, PatchRequest};
 pub use path::{AttrPath, ParseError};
+pub use query::ListQuery;
 pub use resource::{EnterpriseUser, Group, Member, Meta, User, Version};
 pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,

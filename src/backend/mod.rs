@@ -1,1 +1,16 @@
-//! The `IdentityBackend` trait and the in-memory backend.
+//! The [`IdentityBackend`] trait, its errors, capabilities and pages, and the in-memory backend
+//! ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
+
+mod capabilities;
+mod defaults;
+mod error;
+mod identity;
+mod memory;
+mod page;
+
+pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
+pub use defaults::check_if_match;
+pub use error::{BackendError, BackendErrorKind};
+pub use identity::IdentityBackend;
+pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};
+pub use page::Page;

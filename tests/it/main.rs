@@ -6,12 +6,19 @@
     clippy::indexing_slicing
 )]
 
+mod auth;
+mod auth_admin;
+mod backend_defaults;
 mod error;
 mod filter_entra;
 mod filter_eval_props;
 mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
+mod memory;
+mod memory_footprint;
+mod memory_model;
+mod memory_patch;
 mod patch_clients;
 mod patch_common;
 mod patch_corpus;

@@ -1,0 +1,239 @@
+//! Durability for the memory backend: the whole state to a JSON file and back, written
+//! atomically (a temporary file in the same directory, synced, then renamed over the target),
+//! so a crash leaves either the old snapshot or the new one, never half of one.
+//!
+//! The file holds, per tenant, each user and group as its SCIM JSON (without `meta`), with the
+//! id, timestamps and version, and each group's member ids; the data of RFC 7643 §4, nothing
+//! else. Keys are not part of it (they belong to the key store).
+
+use super::store::{MemberKind, Stamp, TenantStore};
+use super::uid::Uid;
+use super::{MemoryBackend, read, write};
+use crate::auth::TenantId;
+use crate::backend::BackendError;
+use crate::resource::{Group, User};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
+
+type UserCopy = (Uid, Stamp, Box<[u8]>);
+type GroupCopy = (Uid, Stamp, Box<[u8]>, Vec<(Uid, MemberKind)>);
+
+const FORMAT: &str = "scimitar-memory-1";
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    tenants: BTreeMap<String, TenantFile>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct TenantFile {
+    users: Vec<UserFile>,
+    groups: Vec<GroupFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StampFile {
+    created: DateTime<Utc>,
+    modified: DateTime<Utc>,
+    version: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserFile {
+    id: String,
+    meta: StampFile,
+    user: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GroupFile {
+    id: String,
+    meta: StampFile,
+    group: Value,
+    members: Vec<(String, MemberKind)>,
+}
+
+fn stamp_file(s: &Stamp) -> StampFile {
+    StampFile {
+        created: s.created,
+        modified: s.modified,
+        version: s.version,
+    }
+}
+
+fn bad(detail: String) -> BackendError {
+    BackendError::internal_msg(format!("invalid snapshot: {detail}"))
+}
+
+fn io(e: std::io::Error) -> BackendError {
+    BackendError::internal(e)
+}
+
+fn parse_uid(s: &str) -> Result<Uid, BackendError> {
+    Uid::parse(s).ok_or_else(|| bad(format!("{s:?} is not an id")))
+}
+
+impl MemoryBackend {
+    /// Writes every tenant's users and groups to `path` as JSON, atomically (temporary file +
+    /// rename). Each tenant is copied under its read lock, then written without holding it.
+    pub fn snapshot(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
+        let path = path.as_ref();
+        let tenants: Vec<(TenantId, Arc<RwLock<TenantStore>>)> = read(&self.tenants)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut file = File {
+            format: FORMAT.to_owned(),
+            tenants: BTreeMap::new(),
+        };
+        for (tenant, store) in tenants {
+            let copied: (Vec<UserCopy>, Vec<GroupCopy>) = {
+                let s = read(&store);
+                (
+                    s.users
+                        .iter()
+                        .map(|(id, r)| (*id, r.stamp, r.json.clone()))
+                        .collect(),
+                    s.groups
+                        .iter()
+                        .map(|(id, r)| {
+                            let members = r.members.iter().map(|(m, k)| (*m, *k)).collect();
+                            (*id, r.stamp, r.shell.clone(), members)
+                        })
+                        .collect(),
+                )
+            };
+            let mut tf = TenantFile::default();
+            for (id, stamp, json) in copied.0 {
+                tf.users.push(UserFile {
+                    id: id.to_string(),
+                    meta: stamp_file(&stamp),
+                    user: serde_json::from_slice(&json).map_err(BackendError::internal)?,
+                });
+            }
+            for (id, stamp, shell, members) in copied.1 {
+                tf.groups.push(GroupFile {
+                    id: id.to_string(),
+                    meta: stamp_file(&stamp),
+                    group: serde_json::from_slice(&shell).map_err(BackendError::internal)?,
+                    members: members
+                        .into_iter()
+                        .map(|(m, k)| (m.to_string(), k))
+                        .collect(),
+                });
+            }
+            tf.users.sort_by(|a, b| a.id.cmp(&b.id));
+            tf.groups.sort_by(|a, b| a.id.cmp(&b.id));
+            file.tenants.insert(tenant.as_str().to_owned(), tf);
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "snapshot".into());
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = (|| {
+            let f = std::fs::File::create(&tmp).map_err(io)?;
+            let mut w = std::io::BufWriter::new(f);
+            serde_json::to_writer(&mut w, &file).map_err(BackendError::internal)?;
+            w.flush().map_err(io)?;
+            w.get_ref().sync_all().map_err(io)?;
+            std::fs::rename(&tmp, path).map_err(io)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// [`MemoryBackend::restore`] when `path` exists; `Ok(false)` (and nothing changed) when it
+    /// does not, as on a first start.
+    pub fn restore_if_exists(&self, path: impl AsRef<Path>) -> Result<bool, BackendError> {
+        match std::fs::metadata(path.as_ref()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            _ => self.restore(path).map(|()| true),
+        }
+    }
+
+    /// Replaces the backend's contents with the snapshot at `path` (all or nothing: on any error
+    /// the current contents stay). The version counter continues after the highest version
+    /// restored, so ETags never repeat.
+    pub fn restore(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
+        let f = std::fs::File::open(path.as_ref()).map_err(io)?;
+        let file: File =
+            serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| bad(e.to_string()))?;
+        if file.format != FORMAT {
+            return Err(bad(format!("unknown format {:?}", file.format)));
+        }
+        let mut max_version = 0;
+        let mut tenants = HashMap::new();
+        for (name, tf) in file.tenants {
+            let mut s = TenantStore::default();
+            for u in tf.users {
+                let id = parse_uid(&u.id)?;
+                max_version = max_version.max(u.meta.version);
+                let user: User = serde_json::from_value(u.user).map_err(|e| bad(e.to_string()))?;
+                let stamp = Stamp {
+                    created: u.meta.created,
+                    modified: u.meta.modified,
+                    version: u.meta.version,
+                };
+                if s.users.contains_key(&id) {
+                    return Err(bad(format!("user {id} twice")));
+                }
+                s.insert_user(id, user, stamp)
+                    .map_err(|e| bad(e.to_string()))?;
+            }
+            let mut links = Vec::new();
+            for g in tf.groups {
+                let id = parse_uid(&g.id)?;
+                max_version = max_version.max(g.meta.version);
+                let group: Group =
+                    serde_json::from_value(g.group).map_err(|e| bad(e.to_string()))?;
+                let stamp = Stamp {
+                    created: g.meta.created,
+                    modified: g.meta.modified,
+                    version: g.meta.version,
+                };
+                if s.groups.contains_key(&id) || s.users.contains_key(&id) {
+                    return Err(bad(format!("id {id} twice")));
+                }
+                s.insert_group(id, group, stamp)?;
+                for (m, kind) in g.members {
+                    links.push((id, parse_uid(&m)?, kind));
+                }
+            }
+            for (g, m, kind) in links {
+                s.restore_member(g, m, kind)?;
+            }
+            tenants.insert(TenantId::from(name), Arc::new(RwLock::new(s)));
+        }
+        *write(&self.tenants) = tenants;
+        self.clock.fetch_max(max_version, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl TenantStore {
+    fn restore_member(&mut self, g: Uid, m: Uid, kind: MemberKind) -> Result<(), BackendError> {
+        let exists = match kind {
+            MemberKind::User => self.users.contains_key(&m),
+            MemberKind::Group => self.groups.contains_key(&m) && m != g,
+        };
+        if !exists || !self.groups.contains_key(&g) {
+            return Err(bad(format!("group {g} has unknown member {m}")));
+        }
+        self.add_member(g, m, kind);
+        Ok(())
+    }
+}

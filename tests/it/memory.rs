@@ -1,0 +1,540 @@
+//! The in-memory backend through the public `IdentityBackend` API: tenants, uniqueness,
+//! versions, the member ↔ group links, lists, concurrency and snapshots.
+
+use scimitar::Filter;
+use scimitar::auth::{Context, Principal};
+use scimitar::backend::{BackendErrorKind, IdentityBackend, MemoryBackend};
+use scimitar::query::{ListQuery, Selection, SortOrder};
+use scimitar::resource::{Group, Member, User, VersionCondition};
+use std::sync::Arc;
+
+fn ctx(t: &str) -> Context {
+    Context::new(t, Principal::new("test"))
+}
+
+fn all() -> Selection {
+    Selection::all()
+}
+
+fn q(filter: &str) -> ListQuery {
+    ListQuery::new().with_filter(Filter::parse(filter).unwrap())
+}
+
+async fn user(b: &MemoryBackend, c: &Context, name: &str) -> String {
+    b.create_user(c, User::new(name)).await.unwrap().id.unwrap()
+}
+
+#[tokio::test]
+async fn create_assigns_id_and_meta() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let u = b
+        .create_user(&c, User::new("adele@contoso.com").with_external_id("obj-1"))
+        .await
+        .unwrap();
+    let id = u.id.clone().unwrap();
+    assert_eq!(id.len(), 36);
+    let meta = u.meta.clone().unwrap();
+    assert_eq!(meta.resource_type.as_deref(), Some("User"));
+    assert_eq!(meta.created, meta.last_modified);
+    assert!(meta.version.is_some());
+    let got = b.get_user(&c, &id, &all()).await.unwrap();
+    assert_eq!(got, u);
+}
+
+#[tokio::test]
+async fn tenants_are_isolated_also_by_id() {
+    let b = MemoryBackend::new();
+    let (a, other) = (ctx("a"), ctx("b"));
+    let id = user(&b, &a, "adele").await;
+    let g = b
+        .create_group(&a, Group::new("Sales").with_member(Member::user(&id)))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let nf = |e: scimitar::backend::BackendError| assert_eq!(e.kind(), BackendErrorKind::NotFound);
+    nf(b.get_user(&other, &id, &all()).await.unwrap_err());
+    nf(b.get_group(&other, &g, &all()).await.unwrap_err());
+    nf(b.replace_user(&other, &id, User::new("x"), None)
+        .await
+        .unwrap_err());
+    nf(b.delete_user(&other, &id, None).await.unwrap_err());
+    nf(b.delete_group(&other, &g, None).await.unwrap_err());
+    nf(
+        b.modify_group_members(&other, &g, &[], std::slice::from_ref(&id), None, &all())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        b.list_users(&other, &ListQuery::new())
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    assert_eq!(
+        b.list_users(&other, &q(&format!(r#"id eq "{id}""#)))
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    assert_eq!(
+        b.list_users(&other, &q(r#"userName eq "adele""#))
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    // B may use the same userName; B cannot add A's user to its group
+    user(&b, &other, "adele").await;
+    let e = b
+        .create_group(&other, Group::new("x").with_member(Member::user(&id)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    // A still has everything
+    assert_eq!(
+        b.get_user(&a, &id, &all()).await.unwrap().user_name,
+        "adele"
+    );
+    assert_eq!(b.get_group(&a, &g, &all()).await.unwrap().members.len(), 1);
+}
+
+#[tokio::test]
+async fn user_name_is_unique_case_insensitively() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    user(&b, &c, "Adele@Contoso.com").await;
+    let e = b
+        .create_user(&c, User::new("adele@contoso.COM"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), BackendErrorKind::Uniqueness);
+    assert_eq!(scimitar::Error::from(e).status().as_u16(), 409);
+    let other = user(&b, &c, "bob").await;
+    let e = b
+        .replace_user(&c, &other, User::new("ADELE@contoso.com"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), BackendErrorKind::Uniqueness);
+    // renaming oneself (case only) is fine, and frees the old name
+    b.replace_user(&c, &other, User::new("Bob"), None)
+        .await
+        .unwrap();
+    b.replace_user(&c, &other, User::new("robert"), None)
+        .await
+        .unwrap();
+    user(&b, &c, "bob").await;
+}
+
+#[tokio::test]
+async fn group_display_names_may_repeat() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    b.create_group(&c, Group::new("Sales")).await.unwrap();
+    b.create_group(&c, Group::new("sales")).await.unwrap();
+    let page = b
+        .list_groups(&c, &q(r#"displayName eq "SALES""#))
+        .await
+        .unwrap();
+    assert_eq!(page.total_results, 2);
+}
+
+#[tokio::test]
+async fn if_match_is_honoured() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let u = b.create_user(&c, User::new("a")).await.unwrap();
+    let id = u.id.clone().unwrap();
+    let v1 = u.meta.unwrap().version.unwrap();
+    let cond = VersionCondition::OneOf(vec![v1.clone()]);
+    let u2 = b
+        .replace_user(&c, &id, User::new("a2"), Some(&cond))
+        .await
+        .unwrap();
+    let v2 = u2.meta.unwrap().version.unwrap();
+    assert_ne!(v1, v2);
+    let e = b
+        .replace_user(&c, &id, User::new("a3"), Some(&cond))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), BackendErrorKind::PreconditionFailed);
+    assert_eq!(scimitar::Error::from(e).status().as_u16(), 412);
+    let e = b.delete_user(&c, &id, Some(&cond)).await.unwrap_err();
+    assert_eq!(e.kind(), BackendErrorKind::PreconditionFailed);
+    b.delete_user(&c, &id, Some(&VersionCondition::Any))
+        .await
+        .unwrap();
+    let g = b.create_group(&c, Group::new("g")).await.unwrap();
+    let gid = g.id.unwrap();
+    let e = b
+        .modify_group_members(&c, &gid, &[], &[], Some(&cond), &all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), BackendErrorKind::PreconditionFailed);
+}
+
+#[tokio::test]
+async fn groups_fill_user_groups_and_follow_removal_and_deletion() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let u = user(&b, &c, "u").await;
+    let v = user(&b, &c, "v").await;
+    let g = b
+        .create_group(&c, Group::new("Sales").with_member(Member::user(&u)))
+        .await
+        .unwrap();
+    let gid = g.id.clone().unwrap();
+    assert_eq!(g.members[0].kind.as_deref(), Some("User"));
+    let got = b.get_user(&c, &u, &all()).await.unwrap();
+    assert_eq!(got.groups.len(), 1);
+    assert_eq!(got.groups[0].value.as_deref(), Some(gid.as_str()));
+    assert_eq!(got.groups[0].display.as_deref(), Some("Sales"));
+    assert_eq!(got.groups[0].kind.as_deref(), Some("direct"));
+    // not asked for: not filled
+    let lean = b
+        .get_user(&c, &u, &Selection::excluding(&["groups"]))
+        .await
+        .unwrap();
+    assert!(lean.groups.is_empty());
+
+    // add v, remove u through the delta
+    let before = b.get_group(&c, &gid, &all()).await.unwrap();
+    let after = b
+        .modify_group_members(
+            &c,
+            &gid,
+            &[Member::new(&v)],
+            std::slice::from_ref(&u),
+            None,
+            &all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.member_ids().collect::<Vec<_>>(), [v.as_str()]);
+    assert_ne!(before.meta.unwrap().version, after.meta.unwrap().version);
+    assert!(b.get_user(&c, &u, &all()).await.unwrap().groups.is_empty());
+    assert_eq!(b.get_user(&c, &v, &all()).await.unwrap().groups.len(), 1);
+
+    // group renamed: the user's view follows
+    let mut renamed = b.get_group(&c, &gid, &all()).await.unwrap();
+    renamed.display_name = "Sales EU".into();
+    b.replace_group(&c, &gid, renamed, None).await.unwrap();
+    let vg = b.get_user(&c, &v, &all()).await.unwrap();
+    assert_eq!(vg.groups[0].display.as_deref(), Some("Sales EU"));
+
+    // deleting v removes it from the group
+    b.delete_user(&c, &v, None).await.unwrap();
+    let g = b.get_group(&c, &gid, &all()).await.unwrap();
+    assert!(g.members.is_empty());
+
+    // deleting the group removes it from users
+    let w = user(&b, &c, "w").await;
+    b.modify_group_members(&c, &gid, &[Member::new(&w)], &[], None, &all())
+        .await
+        .unwrap();
+    b.delete_group(&c, &gid, None).await.unwrap();
+    assert!(b.get_user(&c, &w, &all()).await.unwrap().groups.is_empty());
+}
+
+#[tokio::test]
+async fn excluded_members_are_not_materialised() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let u = user(&b, &c, "u").await;
+    let g = b
+        .create_group(&c, Group::new("G").with_member(Member::user(&u)))
+        .await
+        .unwrap();
+    let gid = g.id.unwrap();
+    let lean = b
+        .get_group(&c, &gid, &Selection::excluding(&["members"]))
+        .await
+        .unwrap();
+    assert!(lean.members.is_empty());
+    let page = b
+        .list_groups(
+            &c,
+            &q(r#"displayName eq "g""#).with_selection(Selection::excluding(&["members"])),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total_results, 1);
+    assert!(page.resources[0].members.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_and_self_members_are_refused() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let g = b
+        .create_group(&c, Group::new("G"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    for bad in ["nope", "2819c223-7f76-453a-919d-413861904646", g.as_str()] {
+        let e = b
+            .modify_group_members(&c, &g, &[Member::new(bad)], &[], None, &all())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status().as_u16(), 400, "{bad}");
+    }
+    // removing a non-member is a no-op that keeps the version
+    let v0 = b
+        .get_group(&c, &g, &all())
+        .await
+        .unwrap()
+        .meta
+        .unwrap()
+        .version;
+    let same = b
+        .modify_group_members(&c, &g, &[], &["nope".into()], None, &all())
+        .await
+        .unwrap();
+    assert_eq!(same.meta.unwrap().version, v0);
+}
+
+#[tokio::test]
+async fn lookups_by_indexed_attributes() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let a = b
+        .create_user(&c, User::new("Adele@contoso.com").with_external_id("OBJ-1"))
+        .await
+        .unwrap();
+    user(&b, &c, "bob").await;
+    let id = a.id.clone().unwrap();
+    for (f, n) in [
+        (r#"userName eq "adele@CONTOSO.com""#.to_owned(), 1),
+        (r#"externalId eq "OBJ-1""#.to_owned(), 1),
+        (r#"externalId eq "obj-1""#.to_owned(), 0),
+        (format!(r#"id eq "{id}""#), 1),
+        (format!(r#"id eq "{}""#, id.to_uppercase()), 0),
+        (
+            r#"userName eq "2f1c7b36-7c80-4f6e-b1b2-0e6b1c1d2e3f""#.to_owned(),
+            0,
+        ),
+        (format!(r#"userName eq "bob" or id eq "{id}""#), 2),
+    ] {
+        let page = b.list_users(&c, &q(&f)).await.unwrap();
+        assert_eq!(page.total_results, n, "{f}");
+        assert_eq!(page.resources.len(), n, "{f}");
+    }
+}
+
+#[tokio::test]
+async fn paging_and_sorting() {
+    let b = MemoryBackend::new().with_limits(3, 1000);
+    let c = ctx("a");
+    for n in ["d", "B", "a", "C", "e"] {
+        user(&b, &c, n).await;
+    }
+    let sorted = |order| ListQuery::new().with_sort(scimitar::AttrPath::new("userName"), order);
+    let p = b
+        .list_users(&c, &sorted(SortOrder::Ascending))
+        .await
+        .unwrap();
+    assert_eq!(p.total_results, 5);
+    assert_eq!(p.items_per_page(), 3, "capped at max_results");
+    let names: Vec<_> = p.resources.iter().map(|u| u.user_name.as_str()).collect();
+    assert_eq!(names, ["a", "B", "C"]);
+    let p = b
+        .list_users(&c, &sorted(SortOrder::Descending).with_page(2, Some(2)))
+        .await
+        .unwrap();
+    let names: Vec<_> = p.resources.iter().map(|u| u.user_name.as_str()).collect();
+    assert_eq!(names, ["d", "C"]);
+    assert_eq!(p.start_index, 2);
+    let p = b
+        .list_users(&c, &ListQuery::new().with_page(1, Some(0)))
+        .await
+        .unwrap();
+    assert_eq!((p.total_results, p.items_per_page()), (5, 0));
+    let p = b
+        .list_users(&c, &ListQuery::new().with_page(5, Some(10)))
+        .await
+        .unwrap();
+    assert_eq!(p.items_per_page(), 1);
+    // unsorted pages cover everything exactly once
+    let mut seen = std::collections::HashSet::new();
+    for start in [1, 4] {
+        let p = b
+            .list_users(&c, &ListQuery::new().with_page(start, Some(3)))
+            .await
+            .unwrap();
+        for u in p.resources {
+            assert!(seen.insert(u.id.unwrap()));
+        }
+    }
+    assert_eq!(seen.len(), 5);
+}
+
+#[tokio::test]
+async fn scans_are_bounded() {
+    let b = MemoryBackend::new().with_limits(10, 3);
+    let c = ctx("a");
+    for n in ["a", "b", "c", "d"] {
+        user(&b, &c, n).await;
+    }
+    let e = b
+        .list_users(&c, &q(r#"userName co "a""#))
+        .await
+        .unwrap_err();
+    let e = scimitar::Error::from(e);
+    assert_eq!(e.scim_type(), Some(scimitar::ScimType::TooMany));
+    // indexed lookups are not scans
+    assert_eq!(
+        b.list_users(&c, &q(r#"userName eq "a""#))
+            .await
+            .unwrap()
+            .total_results,
+        1
+    );
+    // neither is plain paging
+    assert_eq!(
+        b.list_users(&c, &ListQuery::new())
+            .await
+            .unwrap()
+            .total_results,
+        4
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_member_changes_lose_no_update() {
+    let b = Arc::new(MemoryBackend::new());
+    let c = ctx("a");
+    let g = b
+        .create_group(&c, Group::new("G"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        ids.push(user(&b, &c, &format!("u{i}")).await);
+    }
+    let mut tasks = Vec::new();
+    for id in ids.clone() {
+        let (b, c, g) = (b.clone(), c.clone(), g.clone());
+        tasks.push(tokio::spawn(async move {
+            b.modify_group_members(
+                &c,
+                &g,
+                &[Member::new(&id)],
+                &[],
+                None,
+                &Selection::excluding(&["members"]),
+            )
+            .await
+            .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let group = b.get_group(&c, &g, &all()).await.unwrap();
+    assert_eq!(group.members.len(), 200);
+    for id in &ids {
+        assert_eq!(b.get_user(&c, id, &all()).await.unwrap().groups.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn snapshot_round_trip() {
+    let b = MemoryBackend::new();
+    let (a, other) = (ctx("a"), ctx("b"));
+    let u = b
+        .create_user(
+            &a,
+            User::new("adele")
+                .with_external_id("x1")
+                .with_display_name("Adele V."),
+        )
+        .await
+        .unwrap();
+    let uid = u.id.clone().unwrap();
+    let inner = b
+        .create_group(&a, Group::new("Inner"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let g = b
+        .create_group(
+            &a,
+            Group::new("Sales")
+                .with_member(Member::user(&uid))
+                .with_member(Member::group(&inner)),
+        )
+        .await
+        .unwrap();
+    user(&b, &other, "bob").await;
+    let dir = std::env::temp_dir().join(format!("scimitar-snap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.json");
+    b.snapshot(&path).unwrap();
+
+    let r = MemoryBackend::new();
+    assert!(!r.restore_if_exists(dir.join("missing.json")).unwrap());
+    assert!(r.restore_if_exists(&path).unwrap());
+    assert_eq!(
+        r.get_user(&a, &uid, &all()).await.unwrap(),
+        b.get_user(&a, &uid, &all()).await.unwrap()
+    );
+    let gid = g.id.clone().unwrap();
+    assert_eq!(
+        r.get_group(&a, &gid, &all()).await.unwrap(),
+        b.get_group(&a, &gid, &all()).await.unwrap()
+    );
+    assert_eq!(r.counts(&"b".into()), (1, 0));
+    // indexes rebuilt
+    assert_eq!(
+        r.list_users(&a, &q(r#"userName eq "ADELE""#))
+            .await
+            .unwrap()
+            .total_results,
+        1
+    );
+    assert_eq!(
+        r.list_users(&a, &q(r#"externalId eq "x1""#))
+            .await
+            .unwrap()
+            .total_results,
+        1
+    );
+    assert!(r.create_user(&a, User::new("adele")).await.is_err());
+    // versions continue, never repeat
+    let newer = r.create_user(&a, User::new("new")).await.unwrap();
+    let versions: Vec<_> = [u.meta.unwrap(), newer.meta.unwrap()]
+        .into_iter()
+        .map(|m| m.version.unwrap())
+        .collect();
+    assert_ne!(versions[0], versions[1]);
+    // a broken file changes nothing
+    std::fs::write(&path, "{not json").unwrap();
+    assert!(r.restore(&path).is_err());
+    assert_eq!(r.counts(&"a".into()).0, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn usable_as_a_trait_object() {
+    let b: Arc<dyn IdentityBackend> = Arc::new(MemoryBackend::new());
+    let c = ctx("a");
+    let u = b.create_user(&c, User::new("x")).await.unwrap();
+    assert!(b.capabilities().etag);
+    b.delete_user(&c, u.id.as_deref().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.get_user(&c, u.id.as_deref().unwrap(), &all())
+            .await
+            .unwrap_err()
+            .kind(),
+        BackendErrorKind::NotFound
+    );
+}
