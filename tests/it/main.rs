@@ -29,10 +29,18 @@ mod patch_rfc;
 mod path_rfc;
 mod projection;
 mod projection_props;
+mod replay;
 mod resource;
 mod resource_lenient;
 mod resource_props;
 mod resource_version;
 mod schema;
+mod server;
+mod server_limits;
+mod server_props;
+mod server_resources;
+mod server_support;
+#[cfg(feature = "tower")]
+mod server_tower;
 mod validate;
 mod validate_props;

@@ -1,0 +1,385 @@
+//! The resource endpoints `/Users` and `/Groups` (+ `/{id}`): create, get, replace, patch,
+//! delete and list ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3),
+//! [§3.4.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1),
+//! [§3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2),
+//! [§3.5.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1),
+//! [§3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2),
+//! [§3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.6),
+//! [§3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+//!
+//! The handlers are generic over the typed resource ([`Served`]); the only code that knows
+//! which backend method serves which type is the [`Served`] implementation in `served.rs`.
+
+use super::ScimServer;
+use super::params::{ListParams, ProjectionParams};
+use super::query::{self, ParsedList};
+use super::request::{self, check_content_type, parse_json};
+use super::response::{Reply, list_response};
+use super::route::Kind;
+use super::served::Served;
+use crate::Error;
+use crate::auth::Context;
+use crate::backend::{BackendError, Page};
+use crate::patch::{PatchLimits, PatchRequest};
+use crate::query::projection::Projection;
+use crate::query::validate::{self, ValidateOptions};
+use crate::query::{ListQuery, Selection, SortOrder};
+use crate::resource::{Resource, VersionCondition};
+use bytes::Bytes;
+use http::StatusCode;
+use http::request::Parts;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Characters escaped in an id placed in a URL path segment (RFC 3986 §3.3).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+impl ScimServer {
+    /// `POST /Users`, `POST /Groups`: 201 with the resource, `Location` and `ETag`
+    /// ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
+    pub(super) async fn create<R: Served>(
+        &self,
+        ctx: &Context,
+        parts: &Parts,
+        body: &Bytes,
+    ) -> Result<Reply, Reply> {
+        check_content_type(&parts.headers, &self.inner.compat)?;
+        let (projection, _) = self.projection(R::KIND, parts)?;
+        let mut json = parse_json(body)?;
+        validate::for_create(
+            &mut json,
+            self.resource_schema(R::KIND),
+            &self.validate_options(),
+        )?;
+        let resource = R::from_json(json)?;
+        let created = R::create(self.backend(), ctx, resource)
+            .await
+            .map_err(backend_error)?;
+        Ok(self.encode(&created, &projection, StatusCode::CREATED, true))
+    }
+
+    /// `GET /Users/{id}`: 200 with the resource, or 304 when `If-None-Match` names its
+    /// current version ([RFC 7644 §3.4.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1),
+    /// [§3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+    pub(super) async fn get<R: Served>(
+        &self,
+        ctx: &Context,
+        id: &str,
+        parts: &Parts,
+    ) -> Result<Reply, Reply> {
+        let (projection, selection) = self.projection(R::KIND, parts)?;
+        let if_none_match = condition(&parts.headers, http::header::IF_NONE_MATCH)?;
+        let found = R::get(self.backend(), ctx, id, &selection)
+            .await
+            .map_err(backend_error)?;
+        if let (Some(cond), Some(version)) = (&if_none_match, found.version()) {
+            if cond.matches(version) {
+                return Ok(
+                    Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref())
+                );
+            }
+        }
+        Ok(self.encode(&found, &projection, StatusCode::OK, false))
+    }
+
+    /// `PUT /Users/{id}`: replaces the resource; 200 with the new state
+    /// ([RFC 7644 §3.5.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1)); 412 when
+    /// `If-Match` does not name the current version.
+    pub(super) async fn replace<R: Served>(
+        &self,
+        ctx: &Context,
+        id: &str,
+        parts: &Parts,
+        body: &Bytes,
+    ) -> Result<Reply, Reply> {
+        check_content_type(&parts.headers, &self.inner.compat)?;
+        let (projection, _) = self.projection(R::KIND, parts)?;
+        let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
+        let mut json = parse_json(body)?;
+        let existing = R::get(self.backend(), ctx, id, &Selection::all())
+            .await
+            .map_err(backend_error)?;
+        check_if_match(if_match.as_ref(), &existing)?;
+        validate::for_replace(
+            &mut json,
+            &existing.to_json(),
+            self.resource_schema(R::KIND),
+            &self.validate_options(),
+        )?;
+        let resource = R::from_json(json)?;
+        let replaced = R::replace(self.backend(), ctx, id, resource, if_match.as_ref())
+            .await
+            .map_err(backend_error)?;
+        Ok(self.encode(&replaced, &projection, StatusCode::OK, false))
+    }
+
+    /// `PATCH /Users/{id}`: applies the operations all-or-nothing; 200 with the new state
+    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
+    pub(super) async fn patch<R: Served>(
+        &self,
+        ctx: &Context,
+        id: &str,
+        parts: &Parts,
+        body: &Bytes,
+    ) -> Result<Reply, Reply> {
+        check_content_type(&parts.headers, &self.inner.compat)?;
+        let (projection, selection) = self.projection(R::KIND, parts)?;
+        let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
+        let json = parse_json(body)?;
+        let limits = PatchLimits::new(
+            self.inner.limits.max_patch_operations,
+            PatchLimits::default().max_values_per_operation,
+        );
+        let request = PatchRequest::from_value(json, &self.inner.compat, &limits)?;
+        let schema = self.resource_schema(R::KIND);
+        let patched = R::patch(
+            self.backend(),
+            ctx,
+            id,
+            &request,
+            schema,
+            if_match.as_ref(),
+            &selection,
+        )
+        .await
+        .map_err(backend_error)?;
+        Ok(self.encode(&patched, &projection, StatusCode::OK, false))
+    }
+
+    /// `DELETE /Users/{id}`: 204 ([RFC 7644 §3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.6)).
+    pub(super) async fn delete<R: Served>(
+        &self,
+        ctx: &Context,
+        id: &str,
+        parts: &Parts,
+    ) -> Result<Reply, Reply> {
+        let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
+        R::delete(self.backend(), ctx, id, if_match.as_ref())
+            .await
+            .map_err(backend_error)?;
+        Ok(Reply::empty(StatusCode::NO_CONTENT))
+    }
+
+    /// `GET /Users?filter=…`: a ListResponse
+    /// ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)). A filter
+    /// that matches nothing is 200 with `totalResults: 0`, never 404.
+    pub(super) async fn list<R: Served>(
+        &self,
+        ctx: &Context,
+        parts: &Parts,
+    ) -> Result<Reply, Reply> {
+        let params = ListParams::from_query(parts.uri.query())?;
+        self.list_with::<R>(ctx, &params).await
+    }
+
+    /// A list request whose parameters came from the URL or a `/.search` body.
+    pub(super) async fn list_with<R: Served>(
+        &self,
+        ctx: &Context,
+        params: &ListParams,
+    ) -> Result<Reply, Reply> {
+        let (query, projection) = self.list_query(R::KIND, params)?;
+        let page = R::list(self.backend(), ctx, &query)
+            .await
+            .map_err(backend_error)?;
+        Ok(Reply::json(
+            StatusCode::OK,
+            self.encode_page(page, &projection),
+        ))
+    }
+
+    /// The backend query and the response projection of a list request.
+    pub(super) fn list_query(
+        &self,
+        kind: Kind,
+        params: &ListParams,
+    ) -> Result<(ListQuery, Projection), Error> {
+        let parsed = ParsedList::parse(params, &self.inner.limits)?;
+        let caps = self.capabilities();
+        if let Some(filter) = &parsed.filter {
+            caps.check_filter(kind.name(), filter)?;
+        }
+        let count = parsed.count.min(caps.max_results);
+        let mut q = ListQuery::new()
+            .with_page(parsed.start_index, Some(count))
+            .with_schema(Arc::clone(self.resource_schema_arc(kind)));
+        if let Some(filter) = parsed.filter {
+            q = q.with_filter(filter);
+        }
+        if let (Some(by), true) = (parsed.sort_by, caps.sort) {
+            let order = if parsed.descending {
+                SortOrder::Descending
+            } else {
+                SortOrder::Ascending
+            };
+            q = q.with_sort(by, order);
+        }
+        let projection = Projection::new(
+            Arc::clone(self.resource_schema_arc(kind)),
+            &parsed.projection.attributes,
+            &parsed.projection.excluded,
+        );
+        q = q.with_selection(Selection {
+            attributes: parsed.projection.attributes,
+            excluded_attributes: parsed.projection.excluded,
+        });
+        Ok((q, projection))
+    }
+
+    /// The ListResponse of a page: each resource with `meta.location` and the projection.
+    pub(super) fn encode_page<R: Resource>(&self, page: Page<R>, projection: &Projection) -> Value {
+        let resources = page
+            .resources
+            .iter()
+            .map(|r| self.resource_json(r, projection))
+            .collect();
+        list_response(page.total_results, page.start_index, resources)
+    }
+
+    /// A single-resource response: the projected JSON, `ETag` (when the backend versions
+    /// resources) and, for a create, `Location`.
+    fn encode<R: Resource>(
+        &self,
+        resource: &R,
+        projection: &Projection,
+        status: StatusCode,
+        with_location: bool,
+    ) -> Reply {
+        let json = self.resource_json(resource, projection);
+        let mut reply = Reply::json(status, json).etag(self.etag(resource).as_deref());
+        if with_location {
+            if let Some(loc) = self.location::<R>(resource) {
+                reply = reply.location(&loc);
+            }
+        }
+        reply
+    }
+
+    /// The resource as a response carries it: `meta.location` and `meta.resourceType` set,
+    /// then projected (`password` and other `returned: never` attributes are always dropped).
+    pub(super) fn resource_json<R: Resource>(
+        &self,
+        resource: &R,
+        projection: &Projection,
+    ) -> Value {
+        let mut json = resource.to_json();
+        if let Value::Object(map) = &mut json {
+            let location = self.location::<R>(resource);
+            let meta = map
+                .entry("meta")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Value::Object(meta) = meta {
+                meta.entry("resourceType")
+                    .or_insert_with(|| Value::String(R::RESOURCE_TYPE.to_owned()));
+                if let Some(loc) = location {
+                    meta.insert("location".into(), Value::String(loc));
+                }
+            }
+        }
+        projection.apply(&mut json);
+        json
+    }
+
+    /// `{base}/Users/{id}` ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1),
+    /// `meta.location`).
+    fn location<R: Resource>(&self, resource: &R) -> Option<String> {
+        resource.id().map(|id| {
+            format!(
+                "{}{}/{}",
+                self.inner.base_url,
+                R::ENDPOINT,
+                utf8_percent_encode(id, SEGMENT)
+            )
+        })
+    }
+
+    /// The `ETag` of a resource, when the backend supports versions.
+    fn etag<R: Resource>(&self, resource: &R) -> Option<String> {
+        if !self.capabilities().etag {
+            return None;
+        }
+        resource.version().map(ToString::to_string)
+    }
+
+    /// The projection of a single-resource request's `attributes`/`excludedAttributes`, and
+    /// the same lists as the backend's [`Selection`] hint.
+    fn projection(&self, kind: Kind, parts: &Parts) -> Result<(Projection, Selection), Error> {
+        let params = ProjectionParams::from_query(parts.uri.query())?;
+        let parsed = query::Projection::parse(&params, &self.inner.limits)?;
+        let projection = Projection::new(
+            Arc::clone(self.resource_schema_arc(kind)),
+            &parsed.attributes,
+            &parsed.excluded,
+        );
+        let selection = Selection {
+            attributes: parsed.attributes,
+            excluded_attributes: parsed.excluded,
+        };
+        Ok((projection, selection))
+    }
+
+    /// Validation settings that follow the configured client compatibility.
+    fn validate_options(&self) -> ValidateOptions {
+        let mut options = if self.inner.compat == crate::Compat::strict() {
+            ValidateOptions::strict()
+        } else {
+            ValidateOptions::default()
+        };
+        options.boolean_strings = self.inner.compat.boolean_strings;
+        options
+    }
+}
+
+/// An `If-Match` / `If-None-Match` header (RFC 7644 §3.14); malformed → 400.
+fn condition(
+    headers: &http::HeaderMap,
+    name: http::header::HeaderName,
+) -> Result<Option<VersionCondition>, Error> {
+    request::header_text(headers, &name)?
+        .map(|text| VersionCondition::parse(&text))
+        .transpose()
+}
+
+/// 412 when `If-Match` is given and does not name the current version.
+fn check_if_match<R: Resource>(cond: Option<&VersionCondition>, current: &R) -> Result<(), Error> {
+    let Some(cond) = cond else { return Ok(()) };
+    let ok = match current.version() {
+        Some(v) => cond.matches(v),
+        None => matches!(cond, VersionCondition::Any),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(precondition_failed())
+    }
+}
+
+pub(super) fn precondition_failed() -> Error {
+    Error::with_status(
+        StatusCode::PRECONDITION_FAILED,
+        None,
+        "the resource has changed: If-Match does not name its current version",
+    )
+}
+
+/// A backend error as a reply: its SCIM error, and `Retry-After` on a 503.
+pub(super) fn backend_error(e: BackendError) -> Reply {
+    let retry = e.retry_after();
+    let reply = Reply::error(&e.to_error());
+    match retry {
+        Some(after) => reply.header(http::header::RETRY_AFTER, super::retry_after_secs(after)),
+        None => reply,
+    }
+}
