@@ -1,8 +1,10 @@
 //! PATCH engine benchmarks (RFC 7644 §3.5.2); figures and commands in BENCHMARKS.md `## PATCH`.
 //!
-//! - `entra_user_5_replaces`: decode + apply of a typical Entra ID user PATCH (5 operations).
+//! - `entra_user/*`: a typical Entra ID user PATCH (5 operations): decode, apply, both.
 //! - `group_10k/remove_100_add_100`: decode + apply of 100 `members[value eq "…"]` removals and a
 //!   100-member add to a 10 000-member group's JSON (one pass: O(members + changes)).
+//! - `*/baseline_*`: reference points measured in the same run (parsing the body into a JSON
+//!   tree; reading every member once), since the machine is shared and noisy.
 //! - `member_delta/{1000,10000,100000}`: the same request turned into a member delta and applied
 //!   to a membership index of that size (O(changes): flat in the group size).
 //! - `whole_group/{1000,10000,100000}`: the same request applied to the whole group JSON, for
@@ -77,7 +79,23 @@ fn decode(body: &[u8]) -> PatchRequest {
 fn bench_user(c: &mut Criterion) {
     let schema = ResourceSchema::user();
     let user = entra_user();
-    c.bench_function("entra_user_5_replaces", |b| {
+    let mut g = c.benchmark_group("entra_user");
+    // reference point on the same machine state: parsing the body into a JSON tree
+    g.bench_function("baseline_parse_body_to_value", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(ENTRA_BODY.as_bytes())).unwrap())
+    });
+    g.bench_function("decode", |b| {
+        b.iter(|| decode(black_box(ENTRA_BODY.as_bytes())))
+    });
+    let req = decode(ENTRA_BODY.as_bytes());
+    g.bench_function("apply", |b| {
+        b.iter_batched_ref(
+            || user.clone(),
+            |u| req.apply(u, &schema).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("decode_apply_5_replaces", |b| {
         b.iter_batched_ref(
             || user.clone(),
             |u| {
@@ -87,15 +105,35 @@ fn bench_user(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    g.finish();
 }
 
 fn bench_group(c: &mut Criterion) {
     let schema = ResourceSchema::group();
-    let g = group(10_000);
+    let g10k = group(10_000);
     let body = member_body(10_000);
-    c.bench_function("group_10k/remove_100_add_100", |b| {
+    let mut g = c.benchmark_group("group_10k");
+    // reference points: parsing the request body, and reading every member's id once
+    g.bench_function("baseline_parse_body_to_value", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(&body)).unwrap())
+    });
+    g.bench_function("baseline_scan_members", |b| {
         b.iter_batched_ref(
-            || g.clone(),
+            || g10k.clone(),
+            |g| {
+                g["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|m| m["value"].as_str().is_some_and(|v| v.ends_with('7')))
+                    .count()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("remove_100_add_100", |b| {
+        b.iter_batched_ref(
+            || g10k.clone(),
             |g| {
                 let req = decode(black_box(&body));
                 req.apply(g, &schema).unwrap()
@@ -103,6 +141,7 @@ fn bench_group(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    g.finish();
 }
 
 fn bench_delta(c: &mut Criterion) {

@@ -18,7 +18,8 @@
 //! assert!(Compat::default().capitalized_op_names);
 //! ```
 
-/// Which client deviations from RFC 7643/7644 are accepted (see the [module docs](self)).
+/// Which client deviations from [RFC 7643](https://www.rfc-editor.org/rfc/rfc7643) and
+/// [RFC 7644](https://www.rfc-editor.org/rfc/rfc7644) are accepted (see the [module docs](self)).
 ///
 /// Build one from [`Compat::default`] (lenient: every known deviation accepted) or
 /// [`Compat::strict`] (none) and flip single fields. New switches may be added in later versions,

@@ -1,22 +1,22 @@
 //! Applying a PATCH request to a resource under its schema
 //! ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)): the dispatch on
-//! the path's shape, path-less values, whole extensions, and attributes addressed without a value
-//! filter (value-filter paths are in `filtered.rs`, runs of multi-valued adds/removes in
-//! `multi.rs`).
+//! the path's shape and attributes addressed without a value filter (path-less values are in
+//! `pathless.rs`, extensions in `extension.rs`, value-filter paths in `filtered.rs`, runs of
+//! multi-valued adds/removes in `multi.rs`).
 
 use super::multi::{self, Step};
 use super::op::{OpKind, PatchOperation};
 use super::select::{key_ci, value_eq_key};
 use super::target::{
     Res, Target, check_immutable, check_immutable_subs, check_not_read_only, check_removable,
-    key_path, resolve,
+    resolve,
 };
 use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_clear};
 use crate::compat::Compat;
 use crate::error::Error;
-use crate::path::{AttrPath, PatchPath};
-use crate::schema::{AttributeType, ResourceSchema, Schema};
+use crate::path::PatchPath;
+use crate::schema::{AttributeType, ResourceSchema};
 use serde_json::Value;
 
 /// What an operation does once its `op` and `value` are read together.
@@ -38,7 +38,8 @@ pub(crate) struct Engine<'a, 'r> {
     pub tx: Tx<'r>,
     pub schema: &'a ResourceSchema,
     pub compat: &'a Compat,
-    touched_ext: Vec<&'a str>,
+    /// The extensions this request wrote to or removed from (checked for emptiness at the end).
+    pub(crate) touched_ext: Vec<&'a str>,
 }
 
 impl<'a, 'r> Engine<'a, 'r> {
@@ -142,7 +143,7 @@ impl<'a, 'r> Engine<'a, 'r> {
         }
     }
 
-    fn action<'v>(
+    pub(crate) fn action<'v>(
         &self,
         kind: OpKind,
         value: Option<&'v Value>,
@@ -151,7 +152,7 @@ impl<'a, 'r> Engine<'a, 'r> {
         action(self.compat, kind, value, label)
     }
 
-    fn apply_path(
+    pub(crate) fn apply_path(
         &mut self,
         kind: OpKind,
         p: &PatchPath,
@@ -190,105 +191,6 @@ impl<'a, 'r> Engine<'a, 'r> {
                     "\"{label}\" is not a valid PATCH path"
                 ))),
             },
-        }
-    }
-
-    /// A path-less `add`/`replace`: the value is a partial resource (§3.5.2.1, §3.5.2.3).
-    fn pathless(&mut self, kind: OpKind, v: &Value) -> Result<(), Error> {
-        let Some(obj) = v.as_object() else {
-            return Err(Error::invalid_value(format!(
-                "a path-less {kind} needs an object value"
-            )));
-        };
-        for (k, x) in obj {
-            if k.eq_ignore_ascii_case("schemas") {
-                self.check_schemas_value(x)?;
-                continue;
-            }
-            if k.eq_ignore_ascii_case("id") && self.compat.ignore_id_in_values {
-                continue;
-            }
-            if let Some(ext) = self.schema.extension(k) {
-                let action = self.action(kind, Some(x), k)?;
-                self.extension(action, ext, k)?;
-                continue;
-            }
-            let attr = if k.contains(['.', ':']) {
-                if !self.compat.pathless_path_keys {
-                    return Err(Error::invalid_path(format!(
-                        "\"{k}\" in a path-less value is not an attribute name"
-                    )));
-                }
-                key_path(k).ok_or_else(|| {
-                    Error::invalid_path(format!("\"{k}\" is not an attribute path"))
-                })?
-            } else {
-                AttrPath::new(k.as_str())
-            };
-            let p = PatchPath {
-                attr,
-                filter: None,
-                sub_attr: None,
-            };
-            self.apply_path(kind, &p, Some(x), k)?;
-        }
-        Ok(())
-    }
-
-    /// `schemas` in a path-less value: accepted (and otherwise ignored — `schemas` follows the
-    /// extension values present) when it only names this resource type's schemas.
-    fn check_schemas_value(&self, x: &Value) -> Result<(), Error> {
-        let known = |u: &Value| u.as_str().is_some_and(|u| self.schema.schema(u).is_some());
-        match x {
-            Value::Array(a) if a.iter().all(known) => Ok(()),
-            _ => Err(Error::invalid_value(
-                "\"schemas\" names a schema this resource type does not have",
-            )),
-        }
-    }
-
-    /// A whole extension: its value is a partial extension object.
-    fn extension(&mut self, action: Action<'_>, ext: &'a Schema, label: &str) -> Result<(), Error> {
-        match action {
-            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
-                for attr in &ext.attributes {
-                    let t = Target {
-                        attr,
-                        ext: Some(ext.id.as_str()),
-                    };
-                    let loc = self.attr_loc(t);
-                    if self.tx.get(&loc).is_some() {
-                        check_removable(attr, self.tx.get(&loc), label)?;
-                    }
-                }
-                if let Some(key) = key_ci(self.tx.root(), &ext.id) {
-                    self.tx.put(Loc::attr(None, key), None);
-                    self.remove_schema_urn(&ext.id);
-                }
-                Ok(())
-            }
-            Action::Set(kind, v) => {
-                let Some(obj) = v.as_object() else {
-                    return Err(Error::invalid_value(format!(
-                        "\"{label}\": an extension's value must be an object"
-                    )));
-                };
-                for (k, x) in obj {
-                    let Some(attr) = ext.attribute(k) else {
-                        return Err(Error::invalid_path(format!(
-                            "\"{k}\" is not an attribute of {}",
-                            ext.id
-                        )));
-                    };
-                    let t = Target {
-                        attr,
-                        ext: Some(ext.id.as_str()),
-                    };
-                    let action = self.action(kind, Some(x), k)?;
-                    self.whole(action, t, k)?;
-                }
-                Ok(())
-            }
         }
     }
 
@@ -502,77 +404,6 @@ impl<'a, 'r> Engine<'a, 'r> {
                 None,
                 key_ci(root, &t.attr.name).unwrap_or_else(|| t.attr.name.clone()),
             ),
-        }
-    }
-
-    /// Makes sure the extension object exists and its URN is in `schemas` (RFC 7643 §3).
-    pub(crate) fn ensure_ext(&mut self, urn: &'a str) {
-        if !self.touched_ext.contains(&urn) {
-            self.touched_ext.push(urn);
-        }
-        let root = self.tx.root();
-        if !key_ci(root, urn).is_some_and(|k| root.get(&k).is_some_and(Value::is_object)) {
-            self.tx.put(
-                Loc::attr(None, urn.to_owned()),
-                Some(Value::Object(serde_json::Map::new())),
-            );
-        }
-        let root = self.tx.root();
-        let schemas_key = key_ci(root, "schemas").unwrap_or_else(|| "schemas".to_owned());
-        let listed = root
-            .get(&schemas_key)
-            .and_then(Value::as_array)
-            .is_some_and(|a| {
-                a.iter()
-                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
-            });
-        if !listed {
-            self.tx.extend(
-                &Loc::attr(None, schemas_key),
-                vec![Value::String(urn.to_owned())],
-            );
-        }
-    }
-
-    pub(crate) fn touch(&mut self, t: Target<'a>) {
-        if let Some(urn) = t.ext {
-            if !self.touched_ext.contains(&urn) {
-                self.touched_ext.push(urn);
-            }
-        }
-    }
-
-    fn remove_schema_urn(&mut self, urn: &str) {
-        let root = self.tx.root();
-        let Some(key) = key_ci(root, "schemas") else {
-            return;
-        };
-        let Some(arr) = root.get(&key).and_then(Value::as_array) else {
-            return;
-        };
-        let mask: Vec<bool> = arr
-            .iter()
-            .map(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
-            .collect();
-        self.tx.remove_where(&Loc::attr(None, key), &mask);
-    }
-
-    /// An extension left empty by this request is removed with its URN (RFC 7643 §3: `schemas`
-    /// lists the extensions a resource has).
-    fn drop_empty_extensions(&mut self) {
-        for urn in std::mem::take(&mut self.touched_ext) {
-            let root = self.tx.root();
-            let Some(key) = key_ci(root, urn) else {
-                continue;
-            };
-            if root
-                .get(&key)
-                .and_then(Value::as_object)
-                .is_some_and(|o| o.is_empty())
-            {
-                self.tx.put(Loc::attr(None, key), None);
-                self.remove_schema_urn(urn);
-            }
         }
     }
 }

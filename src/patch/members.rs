@@ -18,7 +18,7 @@ use super::multi::{self, Step, string_key};
 use super::op::{OpKind, PatchOperation};
 use super::request::PatchRequest;
 use super::select::get_ci;
-use super::target::{Res, check_removable, key_path, resolve};
+use super::target::{Res, check_not_read_only, check_removable, key_path, resolve};
 use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_scalar};
 use crate::error::Error;
@@ -28,7 +28,8 @@ use crate::schema::{Attribute, ResourceSchema};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// One member as a PATCH names it (RFC 7643 §4.2 `members` sub-attributes).
+/// One member as a PATCH names it: the `members` sub-attributes of
+/// [RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MemberRef {
@@ -87,7 +88,8 @@ impl MemberRef {
     }
 }
 
-/// What a Group PATCH does to `members`.
+/// What a Group PATCH ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2))
+/// does to `members`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MemberChange {
@@ -105,8 +107,8 @@ pub enum MemberChange {
     Replace(Vec<MemberRef>),
 }
 
-/// A Group PATCH split into what a backend can apply without the member list
-/// ([`PatchRequest::group_delta`]).
+/// A Group PATCH ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)) split
+/// into what a backend can apply without the member list ([`PatchRequest::group_delta`]).
 ///
 /// Every member form of Entra ID, Okta and RFC 7644 maps to it: `add members [...]`,
 /// `remove members[value eq "…"]` (and `or`-chains of them), Entra's `remove members` with a
@@ -290,6 +292,11 @@ impl PatchRequest {
                 rest.push(op);
                 continue;
             };
+            // readOnly targets (id, meta) fail here, before a backend starts applying
+            check_not_read_only(t.attr, &label)?;
+            if let Some(s) = sub {
+                check_not_read_only(s, &label)?;
+            }
             if t.ext.is_some() {
                 rest.push(op);
                 continue;

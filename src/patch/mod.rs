@@ -55,10 +55,12 @@
 
 mod apply;
 mod decode;
+mod extension;
 mod filtered;
 mod members;
 mod multi;
 mod op;
+mod pathless;
 mod request;
 mod select;
 mod target;

@@ -133,6 +133,12 @@ fn checks_values_and_mutability_like_the_engine() {
         check(ops(json!([{"op": "add", "path": "nope", "value": 1}]))),
         Some(ScimType::InvalidPath)
     );
+    assert_eq!(
+        check(ops(
+            json!([{"op": "replace", "path": "meta.version", "value": "x"}])
+        )),
+        Some(ScimType::Mutability)
+    );
 }
 
 #[test]
@@ -196,9 +202,11 @@ fn the_delta_ignores_the_group_size() {
 #[test]
 fn a_failing_delta_leaves_the_group_unchanged() {
     let s = ResourceSchema::group();
+    // `rest` holds what the delta does not interpret (here a path-less `schemas`); when it
+    // fails on the group, the member change is not applied either
     let req = decode(&ops(json!([
         {"op": "add", "path": "members", "value": [{"value": "new"}]},
-        {"op": "add", "path": "meta", "value": {"version": "x"}}
+        {"op": "add", "value": {"schemas": ["urn:x:unknown"]}}
     ])));
     let d = req.group_delta(&s).unwrap().unwrap();
     assert!(d.rest.is_some());
@@ -206,7 +214,7 @@ fn a_failing_delta_leaves_the_group_unchanged() {
     let before = g.clone();
     assert_eq!(
         d.apply_to(&mut g, &s).unwrap_err().scim_type(),
-        Some(ScimType::Mutability)
+        Some(ScimType::InvalidValue)
     );
     assert_eq!(g, before);
 }

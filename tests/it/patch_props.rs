@@ -170,6 +170,30 @@ proptest! {
         }
     }
 
+    /// Decoding from bytes (serde visitors, no JSON tree) and from a parsed tree agree.
+    #[test]
+    fn from_slice_and_from_value_agree(
+        operations in proptest::collection::vec(
+            prop_oneof![typed_operation(), operation()], 0..4),
+        with_schemas in any::<bool>(),
+        strict in any::<bool>(),
+    ) {
+        let compat = if strict { Compat::strict() } else { Compat::default() };
+        let body = if with_schemas {
+            ops(Value::Array(operations))
+        } else {
+            json!({"Operations": operations})
+        };
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let a = PatchRequest::from_slice(&bytes, &compat, &PatchLimits::default());
+        let b = PatchRequest::from_value(body, &compat, &PatchLimits::default());
+        match (a, b) {
+            (Ok(x), Ok(y)) => prop_assert_eq!(x, y),
+            (Err(x), Err(y)) => prop_assert_eq!(x.scim_type(), y.scim_type()),
+            (x, y) => prop_assert!(false, "from_slice {:?} but from_value {:?}", x, y),
+        }
+    }
+
     /// Adding a value to an attribute that has none, then removing it, gives back the original.
     #[test]
     fn add_then_remove_is_the_identity(

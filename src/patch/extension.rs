@@ -1,0 +1,135 @@
+//! Extension values ([RFC 7643 §3](https://www.rfc-editor.org/rfc/rfc7643#section-3)): a whole
+//! extension as a PATCH target (`urn:…:enterprise:2.0:User`), the extension object created with
+//! its URN added to `schemas` when a first value is set, and removed with its URN when a request
+//! leaves it empty.
+
+use super::apply::{Action, Engine};
+use super::select::key_ci;
+use super::target::{Target, check_removable};
+use super::tx::Loc;
+use crate::error::Error;
+use crate::schema::Schema;
+use serde_json::Value;
+
+impl<'a> Engine<'a, '_> {
+    /// A whole extension: its value is a partial extension object.
+    pub(crate) fn extension(
+        &mut self,
+        action: Action<'_>,
+        ext: &'a Schema,
+        label: &str,
+    ) -> Result<(), Error> {
+        match action {
+            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
+                for attr in &ext.attributes {
+                    let t = Target {
+                        attr,
+                        ext: Some(ext.id.as_str()),
+                    };
+                    let loc = self.attr_loc(t);
+                    if self.tx.get(&loc).is_some() {
+                        check_removable(attr, self.tx.get(&loc), label)?;
+                    }
+                }
+                if let Some(key) = key_ci(self.tx.root(), &ext.id) {
+                    self.tx.put(Loc::attr(None, key), None);
+                    self.remove_schema_urn(&ext.id);
+                }
+                Ok(())
+            }
+            Action::Set(kind, v) => {
+                let Some(obj) = v.as_object() else {
+                    return Err(Error::invalid_value(format!(
+                        "\"{label}\": an extension's value must be an object"
+                    )));
+                };
+                for (k, x) in obj {
+                    let Some(attr) = ext.attribute(k) else {
+                        return Err(Error::invalid_path(format!(
+                            "\"{k}\" is not an attribute of {}",
+                            ext.id
+                        )));
+                    };
+                    let t = Target {
+                        attr,
+                        ext: Some(ext.id.as_str()),
+                    };
+                    let action = self.action(kind, Some(x), k)?;
+                    self.whole(action, t, k)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes sure the extension object exists and its URN is in `schemas` (RFC 7643 §3).
+    pub(crate) fn ensure_ext(&mut self, urn: &'a str) {
+        if !self.touched_ext.contains(&urn) {
+            self.touched_ext.push(urn);
+        }
+        let root = self.tx.root();
+        if !key_ci(root, urn).is_some_and(|k| root.get(&k).is_some_and(Value::is_object)) {
+            self.tx.put(
+                Loc::attr(None, urn.to_owned()),
+                Some(Value::Object(serde_json::Map::new())),
+            );
+        }
+        let root = self.tx.root();
+        let schemas_key = key_ci(root, "schemas").unwrap_or_else(|| "schemas".to_owned());
+        let listed = root
+            .get(&schemas_key)
+            .and_then(Value::as_array)
+            .is_some_and(|a| {
+                a.iter()
+                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
+            });
+        if !listed {
+            self.tx.extend(
+                &Loc::attr(None, schemas_key),
+                vec![Value::String(urn.to_owned())],
+            );
+        }
+    }
+
+    pub(crate) fn touch(&mut self, t: Target<'a>) {
+        if let Some(urn) = t.ext {
+            if !self.touched_ext.contains(&urn) {
+                self.touched_ext.push(urn);
+            }
+        }
+    }
+
+    fn remove_schema_urn(&mut self, urn: &str) {
+        let root = self.tx.root();
+        let Some(key) = key_ci(root, "schemas") else {
+            return;
+        };
+        let Some(arr) = root.get(&key).and_then(Value::as_array) else {
+            return;
+        };
+        let mask: Vec<bool> = arr
+            .iter()
+            .map(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
+            .collect();
+        self.tx.remove_where(&Loc::attr(None, key), &mask);
+    }
+
+    /// An extension left empty by this request is removed with its URN (RFC 7643 §3: `schemas`
+    /// lists the extensions a resource has).
+    pub(crate) fn drop_empty_extensions(&mut self) {
+        for urn in std::mem::take(&mut self.touched_ext) {
+            let root = self.tx.root();
+            let Some(key) = key_ci(root, urn) else {
+                continue;
+            };
+            if root
+                .get(&key)
+                .and_then(Value::as_object)
+                .is_some_and(|o| o.is_empty())
+            {
+                self.tx.put(Loc::attr(None, key), None);
+                self.remove_schema_urn(urn);
+            }
+        }
+    }
+}
