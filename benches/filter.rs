@@ -57,6 +57,17 @@ fn parse(c: &mut Criterion) {
             }
         })
     });
+    // The same without the 100-id chain: only short filters, where fixed costs weigh more.
+    let short: Vec<&String> = mix.iter().filter(|f| f.len() < 1000).collect();
+    let short_bytes: usize = short.iter().map(|f| f.len()).sum();
+    g.throughput(Throughput::Bytes(short_bytes as u64));
+    g.bench_function("mix without the or chain", |b| {
+        b.iter(|| {
+            for f in &short {
+                black_box(Filter::parse(black_box(f)).is_ok());
+            }
+        })
+    });
     g.finish();
     let big = ParseLimits::DEFAULT.with_max_length(usize::MAX);
     let mut g = c.benchmark_group("parse/length");
@@ -75,6 +86,19 @@ fn parse(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(s.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &s, |b, s| {
             b.iter(|| Filter::parse_with(black_box(s), &big))
+        });
+    }
+    g.finish();
+    // Nested grouping: peers were seen to hang at 16-40 levels; here time grows with depth.
+    let mut g = c.benchmark_group("parse/nesting");
+    for depth in [8usize, 32, 64] {
+        let s = format!(
+            "{}userName eq \"x\"{}",
+            "(title pr or ".repeat(depth),
+            ")".repeat(depth)
+        );
+        g.bench_with_input(BenchmarkId::from_parameter(depth), &s, |b, s| {
+            b.iter(|| Filter::parse(black_box(s)))
         });
     }
     g.finish();

@@ -157,3 +157,12 @@ fn deepest_accepted_filter_compiles_and_evaluates_within_the_stack() {
     with_title["title"] = json!("Tour Guide");
     assert!(c.matches(&with_title));
 }
+
+#[test]
+fn public_types_are_send_sync_static() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Filter>();
+    check::<CompiledFilter>();
+    check::<crate::path::ParseError>();
+    check::<crate::path::PatchPath>();
+}
