@@ -3,9 +3,8 @@
 
 mod list;
 pub mod projection;
+mod sort;
 pub mod validate;
 
-pub use list::{
-    ListQuery, Selection, Sort, SortKey, SortOrder, apply_query, compare_keys, page_window,
-    sort_by_json, sort_key,
-};
+pub use list::{ListQuery, Selection, apply_query, page_window};
+pub use sort::{Sort, SortKey, SortOrder, compare_keys, sort_by_json, sort_key};

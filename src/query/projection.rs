@@ -186,18 +186,20 @@ impl Projection {
         let Value::Object(map) = resource else {
             return resource.clone();
         };
-        let mut out = Map::new();
-        for (key, value) in map {
-            let class = self.schema.top_level(key);
-            if !self.may_keep(class, key) {
-                continue;
-            }
-            let mut value = value.clone();
-            if self.keep_classified(class, key, &mut value) {
-                out.insert(key.clone(), value);
-            }
-        }
-        Value::Object(out)
+        // keys come out of the map in order: collecting lets the map bulk-build
+        let kept: Map<String, Value> = map
+            .iter()
+            .filter_map(|(key, value)| {
+                let class = self.schema.top_level(key);
+                if !self.may_keep(class, key) {
+                    return None;
+                }
+                let mut value = value.clone();
+                self.keep_classified(class, key, &mut value)
+                    .then(|| (key.clone(), value))
+            })
+            .collect();
+        Value::Object(kept)
     }
 
     /// Whether a top-level key of this class can survive, judged without its value.

@@ -1,5 +1,17 @@
 //! The SCIM schema model ([RFC 7643](https://www.rfc-editor.org/rfc/rfc7643)): attribute
 //! definitions and characteristics, schemas, resource types, and the RFC 7643 §8.7 schemas as data.
+//!
+//! - [`Attribute`] and [`Schema`]: definitions with every §2.2 characteristic, serialised as
+//!   `/Schemas` serves them ([`Schema::to_json`] adds `schemas` and `meta`).
+//! - [`user_schema`], [`group_schema`], [`enterprise_user_schema`] and the §8.7.2 discovery
+//!   schemas: the RFC's own definitions, parsed once from embedded JSON (the few places where
+//!   the RFC's §8.7 text contradicts its normative text are listed in the `rfc` module
+//!   source); [`common_attributes`]: `id`, `externalId`, `meta` (§3.1).
+//! - [`ResourceType`] (§6) and [`ResourceSchema`], a resource type with its schemas, which
+//!   resolves attribute paths case-insensitively, with or without a schema URN (extension URNs
+//!   with dots included), and classifies a resource's top-level keys ([`TopLevel`]).
+//! - [`SchemaRegistry`]: what a service provider serves; the RFC User (+ Enterprise) and Group
+//!   types by default, custom schemas, extensions and resource types added at run time.
 
 mod attribute;
 mod definition;

@@ -103,6 +103,20 @@ async fn tenants_are_isolated_also_by_id() {
 }
 
 #[tokio::test]
+async fn versions_reveal_nothing_about_other_tenants() {
+    let b = MemoryBackend::new();
+    let (a, other) = (ctx("a"), ctx("b"));
+    let version = |u: User| u.meta.unwrap().version.unwrap();
+    let first = version(b.create_user(&other, User::new("x")).await.unwrap());
+    for i in 0..10 {
+        b.create_user(&a, User::new(format!("a{i}"))).await.unwrap();
+    }
+    let second = version(b.create_user(&other, User::new("y")).await.unwrap());
+    let n = |v: &scimitar::Version| v.tag().parse::<u64>().unwrap();
+    assert_eq!(n(&second), n(&first) + 1);
+}
+
+#[tokio::test]
 async fn user_name_is_unique_case_insensitively() {
     let b = MemoryBackend::new();
     let c = ctx("a");
@@ -477,6 +491,14 @@ async fn snapshot_round_trip() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     b.snapshot(&path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "snapshot readable by others: {mode:o}");
+    }
+    // no temporary file is left behind
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 
     let r = MemoryBackend::new();
     assert!(!r.restore_if_exists(dir.join("missing.json")).unwrap());
@@ -536,5 +558,100 @@ async fn usable_as_a_trait_object() {
             .unwrap_err()
             .kind(),
         BackendErrorKind::NotFound
+    );
+}
+
+/// Whatever path a filter takes (index, index + evaluator, scan), the answer is what the
+/// evaluator says over every resource.
+#[tokio::test]
+async fn indexed_and_scanned_filters_agree_with_the_evaluator() {
+    let b = MemoryBackend::new();
+    let c = ctx("a");
+    let mut ids = Vec::new();
+    for (i, (name, given, active, ext)) in [
+        ("Adele@contoso.com", "Adele", true, Some("E1")),
+        ("alex@contoso.com", "Alex", false, Some("E2")),
+        ("bob@contoso.com", "Bob", true, None),
+        ("Zoë@contoso.com", "Zoë", true, Some("e1")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut u = User::new(name)
+            .with_active(active)
+            .with_name(scimitar::resource::Name {
+                given_name: Some(given.into()),
+                ..Default::default()
+            })
+            .with_email(
+                scimitar::resource::Email::new(format!("{i}@work.example")).with_type("work"),
+            );
+        u.external_id = ext.map(str::to_owned);
+        ids.push(b.create_user(&c, u).await.unwrap().id.unwrap());
+    }
+    let g = b
+        .create_group(
+            &c,
+            Group::new("Sales")
+                .with_member(Member::user(&ids[0]))
+                .with_member(Member::user(&ids[2])),
+        )
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let schema = scimitar::schema::ResourceSchema::user();
+    let everyone: Vec<serde_json::Value> = {
+        let mut v = Vec::new();
+        for id in &ids {
+            v.push(b.get_user(&c, id, &all()).await.unwrap().to_json());
+        }
+        v
+    };
+    let filters = [
+        r#"userName eq "ADELE@contoso.com""#.to_owned(),
+        r#"userName eq "zoë@contoso.com""#.to_owned(),
+        r#"externalId eq "E1""#.to_owned(),
+        r#"userName eq "adele@contoso.com" and active eq false"#.to_owned(),
+        r#"userName eq "bob@contoso.com" or externalId eq "E2""#.to_owned(),
+        r#"active eq true and name.givenName sw "a""#.to_owned(),
+        r#"emails[type eq "work" and value co "2@"]"#.to_owned(),
+        r#"not (active eq true)"#.to_owned(),
+        r#"externalId pr"#.to_owned(),
+        format!(r#"groups[value eq "{g}"]"#),
+        format!(r#"groups.value eq "{g}" and active eq true"#),
+        format!(r#"id eq "{}" or id eq "{}""#, ids[1], ids[3]),
+        r#"meta.resourceType eq "User""#.to_owned(),
+    ];
+    for f in filters {
+        let parsed = Filter::parse(&f).unwrap();
+        let mut want: Vec<String> = everyone
+            .iter()
+            .filter(|u| parsed.matches(u, &schema).unwrap())
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+            .collect();
+        want.sort();
+        let page = b.list_users(&c, &q(&f)).await.unwrap();
+        let mut got: Vec<String> = page.resources.into_iter().filter_map(|u| u.id).collect();
+        got.sort();
+        assert_eq!(got, want, "{f}");
+        assert_eq!(page.total_results, want.len(), "{f}");
+    }
+    // groups by member, through the back links
+    let page = b
+        .list_groups(&c, &q(&format!(r#"members[value eq "{}"]"#, ids[2])))
+        .await
+        .unwrap();
+    assert_eq!(page.total_results, 1);
+    let page = b
+        .list_groups(&c, &q(&format!(r#"members.value eq "{}""#, ids[1])))
+        .await
+        .unwrap();
+    assert_eq!(page.total_results, 0);
+    // a filter that makes no sense for the schema is a 400 invalidFilter, not an empty page
+    let e = b.list_users(&c, &q("active gt true")).await.unwrap_err();
+    assert_eq!(
+        scimitar::Error::from(e).scim_type(),
+        Some(scimitar::ScimType::InvalidFilter)
     );
 }

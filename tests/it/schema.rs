@@ -441,3 +441,29 @@ fn a_trimmed_user_schema_replaces_the_rfc_one() {
     // the embedded RFC schema itself is untouched
     assert!(schema::user_schema().attribute("password").is_some());
 }
+
+/// The issue's own example, through the shared path grammar.
+#[test]
+fn parsed_extension_path_with_dotted_version_resolves() {
+    let users = ResourceSchema::user();
+    for text in [
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER:Manager.Value",
+    ] {
+        let a = users.resolve_attr(&AttrPath::parse(text).unwrap()).unwrap();
+        assert!(a.in_extension);
+        assert_eq!(a.schema.id, ENTERPRISE_USER_SCHEMA);
+        assert_eq!(
+            (a.attribute.name.as_str(), a.leaf().name.as_str()),
+            ("manager", "value")
+        );
+    }
+    let whole = AttrPath::parse(ENTERPRISE_USER_SCHEMA).unwrap();
+    assert!(matches!(
+        users.resolve(&whole),
+        Some(Resolved::Extension(_))
+    ));
+    let core =
+        AttrPath::parse("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName").unwrap();
+    assert_eq!(users.resolve_attr(&core).unwrap().leaf().name, "givenName");
+}

@@ -1,6 +1,7 @@
 //! The in-memory backend: multi-tenant, indexed, concurrency-safe, optionally snapshotted to a
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+mod groups;
 mod index;
 mod list;
 mod patching;
@@ -16,13 +17,13 @@ use crate::resource::{Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use chrono::Utc;
+use groups::GroupChange;
 use index::Kind;
 use list::Bounds;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use store::{GroupChange, TenantStore, Write, parse_id};
+use store::{TenantStore, Write, parse_id};
 
 /// The default page size cap (`filter.maxResults`).
 pub const DEFAULT_MAX_RESULTS: usize = 1000;
@@ -46,7 +47,8 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   allows two groups of the same name); `externalId` is not unique either (RFC 7643 §3.1).
 /// * **Writes** run under the tenant's write lock, PATCH included (read, apply and store in one
 ///   critical section), so concurrent PATCHes of one group never lose an update. Every write
-///   gets a new `meta.version` (`W/"<counter>"`) and `meta.lastModified`; `If-Match` is checked
+///   gets a new `meta.version` (`W/"<counter>"`, counted per tenant so versions reveal
+///   nothing about other tenants' activity) and `meta.lastModified`; `If-Match` is checked
 ///   under the same lock (412).
 /// * **Groups**: members live in an ordered map of 16-byte ids; the member delta of a PATCH
 ///   touches only the changed members (a change to a 100 000-member group copies nothing).
@@ -82,7 +84,6 @@ pub struct MemoryBackend {
     scan_limit: usize,
     user_schema: Arc<ResourceSchema>,
     group_schema: Arc<ResourceSchema>,
-    clock: AtomicU64,
 }
 
 impl Default for MemoryBackend {
@@ -118,7 +119,6 @@ impl MemoryBackend {
             scan_limit: DEFAULT_SCAN_LIMIT,
             user_schema: Arc::new(ResourceSchema::user()),
             group_schema: Arc::new(ResourceSchema::group()),
-            clock: AtomicU64::new(0),
         }
     }
 
@@ -163,13 +163,6 @@ impl MemoryBackend {
             .clone()
     }
 
-    fn stamp(&self) -> Write {
-        Write {
-            now: Utc::now(),
-            version: self.clock.fetch_add(1, Ordering::Relaxed) + 1,
-        }
-    }
-
     fn bounds(&self) -> Bounds {
         Bounds {
             max_results: self.capabilities.max_results,
@@ -197,7 +190,8 @@ impl MemoryBackend {
     ) -> Result<T, BackendError> {
         let t = self.tenant_mut(&ctx.tenant);
         let mut guard = write(&t);
-        f(&mut guard, self.stamp())
+        let w = guard.next_write(Utc::now());
+        f(&mut guard, w)
     }
 
     /// Answers a list query: selects the page and materialises it under one read lock, so

@@ -6,7 +6,8 @@
 //! ([`PatchRequest::group_delta`]) touches only the named members: O(changes · log members),
 //! whatever the group's size.
 
-use super::store::{GroupChange, TenantStore, Write};
+use super::groups::GroupChange;
+use super::store::{TenantStore, Write};
 use super::uid::Uid;
 use crate::backend::BackendError;
 use crate::backend::check_if_match;

@@ -18,11 +18,10 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
-type UserCopy = (Uid, Stamp, Box<[u8]>);
-type GroupCopy = (Uid, Stamp, Box<[u8]>, Vec<(Uid, MemberKind)>);
+type UserCopy = (Uid, Stamp, Box<str>);
+type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberKind)>);
 
 const FORMAT: &str = "scimitar-memory-1";
 
@@ -82,7 +81,8 @@ fn parse_uid(s: &str) -> Result<Uid, BackendError> {
 
 impl MemoryBackend {
     /// Writes every tenant's users and groups to `path` as JSON, atomically (temporary file +
-    /// rename). Each tenant is copied under its read lock, then written without holding it.
+    /// rename; on Unix the file is created readable by its owner only). Each tenant is copied
+    /// under its read lock, then written without holding it.
     pub fn snapshot(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
         let path = path.as_ref();
         let tenants: Vec<(TenantId, Arc<RwLock<TenantStore>>)> = read(&self.tenants)
@@ -115,14 +115,14 @@ impl MemoryBackend {
                 tf.users.push(UserFile {
                     id: id.to_string(),
                     meta: stamp_file(&stamp),
-                    user: serde_json::from_slice(&json).map_err(BackendError::internal)?,
+                    user: serde_json::from_str(&json).map_err(BackendError::internal)?,
                 });
             }
             for (id, stamp, shell, members) in copied.1 {
                 tf.groups.push(GroupFile {
                     id: id.to_string(),
                     meta: stamp_file(&stamp),
-                    group: serde_json::from_slice(&shell).map_err(BackendError::internal)?,
+                    group: serde_json::from_str(&shell).map_err(BackendError::internal)?,
                     members: members
                         .into_iter()
                         .map(|(m, k)| (m.to_string(), k))
@@ -143,7 +143,12 @@ impl MemoryBackend {
             .unwrap_or_else(|| "snapshot".into());
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
-            let f = std::fs::File::create(&tmp).map_err(io)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            // identities are personal data: readable by the owner only
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let f = options.open(&tmp).map_err(io)?;
             let mut w = std::io::BufWriter::new(f);
             serde_json::to_writer(&mut w, &file).map_err(BackendError::internal)?;
             w.flush().map_err(io)?;
@@ -166,8 +171,8 @@ impl MemoryBackend {
     }
 
     /// Replaces the backend's contents with the snapshot at `path` (all or nothing: on any error
-    /// the current contents stay). The version counter continues after the highest version
-    /// restored, so ETags never repeat.
+    /// the current contents stay). Each tenant's version counter continues after its highest
+    /// version restored, so ETags never repeat.
     pub fn restore(&self, path: impl AsRef<Path>) -> Result<(), BackendError> {
         let f = std::fs::File::open(path.as_ref()).map_err(io)?;
         let file: File =
@@ -175,10 +180,10 @@ impl MemoryBackend {
         if file.format != FORMAT {
             return Err(bad(format!("unknown format {:?}", file.format)));
         }
-        let mut max_version = 0;
         let mut tenants = HashMap::new();
         for (name, tf) in file.tenants {
             let mut s = TenantStore::default();
+            let mut max_version = 0;
             for u in tf.users {
                 let id = parse_uid(&u.id)?;
                 max_version = max_version.max(u.meta.version);
@@ -216,10 +221,10 @@ impl MemoryBackend {
             for (g, m, kind) in links {
                 s.restore_member(g, m, kind)?;
             }
+            s.clock = max_version;
             tenants.insert(TenantId::from(name), Arc::new(RwLock::new(s)));
         }
         *write(&self.tenants) = tenants;
-        self.clock.fetch_max(max_version, Ordering::Relaxed);
         Ok(())
     }
 }

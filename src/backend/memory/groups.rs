@@ -1,0 +1,345 @@
+//! Groups in one tenant's store: members in an ordered map of ids with back links from each
+//! member to its groups, changed only together
+//! ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
+
+use super::index::fold;
+use super::store::GroupRec;
+use super::store::{MemberKind, Stamp, TenantStore, Write, internal, not_found};
+use super::uid::Uid;
+use crate::backend::BackendError;
+use crate::error::ScimType;
+use crate::resource::{Group, Member, VersionCondition};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+fn encode_shell(mut group: Group) -> Result<Box<str>, BackendError> {
+    group.id = None;
+    group.meta = None;
+    group.members.clear();
+    serde_json::to_string(&group)
+        .map(String::into_boxed_str)
+        .map_err(internal)
+}
+
+fn remove_one(v: &mut Vec<Uid>, x: Uid) {
+    if let Some(i) = v.iter().position(|y| *y == x) {
+        v.swap_remove(i);
+    }
+}
+
+impl TenantStore {
+    /// Resolves members to (id, kind): each must be a User or Group of this tenant, and a group
+    /// cannot contain itself.
+    fn resolve_members(
+        &self,
+        members: &[Member],
+        group: Option<Uid>,
+    ) -> Result<Vec<(Uid, MemberKind)>, BackendError> {
+        members
+            .iter()
+            .map(|m| {
+                let unknown = || {
+                    BackendError::invalid(
+                        ScimType::InvalidValue,
+                        format!("member {:?} is not a User or Group of this tenant", m.value),
+                    )
+                };
+                let id = Uid::parse(&m.value).ok_or_else(unknown)?;
+                if Some(id) == group {
+                    return Err(BackendError::invalid_value(
+                        "a group cannot be its own member",
+                    ));
+                }
+                if self.users.contains_key(&id) {
+                    Ok((id, MemberKind::User))
+                } else if self.groups.contains_key(&id) {
+                    Ok((id, MemberKind::Group))
+                } else {
+                    Err(unknown())
+                }
+            })
+            .collect()
+    }
+
+    fn link(&mut self, group: Uid, member: Uid, kind: MemberKind) {
+        let back = match kind {
+            MemberKind::User => self.users.get_mut(&member).map(|r| &mut r.groups),
+            MemberKind::Group => self.groups.get_mut(&member).map(|r| &mut r.member_of),
+        };
+        if let Some(v) = back
+            && !v.contains(&group)
+        {
+            v.push(group);
+        }
+    }
+
+    fn unlink(&mut self, group: Uid, member: Uid, kind: MemberKind) {
+        match kind {
+            MemberKind::User => {
+                if let Some(r) = self.users.get_mut(&member) {
+                    remove_one(&mut r.groups, group);
+                }
+            }
+            MemberKind::Group => {
+                if let Some(r) = self.groups.get_mut(&member) {
+                    remove_one(&mut r.member_of, group);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn create_group(&mut self, mut group: Group, w: Write) -> Result<Uid, BackendError> {
+        let members = std::mem::take(&mut group.members);
+        let id = self.fresh_id();
+        let resolved = self.resolve_members(&members, Some(id))?;
+        self.insert_group(id, group, Stamp::new(w))?;
+        for (m, kind) in resolved {
+            self.add_member(id, m, kind);
+        }
+        Ok(id)
+    }
+
+    /// Stores a group under `id` (which must be free) with its indexes, without members.
+    pub(crate) fn insert_group(
+        &mut self,
+        id: Uid,
+        group: Group,
+        stamp: Stamp,
+    ) -> Result<(), BackendError> {
+        let display = group.display_name.clone().into_boxed_str();
+        let external = group.external_id.clone().map(String::into_boxed_str);
+        let shell = encode_shell(group)?;
+        self.group_names.insert(fold(&display), id);
+        if let Some(x) = &external {
+            self.group_external.insert(x.clone(), id);
+        }
+        self.groups.insert(
+            id,
+            GroupRec {
+                shell,
+                display,
+                external,
+                stamp,
+                members: BTreeMap::new(),
+                member_of: Vec::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds a member and its back link; `false` when it was already a member.
+    pub(crate) fn add_member(&mut self, group: Uid, member: Uid, kind: MemberKind) -> bool {
+        let added = self
+            .groups
+            .get_mut(&group)
+            .is_some_and(|g| g.members.insert(member, kind).is_none());
+        if added {
+            self.link(group, member, kind);
+        }
+        added
+    }
+
+    fn remove_member(&mut self, group: Uid, member: Uid) -> bool {
+        let removed = self
+            .groups
+            .get_mut(&group)
+            .and_then(|g| g.members.remove(&member));
+        if let Some(kind) = removed {
+            self.unlink(group, member, kind);
+        }
+        removed.is_some()
+    }
+
+    fn group_rec(&self, id: Uid) -> Result<&GroupRec, BackendError> {
+        self.groups
+            .get(&id)
+            .ok_or_else(|| not_found("Group", &id.to_string()))
+    }
+
+    /// The group as the API shows it; `members` filled when asked.
+    pub(crate) fn group(&self, id: Uid, with_members: bool) -> Result<Group, BackendError> {
+        let rec = self.group_rec(id)?;
+        let mut group: Group = serde_json::from_str(&rec.shell).map_err(internal)?;
+        group.id = Some(id.to_string());
+        group.meta = Some(rec.stamp.meta("Group"));
+        if with_members {
+            group.members = rec
+                .members
+                .iter()
+                .map(|(m, kind)| {
+                    let mut member = Member::new(m.to_string());
+                    member.kind = Some(kind.as_str().to_owned());
+                    member
+                })
+                .collect();
+        }
+        Ok(group)
+    }
+
+    /// The group's JSON as the API shows it (for filters and sorting).
+    pub(crate) fn group_json(&self, id: Uid, with_members: bool) -> Result<Value, BackendError> {
+        serde_json::to_value(self.group(id, with_members)?).map_err(internal)
+    }
+
+    fn reindex_group(&mut self, id: Uid, display: Box<str>, external: Option<Box<str>>) {
+        let Some(rec) = self.groups.get_mut(&id) else {
+            return;
+        };
+        let old_display = std::mem::replace(&mut rec.display, display.clone());
+        let old_external = std::mem::replace(&mut rec.external, external.clone());
+        if fold(&old_display) != fold(&display) {
+            self.group_names.remove(&fold(&old_display), id);
+            self.group_names.insert(fold(&display), id);
+        }
+        if old_external != external {
+            if let Some(x) = &old_external {
+                self.group_external.remove(x, id);
+            }
+            if let Some(x) = external {
+                self.group_external.insert(x, id);
+            }
+        }
+    }
+
+    pub(crate) fn replace_group(
+        &mut self,
+        id: Uid,
+        mut group: Group,
+        if_match: Option<&VersionCondition>,
+        w: Write,
+    ) -> Result<(), BackendError> {
+        self.group_rec(id)?.stamp.check(if_match)?;
+        let members = std::mem::take(&mut group.members);
+        let resolved = self.resolve_members(&members, Some(id))?;
+        let display = group.display_name.clone().into_boxed_str();
+        let external = group.external_id.clone().map(String::into_boxed_str);
+        let shell = encode_shell(group)?;
+        self.set_members(id, resolved);
+        self.reindex_group(id, display, external);
+        if let Some(rec) = self.groups.get_mut(&id) {
+            rec.shell = shell;
+            rec.stamp.touch(w);
+        }
+        Ok(())
+    }
+
+    /// Makes the member list exactly `members`, touching only what differs.
+    fn set_members(&mut self, id: Uid, members: Vec<(Uid, MemberKind)>) {
+        let wanted: HashMap<Uid, MemberKind> = members.into_iter().collect();
+        let gone: Vec<Uid> = self
+            .groups
+            .get(&id)
+            .map(|g| {
+                g.members
+                    .keys()
+                    .filter(|m| !wanted.contains_key(m))
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for m in gone {
+            self.remove_member(id, m);
+        }
+        for (m, kind) in wanted {
+            self.add_member(id, m, kind);
+        }
+    }
+
+    pub(crate) fn delete_group(
+        &mut self,
+        id: Uid,
+        if_match: Option<&VersionCondition>,
+        w: Write,
+    ) -> Result<(), BackendError> {
+        self.group_rec(id)?.stamp.check(if_match)?;
+        let Some(rec) = self.groups.remove(&id) else {
+            return Ok(());
+        };
+        self.group_names.remove(&fold(&rec.display), id);
+        if let Some(x) = &rec.external {
+            self.group_external.remove(x, id);
+        }
+        for (m, kind) in &rec.members {
+            self.unlink(id, *m, *kind);
+        }
+        for parent in rec.member_of {
+            if let Some(p) = self.groups.get_mut(&parent)
+                && p.members.remove(&id).is_some()
+            {
+                p.stamp.touch(w);
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a group change atomically: the new shell fields (if any), then removals, then
+    /// additions; bumps the version only if something changed. All checks run before any change.
+    pub(crate) fn change_group(
+        &mut self,
+        id: Uid,
+        change: GroupChange<'_>,
+        if_match: Option<&VersionCondition>,
+        w: Write,
+    ) -> Result<bool, BackendError> {
+        let rec = self.group_rec(id)?;
+        rec.stamp.check(if_match)?;
+        let add = self.resolve_members(change.add, Some(id))?;
+        let replace = match change.replace_members {
+            Some(list) => Some(self.resolve_members(list, Some(id))?),
+            None => None,
+        };
+        let shell = match change.shell {
+            Some(group) => {
+                let display = group.display_name.clone().into_boxed_str();
+                let external = group.external_id.clone().map(String::into_boxed_str);
+                Some((encode_shell(group)?, display, external))
+            }
+            None => None,
+        };
+        let mut changed = false;
+        if let Some((shell, display, external)) = shell {
+            if let Some(rec) = self.groups.get_mut(&id) {
+                changed |= rec.shell != shell || rec.display != display || rec.external != external;
+                rec.shell = shell;
+            }
+            self.reindex_group(id, display, external);
+        }
+        if let Some(list) = replace {
+            let before: Vec<(Uid, MemberKind)> = self
+                .groups
+                .get(&id)
+                .map(|g| g.members.iter().map(|(a, b)| (*a, *b)).collect())
+                .unwrap_or_default();
+            let mut sorted = list.clone();
+            sorted.sort_by_key(|(u, _)| *u);
+            sorted.dedup_by_key(|(u, _)| *u);
+            changed |= before != sorted;
+            self.set_members(id, list);
+        }
+        for r in change.remove {
+            if let Some(m) = Uid::parse(r) {
+                changed |= self.remove_member(id, m);
+            }
+        }
+        for (m, kind) in add {
+            changed |= self.add_member(id, m, kind);
+        }
+        if changed && let Some(rec) = self.groups.get_mut(&id) {
+            rec.stamp.touch(w);
+        }
+        Ok(changed)
+    }
+}
+
+/// A change to one group, applied atomically by [`TenantStore::change_group`].
+#[derive(Debug, Default)]
+pub(crate) struct GroupChange<'a> {
+    /// The group's new non-member attributes (its `members` are ignored).
+    pub(crate) shell: Option<Group>,
+    /// The new member list, replacing the old one (applied before `remove` and `add`).
+    pub(crate) replace_members: Option<&'a [Member]>,
+    /// Member ids to remove.
+    pub(crate) remove: &'a [String],
+    /// Members to add.
+    pub(crate) add: &'a [Member],
+}
