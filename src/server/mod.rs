@@ -26,6 +26,7 @@ mod discovery;
 mod limits;
 mod params;
 mod query;
+mod refs;
 mod request;
 mod resource;
 mod response;
@@ -59,8 +60,9 @@ use std::sync::Arc;
 /// `http::Response<Bytes>` to send ([RFC 7644](https://www.rfc-editor.org/rfc/rfc7644)).
 ///
 /// Cheap to clone (one `Arc`); share one server between all requests and threads. Serves
-/// `/Users` and `/Groups` (+ `/{id}`, + `/.search`), `/.search`, `/ServiceProviderConfig`,
-/// `/ResourceTypes` and `/Schemas` below its mount path. With the `tower` feature it is also a
+/// `/Users` and `/Groups` (+ `/{id}`, + `/.search`), `POST /.search` and `GET /` (every
+/// type), `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas` below its mount path;
+/// `/Bulk` and `/Me` answer 501. With the `tower` feature it is also a
 /// `tower::Service`, so axum mounts it in one line:
 /// `Router::new().nest_service("/scim/v2", server)`.
 ///
@@ -201,6 +203,7 @@ impl ScimServer {
             Route::Item(Kind::User, id) => self.item::<User>(ctx, &id, parts, &body).await,
             Route::Item(Kind::Group, id) => self.item::<Group>(ctx, &id, parts, &body).await,
             Route::Search(kind) => self.search(ctx, kind, parts, &body).await,
+            Route::Root => self.root_query(ctx, parts).await,
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
                 self.discovery(&route, parts)
             }

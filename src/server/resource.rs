@@ -13,6 +13,7 @@
 use super::ScimServer;
 use super::params::{ListParams, ProjectionParams};
 use super::query::{self, ParsedList};
+use super::refs;
 use super::request::{self, check_content_type, parse_json};
 use super::response::{Reply, list_response};
 use super::route::Kind;
@@ -28,23 +29,8 @@ use crate::resource::{Resource, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 use std::sync::Arc;
-
-/// Characters escaped in an id placed in a URL path segment (RFC 3986 §3.3).
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
 
 impl ScimServer {
     /// `POST /Users`, `POST /Groups`: 201 with the resource, `Location` and `ETag`
@@ -84,7 +70,9 @@ impl ScimServer {
         let found = R::get(self.backend(), ctx, id, &selection)
             .await
             .map_err(backend_error)?;
-        if let (Some(cond), Some(version)) = (&if_none_match, found.version()) {
+        if let (Some(cond), Some(version), true) =
+            (&if_none_match, found.version(), self.capabilities().etag)
+        {
             if cond.matches(version) {
                 return Ok(
                     Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref())
@@ -126,7 +114,10 @@ impl ScimServer {
     }
 
     /// `PATCH /Users/{id}`: applies the operations all-or-nothing; 200 with the new state
-    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
+    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)). A Group
+    /// PATCH without `attributes`/`excludedAttributes` is answered 204 with the new `ETag`
+    /// (the RFC's alternative): Entra ID adds one member at a time, and a 200 would carry
+    /// every member of the group back each time.
     pub(super) async fn patch<R: Served>(
         &self,
         ctx: &Context,
@@ -135,7 +126,12 @@ impl ScimServer {
         body: &Bytes,
     ) -> Result<Reply, Reply> {
         check_content_type(&parts.headers, &self.inner.compat)?;
-        let (projection, selection) = self.projection(R::KIND, parts)?;
+        let (projection, mut selection) = self.projection(R::KIND, parts)?;
+        let no_content = R::PATCH_NO_CONTENT && projection.is_default();
+        if no_content {
+            // Nothing of the group is sent back: let the backend skip its members.
+            selection = Selection::excluding(&["members"]);
+        }
         let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
         let json = parse_json(body)?;
         let limits = PatchLimits::new(
@@ -155,6 +151,9 @@ impl ScimServer {
         )
         .await
         .map_err(backend_error)?;
+        if no_content {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(self.etag(&patched).as_deref()));
+        }
         Ok(self.encode(&patched, &projection, StatusCode::OK, false))
     }
 
@@ -268,7 +267,8 @@ impl ScimServer {
     }
 
     /// The resource as a response carries it: `meta.location` and `meta.resourceType` set,
-    /// then projected (`password` and other `returned: never` attributes are always dropped).
+    /// missing `$ref`s of members, groups and manager filled in, then projected (`password`
+    /// and other `returned: never` attributes are always dropped).
     pub(super) fn resource_json<R: Resource>(
         &self,
         resource: &R,
@@ -276,6 +276,7 @@ impl ScimServer {
     ) -> Value {
         let mut json = resource.to_json();
         if let Value::Object(map) = &mut json {
+            refs::fill(map, &self.inner.base_url);
             let location = self.location::<R>(resource);
             let meta = map
                 .entry("meta")
@@ -296,11 +297,10 @@ impl ScimServer {
     /// `meta.location`).
     fn location<R: Resource>(&self, resource: &R) -> Option<String> {
         resource.id().map(|id| {
-            format!(
-                "{}{}/{}",
-                self.inner.base_url,
-                R::ENDPOINT,
-                utf8_percent_encode(id, SEGMENT)
+            refs::resource_url(
+                &self.inner.base_url,
+                R::ENDPOINT.trim_start_matches('/'),
+                id,
             )
         })
     }

@@ -101,14 +101,18 @@ impl From<Error> for Reply {
 
 /// A `ListResponse` (RFC 7644 §3.4.2): `totalResults`, `startIndex`, `itemsPerPage` and
 /// `Resources`.
+/// Built field by field: `json!` would re-serialise (deep-copy) every resource.
 pub(crate) fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
-    serde_json::json!({
-        "schemas": [LIST_RESPONSE],
-        "totalResults": total,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    })
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "schemas".into(),
+        Value::Array(vec![Value::String(LIST_RESPONSE.into())]),
+    );
+    m.insert("totalResults".into(), Value::from(total));
+    m.insert("startIndex".into(), Value::from(start_index));
+    m.insert("itemsPerPage".into(), Value::from(resources.len()));
+    m.insert("Resources".into(), Value::Array(resources));
+    Value::Object(m)
 }
 
 #[cfg(test)]

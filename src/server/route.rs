@@ -42,6 +42,8 @@ pub(crate) enum Route {
     Item(Kind, String),
     /// `POST /.search` (all types) or `POST /Users/.search` (one type) (RFC 7644 §3.4.3).
     Search(Option<Kind>),
+    /// `GET /` with query parameters: a query over every resource type (RFC 7644 §3.4.2.1).
+    Root,
     /// `/ServiceProviderConfig` (RFC 7644 §4).
     ServiceProviderConfig,
     /// `/ResourceTypes` or `/ResourceTypes/{name}`.
@@ -67,7 +69,7 @@ impl Route {
             return Err(not_found(path));
         }
         let Some(first) = first else {
-            return Err(not_found(path));
+            return Ok(Route::Root);
         };
         let decoded = |s: &str| -> Result<String, Error> {
             percent_decode_str(s)
@@ -107,6 +109,7 @@ impl Route {
             Route::Collection(_) => &[Method::GET, Method::POST],
             Route::Item(..) => &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE],
             Route::Search(_) => &[Method::POST],
+            Route::Root => &[Method::GET],
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
                 &[Method::GET]
             }
@@ -186,6 +189,9 @@ mod tests {
             Route::Search(Some(Kind::User))
         );
         assert_eq!(r("/scim/v2/.search").unwrap(), Route::Search(None));
+        assert_eq!(r("/scim/v2").unwrap(), Route::Root);
+        assert_eq!(r("/").unwrap(), Route::Root);
+        assert_eq!(r("").unwrap(), Route::Root);
         assert_eq!(r("/users").unwrap(), Route::Collection(Kind::User));
     }
 
@@ -211,9 +217,6 @@ mod tests {
     #[test]
     fn unknown_paths_are_404() {
         for p in [
-            "/",
-            "",
-            "/scim/v2",
             "/Nope",
             "/Users/a/b",
             "/ServiceProviderConfig/x",

@@ -34,6 +34,13 @@ impl ScimServer {
         }
     }
 
+    /// `GET /?filter=…`: the same query over every resource type
+    /// ([RFC 7644 §3.4.2.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.1)).
+    pub(super) async fn root_query(&self, ctx: &Context, parts: &Parts) -> Result<Reply, Reply> {
+        let params = ListParams::from_query(parts.uri.query())?;
+        self.search_all(ctx, &params).await
+    }
+
     /// The root search: the Users of the window first, then Groups to fill the page; the
     /// filter must be one every type can serve; `totalResults` is the sum.
     async fn search_all(&self, ctx: &Context, params: &ListParams) -> Result<Reply, Reply> {

@@ -19,6 +19,10 @@ pub(crate) type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T, BackendError
 pub(crate) trait Served: Resource {
     /// The route kind.
     const KIND: Kind;
+    /// Whether a PATCH that asks for no attributes is answered 204 without a body
+    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2) allows it):
+    /// for Groups, whose answer would otherwise carry every member.
+    const PATCH_NO_CONTENT: bool;
     fn create<'a>(b: &'a dyn IdentityBackend, ctx: &'a Context, r: Self) -> Call<'a, Self>;
     fn get<'a>(
         b: &'a dyn IdentityBackend,
@@ -58,6 +62,7 @@ pub(crate) trait Served: Resource {
 
 impl Served for User {
     const KIND: Kind = Kind::User;
+    const PATCH_NO_CONTENT: bool = false;
     fn create<'a>(b: &'a dyn IdentityBackend, ctx: &'a Context, r: Self) -> Call<'a, Self> {
         b.create_user(ctx, r)
     }
@@ -108,6 +113,7 @@ impl Served for User {
 
 impl Served for Group {
     const KIND: Kind = Kind::Group;
+    const PATCH_NO_CONTENT: bool = true;
     fn create<'a>(b: &'a dyn IdentityBackend, ctx: &'a Context, r: Self) -> Call<'a, Self> {
         b.create_group(ctx, r)
     }

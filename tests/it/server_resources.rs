@@ -219,10 +219,16 @@ async fn group_member_patch_and_excluded_members() {
     )
     .send(&s)
     .await;
-    assert_eq!(add.status, 200, "{:?}", add.body);
-    assert_eq!(add.body["members"].as_array().unwrap().len(), 2);
+    // Entra's form asks for no attributes: 204 with the new version, no member list sent back.
+    assert_eq!(add.status, 204, "{:?}", add.body);
+    assert!(add.raw.is_empty());
+    let etag = add.header("etag").expect("ETag on 204").to_owned();
+    let now = Call::get(&path).send(&s).await;
+    assert_eq!(now.body["members"].as_array().unwrap().len(), 2);
+    assert_eq!(now.header("etag"), Some(etag.as_str()));
+    // With `attributes` the RFC wants 200 and the resource.
     let remove = Call::patch(
-        &path,
+        &format!("{path}?attributes=members"),
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                "Operations": [{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": a}]}]}),
     )
@@ -376,6 +382,17 @@ async fn search_on_type_and_root() {
         .await;
     assert_eq!(second.body["Resources"][0]["displayName"], "Searchers");
     assert_eq!(second.body["startIndex"], 2);
+    // GET on the root is the same query over every type (RFC 7644 §3.4.2.1).
+    let root_get = Call::get("?filter=meta.resourceType+pr&count=10")
+        .send(&s)
+        .await;
+    assert_eq!(root_get.status, 200, "{:?}", root_get.body);
+    assert_eq!(root_get.body["totalResults"], 2);
+    let a = Call::new(http::Method::POST, "")
+        .json(json!({}))
+        .send(&s)
+        .await;
+    a.assert_error(405, None);
     Call::post("/Groups/.search", json!({"filter": "displayName eq"}))
         .send(&s)
         .await
@@ -492,4 +509,24 @@ async fn patch_and_put_on_unknown_ids_are_404() {
         .send(&s)
         .await
         .assert_error(400, Some("mutability"));
+}
+
+#[tokio::test]
+async fn references_carry_ref_urls_from_the_base_url() {
+    let s = server().await;
+    let uid = id(&create_user(&s, "ref-user").await);
+    let gid = id(&create_group(&s, "Refs", &[]).await);
+    let a = Call::patch(
+        &format!("/Groups/{gid}?excludedAttributes=displayName"),
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "add", "path": "members", "value": [{"value": uid, "type": "User"}]}]}),
+    )
+    .send(&s)
+    .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["members"][0]["$ref"], format!("{BASE}/Users/{uid}"));
+    let u = Call::get(&format!("/Users/{uid}")).send(&s).await;
+    if let Some(groups) = u.body["groups"].as_array() {
+        assert_eq!(groups[0]["$ref"], format!("{BASE}/Groups/{gid}"));
+    }
 }
