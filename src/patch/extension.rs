@@ -44,6 +44,13 @@ impl<'a> Engine<'a, '_> {
                     )));
                 };
                 for (k, x) in obj {
+                    // A client serialising the extension as a resource of its own (scim2-tester,
+                    // SDKs built on typed models) puts `schemas` inside it: accepted when it
+                    // names this resource type's schemas, like `schemas` in a path-less value.
+                    if k.eq_ignore_ascii_case("schemas") {
+                        self.check_schemas_value(x)?;
+                        continue;
+                    }
                     let Some(attr) = ext.attribute(k) else {
                         return Err(Error::invalid_path(format!(
                             "\"{k}\" is not an attribute of {}",

@@ -56,7 +56,7 @@ impl Engine<'_, '_> {
 
     /// `schemas` in a path-less value: accepted (and otherwise ignored — `schemas` follows the
     /// extension values present) when it only names this resource type's schemas.
-    fn check_schemas_value(&self, x: &Value) -> Result<(), Error> {
+    pub(super) fn check_schemas_value(&self, x: &Value) -> Result<(), Error> {
         let known = |u: &Value| u.as_str().is_some_and(|u| self.schema.schema(u).is_some());
         match x {
             Value::Array(a) if a.iter().all(known) => Ok(()),

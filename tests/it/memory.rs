@@ -655,3 +655,63 @@ async fn indexed_and_scanned_filters_agree_with_the_evaluator() {
         Some(scimitar::ScimType::InvalidFilter)
     );
 }
+
+/// A member's `display` is returned as the client wrote it: on create, on a PATCH add (which
+/// also updates it for an existing member), and exactly as given by a full replace (PUT).
+#[tokio::test]
+async fn member_display_is_kept_as_written() {
+    let b = MemoryBackend::new();
+    let c = ctx("t");
+    let u1 = user(&b, &c, "display-one").await;
+    let u2 = user(&b, &c, "display-two").await;
+    let g = b
+        .create_group(
+            &c,
+            Group::new("Readers").with_member(Member::user(u1.clone()).with_display("One")),
+        )
+        .await
+        .unwrap();
+    let gid = g.id.clone().unwrap();
+    let shown = |g: &Group| -> Vec<(String, Option<String>)> {
+        let mut v: Vec<_> = g
+            .members
+            .iter()
+            .map(|m| (m.value.clone(), m.display.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let got = b.get_group(&c, &gid, &all()).await.unwrap();
+    assert_eq!(shown(&got), vec![(u1.clone(), Some("One".to_owned()))]);
+
+    let got = b
+        .modify_group_members(
+            &c,
+            &gid,
+            &[
+                Member::user(u2.clone()).with_display("Two"),
+                Member::user(u1.clone()).with_display("One again"),
+            ],
+            &[],
+            None,
+            &all(),
+        )
+        .await
+        .unwrap();
+    let mut want = vec![
+        (u1.clone(), Some("One again".to_owned())),
+        (u2.clone(), Some("Two".to_owned())),
+    ];
+    want.sort();
+    assert_eq!(shown(&got), want);
+
+    let mut replacement = got.clone();
+    replacement.members = vec![Member::user(u1.clone())];
+    let got = b.replace_group(&c, &gid, replacement, None).await.unwrap();
+    let got = if got.members.is_empty() {
+        b.get_group(&c, &gid, &all()).await.unwrap()
+    } else {
+        got
+    };
+    assert_eq!(shown(&got), vec![(u1, None)]);
+}

@@ -318,6 +318,33 @@ fn entra_optscim_pathless_replace_with_extension_object() {
     );
 }
 
+/// scim2-tester (and SDKs built on typed models) serialise an extension as a resource of its own,
+/// with `schemas` inside, when they PATCH the whole extension by its URN.
+#[test]
+fn scim2_tester_add_whole_extension_with_schemas_inside() {
+    let mut u = entra_user();
+    apply(
+        &mut u,
+        &json!({"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": ENTERPRISE, "value": {
+            "schemas": [ENTERPRISE], "employeeNumber": "42", "division": "R&D"
+        }}]}),
+    )
+    .unwrap();
+    assert_eq!(u[ENTERPRISE]["employeeNumber"], "42");
+    assert_eq!(u[ENTERPRISE]["division"], "R&D");
+    assert!(u[ENTERPRISE].get("schemas").is_none());
+    // a `schemas` naming a schema the resource type lacks is still refused
+    let before = u.clone();
+    let r = apply(
+        &mut u,
+        &json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": ENTERPRISE, "value": {
+            "schemas": ["urn:example:not-ours"], "employeeNumber": "43"
+        }}]}),
+    );
+    assert_eq!(err_type(r), Some(ScimType::InvalidValue));
+    assert_eq!(u, before);
+}
+
 #[test]
 fn entra_optscim_remove_member_filter() {
     let mut g = entra_group();

@@ -4,7 +4,7 @@
 
 use super::index::fold;
 use super::store::GroupRec;
-use super::store::{MemberKind, Stamp, TenantStore, Write, internal, not_found};
+use super::store::{MemberEntry, MemberKind, Stamp, TenantStore, Write, internal, not_found};
 use super::uid::Uid;
 use crate::backend::BackendError;
 use crate::error::ScimType;
@@ -28,13 +28,13 @@ fn remove_one(v: &mut Vec<Uid>, x: Uid) {
 }
 
 impl TenantStore {
-    /// Resolves members to (id, kind): each must be a User or Group of this tenant, and a group
+    /// Resolves members to (id, entry): each must be a User or Group of this tenant, and a group
     /// cannot contain itself.
     fn resolve_members(
         &self,
         members: &[Member],
         group: Option<Uid>,
-    ) -> Result<Vec<(Uid, MemberKind)>, BackendError> {
+    ) -> Result<Vec<(Uid, MemberEntry)>, BackendError> {
         members
             .iter()
             .map(|m| {
@@ -50,13 +50,15 @@ impl TenantStore {
                         "a group cannot be its own member",
                     ));
                 }
-                if self.users.contains_key(&id) {
-                    Ok((id, MemberKind::User))
+                let kind = if self.users.contains_key(&id) {
+                    MemberKind::User
                 } else if self.groups.contains_key(&id) {
-                    Ok((id, MemberKind::Group))
+                    MemberKind::Group
                 } else {
-                    Err(unknown())
-                }
+                    return Err(unknown());
+                };
+                let display = m.display.as_deref().map(Box::from);
+                Ok((id, MemberEntry { kind, display }))
             })
             .collect()
     }
@@ -93,8 +95,8 @@ impl TenantStore {
         let id = self.fresh_id();
         let resolved = self.resolve_members(&members, Some(id))?;
         self.insert_group(id, group, Stamp::new(w))?;
-        for (m, kind) in resolved {
-            self.add_member(id, m, kind);
+        for (m, entry) in resolved {
+            self.add_member(id, m, entry);
         }
         Ok(id)
     }
@@ -127,16 +129,28 @@ impl TenantStore {
         Ok(())
     }
 
-    /// Adds a member and its back link; `false` when it was already a member.
-    pub(crate) fn add_member(&mut self, group: Uid, member: Uid, kind: MemberKind) -> bool {
-        let added = self
-            .groups
-            .get_mut(&group)
-            .is_some_and(|g| g.members.insert(member, kind).is_none());
-        if added {
-            self.link(group, member, kind);
+    /// Adds a member and its back link; for an existing member, takes a new `display` if one
+    /// is given. `false` when nothing changed.
+    pub(crate) fn add_member(&mut self, group: Uid, member: Uid, entry: MemberEntry) -> bool {
+        let Some(g) = self.groups.get_mut(&group) else {
+            return false;
+        };
+        let kind = entry.kind;
+        match g.members.entry(member) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(entry);
+                self.link(group, member, kind);
+                true
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                if entry.display.is_some() && o.get().display != entry.display {
+                    o.get_mut().display = entry.display;
+                    true
+                } else {
+                    false
+                }
+            }
         }
-        added
     }
 
     fn remove_member(&mut self, group: Uid, member: Uid) -> bool {
@@ -144,8 +158,8 @@ impl TenantStore {
             .groups
             .get_mut(&group)
             .and_then(|g| g.members.remove(&member));
-        if let Some(kind) = removed {
-            self.unlink(group, member, kind);
+        if let Some(entry) = &removed {
+            self.unlink(group, member, entry.kind);
         }
         removed.is_some()
     }
@@ -166,9 +180,10 @@ impl TenantStore {
             group.members = rec
                 .members
                 .iter()
-                .map(|(m, kind)| {
+                .map(|(m, entry)| {
                     let mut member = Member::new(m.to_string());
-                    member.kind = Some(kind.as_str().to_owned());
+                    member.kind = Some(entry.kind.as_str().to_owned());
+                    member.display = entry.display.as_deref().map(str::to_owned);
                     member
                 })
                 .collect();
@@ -224,8 +239,8 @@ impl TenantStore {
     }
 
     /// Makes the member list exactly `members`, touching only what differs.
-    fn set_members(&mut self, id: Uid, members: Vec<(Uid, MemberKind)>) {
-        let wanted: HashMap<Uid, MemberKind> = members.into_iter().collect();
+    fn set_members(&mut self, id: Uid, members: Vec<(Uid, MemberEntry)>) {
+        let wanted: HashMap<Uid, MemberEntry> = members.into_iter().collect();
         let gone: Vec<Uid> = self
             .groups
             .get(&id)
@@ -240,8 +255,15 @@ impl TenantStore {
         for m in gone {
             self.remove_member(id, m);
         }
-        for (m, kind) in wanted {
-            self.add_member(id, m, kind);
+        for (m, entry) in wanted {
+            // a full member list sets `display` exactly as given, also back to none
+            let existing = self.groups.get_mut(&id).and_then(|g| g.members.get_mut(&m));
+            match existing {
+                Some(e) => e.display = entry.display,
+                None => {
+                    self.add_member(id, m, entry);
+                }
+            }
         }
     }
 
@@ -259,8 +281,8 @@ impl TenantStore {
         if let Some(x) = &rec.external {
             self.group_external.remove(x, id);
         }
-        for (m, kind) in &rec.members {
-            self.unlink(id, *m, *kind);
+        for (m, entry) in &rec.members {
+            self.unlink(id, *m, entry.kind);
         }
         for parent in rec.member_of {
             if let Some(p) = self.groups.get_mut(&parent)
@@ -305,10 +327,10 @@ impl TenantStore {
             self.reindex_group(id, display, external);
         }
         if let Some(list) = replace {
-            let before: Vec<(Uid, MemberKind)> = self
+            let before: Vec<(Uid, MemberEntry)> = self
                 .groups
                 .get(&id)
-                .map(|g| g.members.iter().map(|(a, b)| (*a, *b)).collect())
+                .map(|g| g.members.iter().map(|(a, b)| (*a, b.clone())).collect())
                 .unwrap_or_default();
             let mut sorted = list.clone();
             sorted.sort_by_key(|(u, _)| *u);
@@ -321,8 +343,8 @@ impl TenantStore {
                 changed |= self.remove_member(id, m);
             }
         }
-        for (m, kind) in add {
-            changed |= self.add_member(id, m, kind);
+        for (m, entry) in add {
+            changed |= self.add_member(id, m, entry);
         }
         if changed && let Some(rec) = self.groups.get_mut(&id) {
             rec.stamp.touch(w);

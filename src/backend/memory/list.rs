@@ -63,7 +63,7 @@ fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut Vec<Uid>) 
                 out.extend(
                     g.members
                         .iter()
-                        .filter(|(_, k)| **k == super::store::MemberKind::User)
+                        .filter(|(_, e)| e.kind == super::store::MemberKind::User)
                         .map(|(m, _)| *m),
                 );
             }

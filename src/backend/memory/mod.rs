@@ -50,13 +50,14 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   gets a new `meta.version` (`W/"<counter>"`, counted per tenant so versions reveal
 ///   nothing about other tenants' activity) and `meta.lastModified`; `If-Match` is checked
 ///   under the same lock (412).
-/// * **Groups**: members live in an ordered map of 16-byte ids; the member delta of a PATCH
+/// * **Groups**: members live in an ordered map of 16-byte ids (with the `display` a client gave,
+///   returned as written); the member delta of a PATCH
 ///   touches only the changed members (a change to a 100 000-member group copies nothing).
 ///   `User.groups` is filled from the links on reads (`type: direct`). Members must be Users or
 ///   Groups of the tenant (400 `invalidValue` otherwise); deleting a user or group removes it
 ///   from every group.
-/// * **Not stored**: `password` (`changePassword` is not supported), `members.display` and
-///   `$ref` (the server adds `$ref` from its base URL).
+/// * **Not stored**: `password` (`changePassword` is not supported) and `$ref` (the server adds
+///   `$ref` from its base URL).
 ///
 /// ```
 /// use scimitar::auth::{Context, Principal};

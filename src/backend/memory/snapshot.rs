@@ -6,7 +6,7 @@
 //! id, timestamps and version, and each group's member ids; the data of RFC 7643 §4, nothing
 //! else. Keys are not part of it (they belong to the key store).
 
-use super::store::{MemberKind, Stamp, TenantStore};
+use super::store::{MemberEntry, MemberKind, Stamp, TenantStore};
 use super::uid::Uid;
 use super::{MemoryBackend, read, write};
 use crate::auth::TenantId;
@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 type UserCopy = (Uid, Stamp, Box<str>);
-type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberKind)>);
+type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberEntry)>);
 
 const FORMAT: &str = "scimitar-memory-1";
 
@@ -56,7 +56,17 @@ struct GroupFile {
     id: String,
     meta: StampFile,
     group: Value,
-    members: Vec<(String, MemberKind)>,
+    members: Vec<MemberFile>,
+}
+
+/// One member in a snapshot: `{"value": id, "type": "User"|"Group", "display"?: …}`.
+#[derive(Serialize, Deserialize)]
+struct MemberFile {
+    value: String,
+    #[serde(rename = "type")]
+    kind: MemberKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    display: Option<Box<str>>,
 }
 
 fn stamp_file(s: &Stamp) -> StampFile {
@@ -104,7 +114,7 @@ impl MemoryBackend {
                     s.groups
                         .iter()
                         .map(|(id, r)| {
-                            let members = r.members.iter().map(|(m, k)| (*m, *k)).collect();
+                            let members = r.members.iter().map(|(m, e)| (*m, e.clone())).collect();
                             (*id, r.stamp, r.shell.clone(), members)
                         })
                         .collect(),
@@ -125,7 +135,11 @@ impl MemoryBackend {
                     group: serde_json::from_str(&shell).map_err(BackendError::internal)?,
                     members: members
                         .into_iter()
-                        .map(|(m, k)| (m.to_string(), k))
+                        .map(|(m, e)| MemberFile {
+                            value: m.to_string(),
+                            kind: e.kind,
+                            display: e.display,
+                        })
                         .collect(),
                 });
             }
@@ -214,12 +228,16 @@ impl MemoryBackend {
                     return Err(bad(format!("id {id} twice")));
                 }
                 s.insert_group(id, group, stamp)?;
-                for (m, kind) in g.members {
-                    links.push((id, parse_uid(&m)?, kind));
+                for m in g.members {
+                    let entry = MemberEntry {
+                        kind: m.kind,
+                        display: m.display,
+                    };
+                    links.push((id, parse_uid(&m.value)?, entry));
                 }
             }
-            for (g, m, kind) in links {
-                s.restore_member(g, m, kind)?;
+            for (g, m, entry) in links {
+                s.restore_member(g, m, entry)?;
             }
             s.clock = max_version;
             tenants.insert(TenantId::from(name), Arc::new(RwLock::new(s)));
@@ -230,15 +248,15 @@ impl MemoryBackend {
 }
 
 impl TenantStore {
-    fn restore_member(&mut self, g: Uid, m: Uid, kind: MemberKind) -> Result<(), BackendError> {
-        let exists = match kind {
+    fn restore_member(&mut self, g: Uid, m: Uid, entry: MemberEntry) -> Result<(), BackendError> {
+        let exists = match entry.kind {
             MemberKind::User => self.users.contains_key(&m),
             MemberKind::Group => self.groups.contains_key(&m) && m != g,
         };
         if !exists || !self.groups.contains_key(&g) {
             return Err(bad(format!("group {g} has unknown member {m}")));
         }
-        self.add_member(g, m, kind);
+        self.add_member(g, m, entry);
         Ok(())
     }
 }

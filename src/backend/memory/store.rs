@@ -9,8 +9,8 @@
 //!   typical Entra ID user takes ~1 KB this way and 2.8 KB as a typed [`User`] (1 064 bytes
 //!   before its strings); 1 000 000 such users peak at ~1.5 KB each, indexes included;
 //! * a group is its JSON without `members` (the "shell"), its `displayName`, `externalId`, and
-//!   its members in an ordered map of 16-byte ids, so a member change is O(log members) and
-//!   never copies the list;
+//!   its members in an ordered map of 16-byte ids (each with its kind and the client's
+//!   `display`, if any), so a member change is O(log members) and never copies the list;
 //! * ids are UUIDs kept as `u128`; `userName` and group `displayName` are indexed lower-cased
 //!   (`caseExact: false`), `externalId` as is.
 
@@ -74,6 +74,14 @@ pub(crate) enum MemberKind {
     Group,
 }
 
+/// One member of a group: whether it is a User or a Group, and the `display` the client gave
+/// (RFC 7643 §4.2 `members`; kept as written so a client reads back what it sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MemberEntry {
+    pub(crate) kind: MemberKind,
+    pub(crate) display: Option<Box<str>>,
+}
+
 impl MemberKind {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -97,7 +105,7 @@ pub(crate) struct GroupRec {
     pub(crate) display: Box<str>,
     pub(crate) external: Option<Box<str>>,
     pub(crate) stamp: Stamp,
-    pub(crate) members: BTreeMap<Uid, MemberKind>,
+    pub(crate) members: BTreeMap<Uid, MemberEntry>,
     /// The groups this group is a direct member of.
     pub(crate) member_of: Vec<Uid>,
 }
