@@ -53,6 +53,11 @@ pub mod server;
 
 pub use auth::{Authenticator, Context, TenantId};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
+// The README's Rust examples are doctests, so they cannot drift from the API.
+#[cfg(all(doctest, feature = "tower"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use compat::Compat;
 pub use error::{Error, ScimType};
 pub use filter::Filter;
