@@ -84,6 +84,9 @@ fn request_seeds_reach_the_handler() {
         ("method_not_allowed", 405),
         ("delete_user", 204),
         ("patch_missing_user", 404),
+        ("if_match_stale", 412),
+        ("sort_count_zero", 200),
+        ("filter_incomplete", 400),
     ] {
         let data = std::fs::read(dir.join(format!("{name}.txt"))).unwrap();
         let got = checks::request::respond(&data).map(|s| s.as_u16());
