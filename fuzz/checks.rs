@@ -2,6 +2,13 @@
 //! The checks the fuzz targets run on each input; `tests/it/fuzz_corpus.rs` replays the
 //! committed corpora through the same functions, so CI checks them without a fuzzer.
 
+#[path = "checks/request.rs"]
+pub mod request;
+#[path = "checks/resource.rs"]
+pub mod resource;
+#[path = "checks/validate.rs"]
+pub mod validate;
+
 use scimitar::AttrPath;
 use scimitar::filter::{Filter, ParseLimits};
 use scimitar::path::{PatchPath, parse_attribute_list};

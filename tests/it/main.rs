@@ -15,6 +15,7 @@ mod filter_eval_props;
 mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
+mod fuzz_regressions;
 mod memory;
 mod memory_footprint;
 mod memory_model;
