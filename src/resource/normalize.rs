@@ -222,21 +222,22 @@ pub(crate) fn fix_schemas<'a>(
     core: &str,
     required: impl IntoIterator<Item = &'a str>,
 ) {
-    let mut out: Vec<String> = Vec::with_capacity(schemas.len() + 1);
-    out.push(core.to_owned());
-    for s in schemas.drain(..) {
-        let canonical = if s.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
+    // The enterprise URN takes its canonical spelling wherever it comes from (a listed URN or
+    // an extension key), so a second read of the output changes nothing.
+    let canonical = |s: String| {
+        if s.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
             ENTERPRISE_USER_SCHEMA.to_owned()
         } else {
             s
-        };
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(&canonical)) {
-            out.push(canonical);
         }
-    }
-    for r in required {
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(r)) {
-            out.push(r.to_owned());
+    };
+    let mut out: Vec<String> = Vec::with_capacity(schemas.len() + 1);
+    out.push(core.to_owned());
+    let listed = schemas.drain(..);
+    let required = required.into_iter().map(str::to_owned);
+    for s in listed.chain(required).map(canonical) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(&s)) {
+            out.push(s);
         }
     }
     *schemas = out;

@@ -1,6 +1,7 @@
 //! Building a [`ScimServer`]: backend, authenticator, base URL, limits, client compatibility and
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+use super::direct::DirectPlan;
 use super::{Inner, Limits, ScimServer};
 use crate::Error;
 use crate::auth::Authenticator;
@@ -132,6 +133,8 @@ impl ServerBuilder {
             ));
         };
         let capabilities = backend.capabilities().clone();
+        let direct_user = DirectPlan::for_schema(&user, &["password"]);
+        let direct_group = DirectPlan::for_schema(&group, &[]);
         Ok(ScimServer {
             inner: Arc::new(Inner {
                 backend,
@@ -145,6 +148,8 @@ impl ServerBuilder {
                 group,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                direct_user,
+                direct_group,
             }),
         })
     }

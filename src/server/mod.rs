@@ -22,6 +22,7 @@
 //! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
 mod builder;
+mod direct;
 mod discovery;
 mod limits;
 mod params;
@@ -115,6 +116,9 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Whether the default projection of Users / Groups is served by direct encoding.
+    direct_user: direct::DirectPlan,
+    direct_group: direct::DirectPlan,
 }
 
 impl std::fmt::Debug for ScimServer {

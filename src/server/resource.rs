@@ -11,6 +11,7 @@
 //! which backend method serves which type is the [`Served`] implementation in `served.rs`.
 
 use super::ScimServer;
+use super::direct;
 use super::params::{ListParams, ProjectionParams};
 use super::query::{self, ParsedList};
 use super::refs;
@@ -53,7 +54,7 @@ impl ScimServer {
         let created = R::create(self.backend(), ctx, resource)
             .await
             .map_err(backend_error)?;
-        Ok(self.encode(&created, &projection, StatusCode::CREATED, true))
+        Ok(self.encode(created, &projection, StatusCode::CREATED, true))
     }
 
     /// `GET /Users/{id}`: 200 with the resource, or 304 when `If-None-Match` names its
@@ -79,7 +80,7 @@ impl ScimServer {
                 );
             }
         }
-        Ok(self.encode(&found, &projection, StatusCode::OK, false))
+        Ok(self.encode(found, &projection, StatusCode::OK, false))
     }
 
     /// `PUT /Users/{id}`: replaces the resource; 200 with the new state
@@ -110,7 +111,7 @@ impl ScimServer {
         let replaced = R::replace(self.backend(), ctx, id, resource, if_match.as_ref())
             .await
             .map_err(backend_error)?;
-        Ok(self.encode(&replaced, &projection, StatusCode::OK, false))
+        Ok(self.encode(replaced, &projection, StatusCode::OK, false))
     }
 
     /// `PATCH /Users/{id}`: applies the operations all-or-nothing; 200 with the new state
@@ -154,7 +155,7 @@ impl ScimServer {
         if no_content {
             return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(self.etag(&patched).as_deref()));
         }
-        Ok(self.encode(&patched, &projection, StatusCode::OK, false))
+        Ok(self.encode(patched, &projection, StatusCode::OK, false))
     }
 
     /// `DELETE /Users/{id}`: 204 ([RFC 7644 §3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.6)).
@@ -193,10 +194,7 @@ impl ScimServer {
         let page = R::list(self.backend(), ctx, &query)
             .await
             .map_err(backend_error)?;
-        Ok(Reply::json(
-            StatusCode::OK,
-            self.encode_page(page, &projection),
-        ))
+        Ok(self.encode_page(page, &projection))
     }
 
     /// The backend query and the response projection of a list request.
@@ -237,33 +235,76 @@ impl ScimServer {
         Ok((q, projection))
     }
 
-    /// The ListResponse of a page: each resource with `meta.location` and the projection.
-    pub(super) fn encode_page<R: Resource>(&self, page: Page<R>, projection: &Projection) -> Value {
-        let resources = page
+    /// The ListResponse of a page: each resource with `meta.location` and the projection;
+    /// encoded directly (no `Value`) where [`ScimServer::direct_bytes`] can.
+    pub(super) fn encode_page<R: Served>(&self, page: Page<R>, projection: &Projection) -> Reply {
+        let direct = projection.is_default() && self.direct_plan(R::KIND).enabled();
+        if !direct {
+            let resources = page
+                .resources
+                .iter()
+                .map(|r| self.resource_json(r, projection))
+                .collect();
+            let body = list_response(page.total_results, page.start_index, resources);
+            return Reply::json(StatusCode::OK, body);
+        }
+        let encoded: Vec<Vec<u8>> = page
             .resources
-            .iter()
-            .map(|r| self.resource_json(r, projection))
+            .into_iter()
+            .map(|r| self.resource_bytes(r, projection))
             .collect();
-        list_response(page.total_results, page.start_index, resources)
+        Reply::encoded(
+            StatusCode::OK,
+            direct::list_bytes(page.total_results, page.start_index, &encoded),
+        )
     }
 
     /// A single-resource response: the projected JSON, `ETag` (when the backend versions
     /// resources) and, for a create, `Location`.
-    fn encode<R: Resource>(
+    fn encode<R: Served>(
         &self,
-        resource: &R,
+        resource: R,
         projection: &Projection,
         status: StatusCode,
         with_location: bool,
     ) -> Reply {
-        let json = self.resource_json(resource, projection);
-        let mut reply = Reply::json(status, json).etag(self.etag(resource).as_deref());
-        if with_location {
-            if let Some(loc) = self.location::<R>(resource) {
-                reply = reply.location(&loc);
-            }
+        let etag = self.etag(&resource);
+        let location = if with_location {
+            self.location::<R>(&resource)
+        } else {
+            None
+        };
+        let mut reply =
+            Reply::encoded(status, self.resource_bytes(resource, projection)).etag(etag.as_deref());
+        if let Some(loc) = location {
+            reply = reply.location(&loc);
         }
         reply
+    }
+
+    /// The resource as a response carries it, encoded: directly from the typed value when
+    /// the projection and the resource allow it, else through [`ScimServer::resource_json`].
+    fn resource_bytes<R: Served>(&self, mut resource: R, projection: &Projection) -> Vec<u8> {
+        if projection.is_default() {
+            let location = self.location::<R>(&resource);
+            let plan = self.direct_plan(R::KIND);
+            if plan.enabled() && resource.prepare(plan, &self.inner.base_url, location) {
+                if let Ok(bytes) = serde_json::to_vec(&resource) {
+                    return bytes;
+                }
+            }
+        }
+        let json = self.resource_json(&resource, projection);
+        // Serialising a `Value` cannot fail (string keys only).
+        serde_json::to_vec(&json).unwrap_or_default()
+    }
+
+    /// The [`DirectPlan`](direct::DirectPlan) of a resource type.
+    fn direct_plan(&self, kind: Kind) -> &direct::DirectPlan {
+        match kind {
+            Kind::User => &self.inner.direct_user,
+            Kind::Group => &self.inner.direct_group,
+        }
     }
 
     /// The resource as a response carries it: `meta.location` and `meta.resourceType` set,

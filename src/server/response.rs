@@ -14,10 +14,16 @@ pub const SCIM_JSON: &str = "application/scim+json";
 /// The `ListResponse` message URN (RFC 7644 §3.4.2).
 pub(crate) const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
+/// A response body: a JSON value, or JSON already encoded (direct encoding).
+enum Body {
+    Value(Value),
+    Encoded(Vec<u8>),
+}
+
 /// A response under construction.
 pub(crate) struct Reply {
     status: StatusCode,
-    body: Option<Value>,
+    body: Option<Body>,
     headers: Vec<(HeaderName, String)>,
 }
 
@@ -26,7 +32,16 @@ impl Reply {
     pub(crate) fn json(status: StatusCode, body: Value) -> Self {
         Reply {
             status,
-            body: Some(body),
+            body: Some(Body::Value(body)),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A body already encoded as JSON with the given status.
+    pub(crate) fn encoded(status: StatusCode, body: Vec<u8>) -> Self {
+        Reply {
+            status,
+            body: Some(Body::Encoded(body)),
             headers: Vec::new(),
         }
     }
@@ -75,7 +90,11 @@ impl Reply {
         let mut res = Response::new(Bytes::new());
         *res.status_mut() = self.status;
         if let Some(body) = self.body {
-            match serde_json::to_vec(&body) {
+            let bytes = match body {
+                Body::Value(v) => serde_json::to_vec(&v),
+                Body::Encoded(b) => Ok(b),
+            };
+            match bytes {
                 Ok(bytes) => {
                     *res.body_mut() = Bytes::from(bytes);
                     res.headers_mut()

@@ -2,12 +2,13 @@
 //! handlers of `resource.rs` meet the per-type backend API
 //! ([RFC 7644 §3.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.2), the endpoint table).
 
+use super::direct::Direct;
 use super::route::Kind;
 use crate::auth::Context;
 use crate::backend::{BackendError, IdentityBackend, Page};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
-use crate::resource::{Group, Resource, User, VersionCondition};
+use crate::resource::{Group, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +17,7 @@ use std::pin::Pin;
 pub(crate) type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send + 'a>>;
 
 /// A typed resource the server serves, with the backend methods for it.
-pub(crate) trait Served: Resource {
+pub(crate) trait Served: Direct {
     /// The route kind.
     const KIND: Kind;
     /// Whether a PATCH that asks for no attributes is answered 204 without a body

@@ -12,7 +12,6 @@ use serde_json::json;
 /// URN for URNs already in `schemas` but pushes the `required` ones (the extension keys) as
 /// spelled (src/resource/normalize.rs:227-240).
 #[test]
-#[ignore = "bug in src/resource/normalize.rs fix_schemas (owned by perf): schemas not canonical"]
 fn group_extension_urn_case_round_trips() {
     let input = json!({
         "displayName": "g",
