@@ -1,7 +1,7 @@
 //! Resource metadata, the `meta` attribute
 //! ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)).
 
-use super::{Version, lenient};
+use super::{Version, lenient, timestamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,7 @@ pub struct Meta {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
+        serialize_with = "timestamp::serialize_opt",
         deserialize_with = "lenient::opt_date_time"
     )]
     pub created: Option<DateTime<Utc>>,
@@ -27,6 +28,7 @@ pub struct Meta {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
+        serialize_with = "timestamp::serialize_opt",
         deserialize_with = "lenient::opt_date_time"
     )]
     pub last_modified: Option<DateTime<Utc>>,

@@ -45,6 +45,7 @@ mod multi_valued;
 mod name;
 mod normalize;
 mod password;
+mod timestamp;
 mod user;
 mod version;
 

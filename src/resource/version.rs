@@ -63,7 +63,7 @@ impl Version {
     pub fn from_u64(counter: u64) -> Self {
         Version {
             weak: true,
-            tag: counter.to_string().into_boxed_str(),
+            tag: itoa::Buffer::new().format(counter).into(),
         }
     }
 
@@ -112,10 +112,7 @@ impl Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.weak {
-            f.write_str("W/")?;
-        }
-        write!(f, "\"{}\"", self.tag)
+        f.write_str(&self.header())
     }
 }
 
@@ -126,9 +123,24 @@ impl FromStr for Version {
     }
 }
 
+impl Version {
+    /// The header form, `W/"tag"` or `"tag"`, as one string (what [`fmt::Display`] writes).
+    fn header(&self) -> String {
+        let mut out = String::with_capacity(self.tag.len() + 4);
+        if self.weak {
+            out.push_str("W/");
+        }
+        out.push('"');
+        out.push_str(&self.tag);
+        out.push('"');
+        out
+    }
+}
+
 impl Serialize for Version {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // one string, not `collect_str`: serde_json escapes each piece `collect_str` hands it
+        s.serialize_str(&self.header())
     }
 }
 

@@ -188,28 +188,24 @@ impl Direct for Group {
     }
 }
 
-/// Appends a `ListResponse` (RFC 7644 §3.4.2) around already-encoded resources, keys in the
-/// order the `Value` path writes them.
-pub(crate) fn list_bytes(total: usize, start_index: usize, resources: &[Vec<u8>]) -> Vec<u8> {
-    let len: usize = resources.iter().map(|r| r.len() + 1).sum();
-    let mut out = Vec::with_capacity(len + 160);
+/// The start of a `ListResponse` (RFC 7644 §3.4.2) whose resources are written next, in the
+/// key order of the `Value` path: `{"Resources":[`.
+pub(crate) fn list_open(out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"Resources\":[");
-    for (i, r) in resources.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(r);
-    }
+}
+
+/// The end of a `ListResponse` opened by [`list_open`] once its `count` resources are written.
+pub(crate) fn list_close(out: &mut Vec<u8>, total: usize, start_index: usize, count: usize) {
+    let mut n = itoa::Buffer::new();
     out.extend_from_slice(b"],\"itemsPerPage\":");
-    out.extend_from_slice(resources.len().to_string().as_bytes());
+    out.extend_from_slice(n.format(count).as_bytes());
     out.extend_from_slice(b",\"schemas\":[\"");
     out.extend_from_slice(super::response::LIST_RESPONSE.as_bytes());
     out.extend_from_slice(b"\"],\"startIndex\":");
-    out.extend_from_slice(start_index.to_string().as_bytes());
+    out.extend_from_slice(n.format(start_index).as_bytes());
     out.extend_from_slice(b",\"totalResults\":");
-    out.extend_from_slice(total.to_string().as_bytes());
+    out.extend_from_slice(n.format(total).as_bytes());
     out.push(b'}');
-    out
 }
 
 #[cfg(test)]
@@ -218,6 +214,20 @@ mod tests {
     use crate::resource::Manager;
     use crate::server::response::list_response;
     use serde_json::json;
+
+    /// A ListResponse around already-encoded resources.
+    fn list_bytes(total: usize, start_index: usize, resources: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        list_open(&mut out);
+        for (i, r) in resources.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(r);
+        }
+        list_close(&mut out, total, start_index, resources.len());
+        out
+    }
 
     #[test]
     fn list_envelope_equals_the_value_form() {

@@ -25,7 +25,15 @@ pub(crate) const SEGMENT: &AsciiSet = &CONTROLS
 
 /// `{base}/{endpoint}/{id}` with the id escaped for a path segment.
 pub(crate) fn resource_url(base: &str, endpoint: &str, id: &str) -> String {
-    format!("{base}/{endpoint}/{}", utf8_percent_encode(id, SEGMENT))
+    // built by pushes: every response carries a few of these, `format!` costs more than the copy
+    let id: std::borrow::Cow<'_, str> = utf8_percent_encode(id, SEGMENT).into();
+    let mut url = String::with_capacity(base.len() + endpoint.len() + id.len() + 2);
+    url.push_str(base);
+    url.push('/');
+    url.push_str(endpoint);
+    url.push('/');
+    url.push_str(&id);
+    url
 }
 
 /// Fills the missing `$ref` of `members` (by their `type`: `User` or `Group`; a member without
@@ -124,6 +132,23 @@ mod tests {
         assert_eq!(
             u[ENTERPRISE_USER_SCHEMA]["manager"]["$ref"],
             format!("{BASE}/Users/m%2F1")
+        );
+    }
+
+    #[test]
+    fn urls_escape_the_id_segment() {
+        let base = "https://x.example/scim/v2";
+        assert_eq!(
+            resource_url(base, "Users", "2819c223"),
+            "https://x.example/scim/v2/Users/2819c223"
+        );
+        assert_eq!(
+            resource_url(base, "Groups", "a b/c?d#%"),
+            "https://x.example/scim/v2/Groups/a%20b%2Fc%3Fd%23%25"
+        );
+        assert_eq!(
+            resource_url(base, "Users", "é"),
+            format!("{base}/Users/%C3%A9")
         );
     }
 

@@ -30,6 +30,9 @@ use crate::resource::{Resource, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
+
+/// The bytes reserved for one encoded resource (a typical Entra ID user takes about 900).
+const RESOURCE_CAPACITY: usize = 1024;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -248,15 +251,17 @@ impl ScimServer {
             let body = list_response(page.total_results, page.start_index, resources);
             return Reply::json(StatusCode::OK, body);
         }
-        let encoded: Vec<Vec<u8>> = page
-            .resources
-            .into_iter()
-            .map(|r| self.resource_bytes(r, projection))
-            .collect();
-        Reply::encoded(
-            StatusCode::OK,
-            direct::list_bytes(page.total_results, page.start_index, &encoded),
-        )
+        let count = page.resources.len();
+        let mut out = Vec::with_capacity(256 + count.min(64) * RESOURCE_CAPACITY);
+        direct::list_open(&mut out);
+        for (i, r) in page.resources.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.write_resource(r, projection, &mut out);
+        }
+        direct::list_close(&mut out, page.total_results, page.start_index, count);
+        Reply::encoded(StatusCode::OK, out)
     }
 
     /// A single-resource response: the projected JSON, `ETag` (when the backend versions
@@ -282,21 +287,39 @@ impl ScimServer {
         reply
     }
 
-    /// The resource as a response carries it, encoded: directly from the typed value when
-    /// the projection and the resource allow it, else through [`ScimServer::resource_json`].
-    fn resource_bytes<R: Served>(&self, mut resource: R, projection: &Projection) -> Vec<u8> {
+    /// The resource as a response carries it, encoded (see [`ScimServer::write_resource`]).
+    fn resource_bytes<R: Served>(&self, resource: R, projection: &Projection) -> Vec<u8> {
+        let mut out = Vec::with_capacity(RESOURCE_CAPACITY);
+        self.write_resource(resource, projection, &mut out);
+        out
+    }
+
+    /// Appends the resource as a response carries it to `out`: directly from the typed value
+    /// when the projection and the resource allow it, else through
+    /// [`ScimServer::resource_json`].
+    fn write_resource<R: Served>(
+        &self,
+        mut resource: R,
+        projection: &Projection,
+        out: &mut Vec<u8>,
+    ) {
         if projection.is_default() {
             let location = self.location::<R>(&resource);
             let plan = self.direct_plan(R::KIND);
             if plan.enabled() && resource.prepare(plan, &self.inner.base_url, location) {
-                if let Ok(bytes) = serde_json::to_vec(&resource) {
-                    return bytes;
+                let mark = out.len();
+                if serde_json::to_writer(&mut *out, &resource).is_ok() {
+                    return;
                 }
+                out.truncate(mark);
             }
         }
         let json = self.resource_json(&resource, projection);
+        let mark = out.len();
         // Serialising a `Value` cannot fail (string keys only).
-        serde_json::to_vec(&json).unwrap_or_default()
+        if serde_json::to_writer(&mut *out, &json).is_err() {
+            out.truncate(mark);
+        }
     }
 
     /// The [`DirectPlan`](direct::DirectPlan) of a resource type.

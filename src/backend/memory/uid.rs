@@ -42,18 +42,29 @@ impl Uid {
     }
 }
 
+impl Uid {
+    /// The canonical lower-case form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` as ASCII bytes
+    /// (every response carries ids: written digit by digit, not through `format!`).
+    fn canonical(self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut n = self.0;
+        for (i, slot) in out.iter_mut().enumerate().rev() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                continue;
+            }
+            *slot = HEX.get((n & 0xF) as usize).copied().unwrap_or(b'0');
+            n >>= 4;
+        }
+        out
+    }
+}
+
 impl fmt::Display for Uid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0;
-        write!(
-            f,
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            (n >> 96) as u32,
-            ((n >> 80) & 0xFFFF) as u16,
-            ((n >> 64) & 0xFFFF) as u16,
-            ((n >> 48) & 0xFFFF) as u16,
-            n & 0xFFFF_FFFF_FFFF
-        )
+        let bytes = self.canonical();
+        // ASCII by construction
+        f.write_str(std::str::from_utf8(&bytes).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -79,6 +90,30 @@ mod tests {
             assert_eq!(Uid::parse(&s.to_uppercase()), Some(id));
         }
         assert_ne!(Uid::random(), Uid::random());
+    }
+
+    #[test]
+    fn display_is_the_canonical_lower_case_form() {
+        let id = Uid(0x2819_c223_7f76_453a_919d_4138_6190_4646);
+        assert_eq!(id.to_string(), "2819c223-7f76-453a-919d-413861904646");
+        assert_eq!(Uid(0).to_string(), "00000000-0000-0000-0000-000000000000");
+        assert_eq!(
+            Uid(u128::MAX).to_string(),
+            "ffffffff-ffff-ffff-ffff-ffffffffffff"
+        );
+        for _ in 0..100 {
+            let id = Uid::random();
+            let n = id.0;
+            let want = format!(
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                (n >> 96) as u32,
+                ((n >> 80) & 0xFFFF) as u16,
+                ((n >> 64) & 0xFFFF) as u16,
+                ((n >> 48) & 0xFFFF) as u16,
+                n & 0xFFFF_FFFF_FFFF
+            );
+            assert_eq!(id.to_string(), want);
+        }
     }
 
     #[test]
