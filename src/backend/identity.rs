@@ -2,7 +2,7 @@
 //! ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3): create, retrieve, replace,
 //! modify, delete and query Users and Groups).
 
-use super::{BackendError, Capabilities, Page};
+use super::{BackendError, Capabilities, Page, StoredUser};
 use crate::auth::Context;
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
@@ -79,6 +79,22 @@ pub trait IdentityBackend: Send + Sync {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<User>, BackendError>;
+
+    /// [`list_users`](Self::list_users) for a backend that keeps each user as JSON text: the
+    /// page with each user as a [`StoredUser`], whose body the server copies into the
+    /// ListResponse without decoding it when the request allows (the default projection of
+    /// the standard User resource type), and decodes otherwise
+    /// ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
+    ///
+    /// The default answers `None`, and the server calls [`list_users`](Self::list_users).
+    async fn list_users_stored(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+    ) -> Result<Option<Page<StoredUser>>, BackendError> {
+        let _ = (ctx, query);
+        Ok(None)
+    }
 
     /// Applies a PATCH to a user ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)),
     /// all or nothing. `schema` is the User resource type as the server serves it (with the

@@ -7,6 +7,7 @@ mod error;
 mod identity;
 mod memory;
 mod page;
+mod stored;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;
@@ -14,3 +15,4 @@ pub use error::{BackendError, BackendErrorKind};
 pub use identity::IdentityBackend;
 pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};
 pub use page::Page;
+pub use stored::{StoredUser, UserBody};

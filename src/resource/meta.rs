@@ -1,7 +1,7 @@
 //! Resource metadata, the `meta` attribute
 //! ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)).
 
-use super::{Version, lenient, timestamp};
+use super::{Version, json_text, lenient, timestamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +73,43 @@ impl Meta {
         self.version = Some(version);
         self
     }
+
+    /// Appends the JSON that `Serialize` writes (same members, same order), without serde's
+    /// per-field machinery: every response that is written straight from stored text carries
+    /// one `meta`.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        let mut first = true;
+        let mut key = |out: &mut Vec<u8>, name: &str| {
+            out.extend_from_slice(if first { b"{\"" } else { b",\"" });
+            first = false;
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+        };
+        if let Some(t) = &self.resource_type {
+            key(out, "resourceType");
+            json_text::write_str(out, t);
+        }
+        if let Some(t) = &self.created {
+            key(out, "created");
+            timestamp::write_json(out, t);
+        }
+        if let Some(t) = &self.last_modified {
+            key(out, "lastModified");
+            timestamp::write_json(out, t);
+        }
+        if let Some(l) = &self.location {
+            key(out, "location");
+            json_text::write_str(out, l);
+        }
+        if let Some(v) = &self.version {
+            key(out, "version");
+            json_text::write_str(out, &v.header());
+        }
+        if first {
+            out.push(b'{');
+        }
+        out.push(b'}');
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +145,33 @@ mod tests {
         let mut m2 = Meta::new("User", t1);
         m2.touch(t0, None);
         assert_eq!(m2.last_modified, Some(t1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn written_json_is_what_serde_writes(
+            resource_type in proptest::option::of(".{0,12}"),
+            created in proptest::option::of(-62_000_000_000i64..300_000_000_000),
+            modified in proptest::option::of((0i64..4_000_000_000, 0u32..1_000_000_000)),
+            location in proptest::option::of("[ -~é\"\\\u{1}\n]{0,40}"),
+            version in proptest::option::of((proptest::bool::ANY, "[!#-~]{0,10}")),
+        ) {
+            let m = Meta {
+                resource_type,
+                created: created.and_then(|s| DateTime::from_timestamp(s, 0)),
+                last_modified: modified.and_then(|(s, n)| DateTime::from_timestamp(s, n)),
+                location,
+                version: version.map(|(weak, tag)| {
+                    if weak { Version::weak(tag) } else { Version::strong(tag) }.unwrap()
+                }),
+            };
+            let mut out = Vec::new();
+            m.write_json(&mut out);
+            proptest::prop_assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&m).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod common;
 mod enterprise;
 mod extensions;
 mod group;
+pub(crate) mod json_text;
 pub mod lenient;
 mod meta;
 mod multi_valued;

@@ -62,6 +62,25 @@ pub(crate) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok,
     }
 }
 
+/// Appends `t` as a JSON string, as [`serialize`] writes it.
+pub(crate) fn write_json(out: &mut Vec<u8>, t: &DateTime<Utc>) {
+    let mut buf = [0u8; MAX];
+    match fast(t, &mut buf).and_then(|n| buf.get(..n)) {
+        Some(text) => {
+            // digits, `-`, `:`, `T`, `.`, `Z`: nothing to escape
+            out.push(b'"');
+            out.extend_from_slice(text);
+            out.push(b'"');
+        }
+        None => {
+            let mark = out.len();
+            if serde_json::to_writer(&mut *out, t).is_err() {
+                out.truncate(mark);
+            }
+        }
+    }
+}
+
 /// [`serialize`] for `Option` fields that skip `None`.
 pub(crate) fn serialize_opt<S: Serializer>(
     t: &Option<DateTime<Utc>>,

@@ -125,7 +125,7 @@ impl FromStr for Version {
 
 impl Version {
     /// The header form, `W/"tag"` or `"tag"`, as one string (what [`fmt::Display`] writes).
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         let mut out = String::with_capacity(self.tag.len() + 4);
         if self.weak {
             out.push_str("W/");

@@ -1,7 +1,7 @@
 //! Building a [`ScimServer`]: backend, authenticator, base URL, limits, client compatibility and
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
-use super::direct::DirectPlan;
+use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
 use crate::Error;
 use crate::auth::Authenticator;
@@ -133,7 +133,7 @@ impl ServerBuilder {
             ));
         };
         let capabilities = backend.capabilities().clone();
-        let direct_user = DirectPlan::for_schema(&user, &["password"]);
+        let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
         let direct_group = DirectPlan::for_schema(&group, &[]);
         Ok(ScimServer {
             inner: Arc::new(Inner {

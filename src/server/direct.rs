@@ -12,14 +12,17 @@
 //! the general path instead ([`Direct::prepare`] returns `false` without changing anything).
 
 use super::refs::resource_url;
+use crate::backend::StoredUser;
+use crate::resource::json_text;
 use crate::resource::{Group, Meta, Resource, User};
 use crate::schema::{Attribute, ENTERPRISE_USER_SCHEMA, ResourceSchema, Returned};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 /// Whether a resource type's default projection can be served by direct encoding, decided
 /// once per [`ResourceSchema`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DirectPlan {
     /// `None`: never direct. `Some(names)`: direct, and these top-level attributes (the
     /// `request`/`never` ones the typed struct never writes) must not appear in `extra`.
@@ -130,19 +133,98 @@ fn set_meta<R: Resource>(resource: &mut R, location: Option<String>) {
     }
 }
 
+/// The sub-attributes of a `groups` value or a `manager` that `$ref` filling reads.
+const REF: [&str; 2] = ["$ref", "value"];
+
+/// The top-level attributes the typed [`User`] never writes (`returned: never`).
+pub(crate) const USER_NEVER_WRITTEN: &[&str] = &["password"];
+
+/// The plan of the standard User resource type (RFC 7643 §4.1 with the Enterprise User
+/// extension), which [`user_body_verbatim`] assumes.
+pub(crate) fn standard_user_plan() -> &'static DirectPlan {
+    static PLAN: OnceLock<DirectPlan> = OnceLock::new();
+    PLAN.get_or_init(|| DirectPlan::for_schema(&ResourceSchema::user(), USER_NEVER_WRITTEN))
+}
+
+/// Whether direct encoding accepts the user's `extra` and Enterprise User extension.
+fn user_attributes_ok(user: &User, plan: &DirectPlan) -> bool {
+    plan.extra_ok(user.extra())
+        && user.enterprise().is_none_or(|e| {
+            // an empty extension object is dropped by the general path
+            !e.is_empty()
+                && ref_extra_ok(&e.extra, &["manager"])
+                && e.manager
+                    .as_ref()
+                    .is_none_or(|m| ref_extra_ok(&m.extra, &REF))
+        })
+}
+
+/// Whether a user's stored body (its attributes but `id`, `meta`, `groups`, `password`) is,
+/// as its typed `Serialize` writes it, exactly what direct encoding writes for those
+/// attributes under the [standard plan](standard_user_plan): accepted, and with no `manager`
+/// whose `$ref` would be filled in.
+pub(crate) fn user_body_verbatim(user: &User) -> bool {
+    user_attributes_ok(user, standard_user_plan())
+        && user
+            .enterprise()
+            .and_then(|e| e.manager.as_ref())
+            .is_none_or(|m| m.reference.is_some() || m.value.as_deref().is_none_or(str::is_empty))
+}
+
+/// Appends `user` as direct encoding writes it, copying its body as is: `id`, `meta` (with
+/// `location`, and `resourceType` when missing), `groups` (each missing `$ref` filled), then
+/// the body's members. `false`, with nothing appended, when the body is not
+/// [verbatim](user_body_verbatim) or a group reference is one the typed path treats specially
+/// (the caller decodes the user and takes the typed path). The server calls it only when its
+/// User plan is the standard one.
+pub(crate) fn write_stored_user(
+    out: &mut Vec<u8>,
+    user: &mut StoredUser,
+    base: &str,
+    location: String,
+) -> bool {
+    if !user.body.is_verbatim() || !user.groups.iter().all(|g| ref_extra_ok(&g.extra, &REF)) {
+        return false;
+    }
+    for g in &mut user.groups {
+        if let Some(url) = missing_ref(&g.reference, g.value.as_deref(), base, "Groups") {
+            g.reference = Some(url);
+        }
+    }
+    if user.meta.resource_type.is_none() {
+        user.meta.resource_type = Some(User::RESOURCE_TYPE.to_owned());
+    }
+    user.meta.location = Some(location);
+    let mark = out.len();
+    let written = (|| {
+        out.extend_from_slice(b"{\"id\":");
+        json_text::write_str(out, &user.id);
+        out.extend_from_slice(b",\"meta\":");
+        user.meta.write_json(out);
+        if !user.groups.is_empty() {
+            out.extend_from_slice(b",\"groups\":");
+            serde_json::to_writer(&mut *out, &user.groups)?;
+        }
+        match user.body.as_str().strip_prefix('{') {
+            Some(rest) if !rest.trim_start().starts_with('}') => {
+                out.push(b',');
+                out.extend_from_slice(rest.as_bytes());
+            }
+            _ => out.push(b'}'),
+        }
+        Ok::<(), serde_json::Error>(())
+    })();
+    if written.is_err() {
+        out.truncate(mark);
+        return false;
+    }
+    true
+}
+
 impl Direct for User {
     fn prepare(&mut self, plan: &DirectPlan, base: &str, location: Option<String>) -> bool {
-        const REF: [&str; 2] = ["$ref", "value"];
-        let ok = plan.extra_ok(self.extra())
-            && self.groups.iter().all(|g| ref_extra_ok(&g.extra, &REF))
-            && self.enterprise().is_none_or(|e| {
-                // an empty extension object is dropped by the general path
-                !e.is_empty()
-                    && ref_extra_ok(&e.extra, &["manager"])
-                    && e.manager
-                        .as_ref()
-                        .is_none_or(|m| ref_extra_ok(&m.extra, &REF))
-            });
+        let ok = user_attributes_ok(self, plan)
+            && self.groups.iter().all(|g| ref_extra_ok(&g.extra, &REF));
         if !ok {
             return false;
         }

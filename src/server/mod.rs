@@ -22,7 +22,7 @@
 //! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
 mod builder;
-mod direct;
+pub(crate) mod direct;
 mod discovery;
 mod limits;
 mod params;

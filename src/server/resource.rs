@@ -21,12 +21,12 @@ use super::route::Kind;
 use super::served::Served;
 use crate::Error;
 use crate::auth::Context;
-use crate::backend::{BackendError, Page};
+use crate::backend::{BackendError, Page, StoredUser};
 use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::projection::Projection;
 use crate::query::validate::{self, ValidateOptions};
 use crate::query::{ListQuery, Selection, SortOrder};
-use crate::resource::{Resource, VersionCondition};
+use crate::resource::{Resource, User, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
@@ -194,10 +194,46 @@ impl ScimServer {
         params: &ListParams,
     ) -> Result<Reply, Reply> {
         let (query, projection) = self.list_query(R::KIND, params)?;
+        if R::KIND == Kind::User
+            && projection.is_default()
+            && self.direct_plan(Kind::User) == direct::standard_user_plan()
+        {
+            let stored = self.backend().list_users_stored(ctx, &query).await;
+            if let Some(page) = stored.map_err(backend_error)? {
+                return self.encode_stored_page(page, &projection);
+            }
+        }
         let page = R::list(self.backend(), ctx, &query)
             .await
             .map_err(backend_error)?;
         Ok(self.encode_page(page, &projection))
+    }
+
+    /// The ListResponse of a page of stored users (default projection, standard User type):
+    /// each body copied as is where [`direct::write_stored_user`] can, else decoded and
+    /// written as [`ScimServer::encode_page`] does.
+    fn encode_stored_page(
+        &self,
+        page: Page<StoredUser>,
+        projection: &Projection,
+    ) -> Result<Reply, Reply> {
+        let count = page.resources.len();
+        let mut out = Vec::with_capacity(256 + count.min(64) * RESOURCE_CAPACITY);
+        direct::list_open(&mut out);
+        let endpoint = User::ENDPOINT.trim_start_matches('/');
+        for (i, mut user) in page.resources.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let base = &self.inner.base_url;
+            let location = refs::resource_url(base, endpoint, &user.id);
+            if !direct::write_stored_user(&mut out, &mut user, base, location) {
+                let typed = user.into_user().map_err(backend_error)?;
+                self.write_resource(typed, projection, &mut out);
+            }
+        }
+        direct::list_close(&mut out, page.total_results, page.start_index, count);
+        Ok(Reply::encoded(StatusCode::OK, out))
     }
 
     /// The backend query and the response projection of a list request.

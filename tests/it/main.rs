@@ -40,6 +40,7 @@ mod server;
 mod server_limits;
 mod server_props;
 mod server_resources;
+mod server_stored;
 mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;

@@ -10,7 +10,7 @@ mod store;
 mod uid;
 
 use crate::auth::{Context, TenantId};
-use crate::backend::{BackendError, Capabilities, IdentityBackend, Page};
+use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, StoredUser};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
 use crate::resource::{Group, Member, User, VersionCondition};
@@ -282,6 +282,16 @@ impl IdentityBackend for MemoryBackend {
     ) -> Result<Page<User>, BackendError> {
         let groups = query.selection.wants("groups");
         self.list(ctx, Kind::User, query, |s, id| s.user(id, groups))
+    }
+
+    async fn list_users_stored(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+    ) -> Result<Option<Page<StoredUser>>, BackendError> {
+        let groups = query.selection.wants("groups");
+        self.list(ctx, Kind::User, query, |s, id| s.stored_user(id, groups))
+            .map(Some)
     }
 
     async fn patch_user(

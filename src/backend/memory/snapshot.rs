@@ -10,7 +10,7 @@ use super::store::{MemberEntry, MemberKind, Stamp, TenantStore};
 use super::uid::Uid;
 use super::{MemoryBackend, read, write};
 use crate::auth::TenantId;
-use crate::backend::BackendError;
+use crate::backend::{BackendError, UserBody};
 use crate::resource::{Group, User};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-type UserCopy = (Uid, Stamp, Box<str>);
+type UserCopy = (Uid, Stamp, UserBody);
 type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberEntry)>);
 
 const FORMAT: &str = "scimitar-memory-1";
@@ -109,7 +109,7 @@ impl MemoryBackend {
                 (
                     s.users
                         .iter()
-                        .map(|(id, r)| (*id, r.stamp, r.json.clone()))
+                        .map(|(id, r)| (*id, r.stamp, r.body.clone()))
                         .collect(),
                     s.groups
                         .iter()
@@ -125,7 +125,7 @@ impl MemoryBackend {
                 tf.users.push(UserFile {
                     id: id.to_string(),
                     meta: stamp_file(&stamp),
-                    user: serde_json::from_str(&json).map_err(BackendError::internal)?,
+                    user: serde_json::from_str(json.as_str()).map_err(BackendError::internal)?,
                 });
             }
             for (id, stamp, shell, members) in copied.1 {

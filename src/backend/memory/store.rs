@@ -16,7 +16,7 @@
 
 use super::index::{MultiIndex, fold};
 use super::uid::Uid;
-use crate::backend::{BackendError, check_if_match};
+use crate::backend::{BackendError, StoredUser, UserBody, check_if_match};
 
 use crate::resource::{GroupRef, Meta, User, Version, VersionCondition};
 use chrono::{DateTime, Utc};
@@ -93,7 +93,8 @@ impl MemberKind {
 
 #[derive(Debug)]
 pub(crate) struct UserRec {
-    pub(crate) json: Box<str>,
+    /// The user's JSON without `id`, `meta`, `groups` and `password`.
+    pub(crate) body: UserBody,
     pub(crate) stamp: Stamp,
     /// The groups this user is a direct member of.
     pub(crate) groups: Vec<Uid>,
@@ -139,14 +140,13 @@ pub(crate) fn parse_id(kind: &str, id: &str) -> Result<Uid, BackendError> {
 /// The stored form of a user: its JSON without what the store keeps elsewhere or never keeps
 /// (`id`, `meta`, `groups`, `password`); those are cleared in `user`, which is then the
 /// resource as stored (ready to be returned once `id` and `meta` are set).
-fn encode_user(user: &mut User) -> Result<Box<str>, BackendError> {
+fn encode_user(user: &mut User) -> Result<UserBody, BackendError> {
+    user.password = None;
+    let body = UserBody::encode(user)?;
     user.id = None;
     user.meta = None;
     user.groups.clear();
-    user.password = None;
-    serde_json::to_string(&*user)
-        .map(String::into_boxed_str)
-        .map_err(internal)
+    Ok(body)
 }
 
 /// The index keys of a stored user, read without decoding the whole user.
@@ -213,11 +213,11 @@ impl TenantStore {
         let mut user = user;
         let key = self.check_user_name(&user.user_name, None)?;
         let external = user.external_id.clone();
-        let json = encode_user(&mut user)?;
+        let body = encode_user(&mut user)?;
         self.users.insert(
             id,
             UserRec {
-                json,
+                body,
                 stamp,
                 groups: Vec::new(),
             },
@@ -232,7 +232,7 @@ impl TenantStore {
     }
 
     fn decode_user(&self, rec: &UserRec) -> Result<User, BackendError> {
-        serde_json::from_str(&rec.json).map_err(internal)
+        rec.body.decode()
     }
 
     /// The user as the API shows it; `groups` filled from the membership links when asked.
@@ -250,6 +250,29 @@ impl TenantStore {
         Ok(user)
     }
 
+    /// The user as a [`StoredUser`]: its body as kept, `groups` filled when asked.
+    pub(crate) fn stored_user(
+        &self,
+        id: Uid,
+        with_groups: bool,
+    ) -> Result<StoredUser, BackendError> {
+        let rec = self
+            .users
+            .get(&id)
+            .ok_or_else(|| not_found("User", &id.to_string()))?;
+        let groups = if with_groups {
+            rec.groups.iter().map(|g| self.group_ref(*g)).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(StoredUser::new(
+            id.to_string(),
+            rec.stamp.meta("User"),
+            groups,
+            rec.body.clone(),
+        ))
+    }
+
     fn group_ref(&self, g: Uid) -> GroupRef {
         let mut r = GroupRef::direct(g.to_string());
         r.display = self.groups.get(&g).map(|rec| rec.display.to_string());
@@ -262,7 +285,7 @@ impl TenantStore {
             .users
             .get(&id)
             .ok_or_else(|| not_found("User", &id.to_string()))?;
-        let mut v: Value = serde_json::from_str(&rec.json).map_err(internal)?;
+        let mut v: Value = serde_json::from_str(rec.body.as_str()).map_err(internal)?;
         if let Some(o) = v.as_object_mut() {
             o.insert("id".into(), Value::String(id.to_string()));
             let meta = serde_json::to_value(rec.stamp.meta("User")).map_err(internal)?;
@@ -293,10 +316,10 @@ impl TenantStore {
             .get(&id)
             .ok_or_else(|| not_found("User", &id.to_string()))?;
         rec.stamp.check(if_match)?;
-        let old = user_keys(&rec.json)?;
+        let old = user_keys(rec.body.as_str())?;
         let key = self.check_user_name(&user.user_name, Some(id))?;
         let external = user.external_id.clone();
-        let json = encode_user(&mut user)?;
+        let body = encode_user(&mut user)?;
         self.user_names.remove(&fold(&old.user_name));
         self.user_names.insert(key, id);
         if old.external_id != external {
@@ -308,7 +331,7 @@ impl TenantStore {
             }
         }
         if let Some(rec) = self.users.get_mut(&id) {
-            rec.json = json;
+            rec.body = body;
             rec.stamp.touch(w);
             user.meta = Some(rec.stamp.meta("User"));
         }
@@ -330,7 +353,7 @@ impl TenantStore {
             .get(&id)
             .ok_or_else(|| not_found("User", &id.to_string()))?;
         rec.stamp.check(if_match)?;
-        let old = user_keys(&rec.json)?;
+        let old = user_keys(rec.body.as_str())?;
         let Some(rec) = self.users.remove(&id) else {
             return Ok(());
         };
