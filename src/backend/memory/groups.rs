@@ -2,7 +2,7 @@
 //! member to its groups, changed only together
 //! ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
 
-use super::index::fold;
+use super::index::{Key, fold};
 use super::store::GroupRec;
 use super::store::{MemberEntry, MemberKind, Stamp, TenantStore, Write, internal, not_found};
 use super::uid::Uid;
@@ -113,7 +113,7 @@ impl TenantStore {
         let shell = encode_shell(group)?;
         self.group_names.insert(fold(&display), id);
         if let Some(x) = &external {
-            self.group_external.insert(x.clone(), id);
+            self.group_external.insert(Key::from(&**x), id);
         }
         self.groups.insert(
             id,
@@ -211,7 +211,7 @@ impl TenantStore {
                 self.group_external.remove(x, id);
             }
             if let Some(x) = external {
-                self.group_external.insert(x, id);
+                self.group_external.insert(Key::from(&*x), id);
             }
         }
     }

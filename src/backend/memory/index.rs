@@ -6,15 +6,21 @@ use super::uid::Uid;
 use crate::filter::{CompValue, CompareOp, Filter};
 use crate::path::AttrPath;
 use crate::schema::{GROUP_SCHEMA, USER_SCHEMA};
+use compact_str::CompactString;
 use std::collections::HashMap;
+
+/// An index key: a string kept inline up to 24 bytes (most `userName`s and display names),
+/// so a lookup compares it without following a pointer to another cache line, and a short
+/// key costs no allocation.
+pub(crate) type Key = CompactString;
 
 /// The key of a `caseExact: false` attribute: compared case-insensitively (RFC 7643 §2.2), so
 /// indexed in lower case.
-pub(crate) fn fold(s: &str) -> Box<str> {
+pub(crate) fn fold(s: &str) -> Key {
     if s.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
-        Box::from(s)
+        Key::from(s)
     } else {
-        s.to_lowercase().into_boxed_str()
+        Key::from(s.to_lowercase())
     }
 }
 
@@ -27,10 +33,10 @@ enum Ids {
 
 /// A value → ids index for attributes without uniqueness.
 #[derive(Debug, Default)]
-pub(crate) struct MultiIndex(HashMap<Box<str>, Ids>);
+pub(crate) struct MultiIndex(HashMap<Key, Ids>);
 
 impl MultiIndex {
-    pub(crate) fn insert(&mut self, key: Box<str>, id: Uid) {
+    pub(crate) fn insert(&mut self, key: Key, id: Uid) {
         match self.0.get_mut(&key) {
             None => {
                 self.0.insert(key, Ids::One(id));

@@ -14,7 +14,7 @@
 //! * ids are UUIDs kept as `u128`; `userName` and group `displayName` are indexed lower-cased
 //!   (`caseExact: false`), `externalId` as is.
 
-use super::index::{MultiIndex, fold};
+use super::index::{Key, MultiIndex, fold};
 use super::uid::Uid;
 use crate::backend::{BackendError, StoredUser, UserBody, check_if_match};
 
@@ -115,7 +115,7 @@ pub(crate) struct GroupRec {
 #[derive(Debug, Default)]
 pub(crate) struct TenantStore {
     pub(crate) users: HashMap<Uid, UserRec>,
-    pub(crate) user_names: HashMap<Box<str>, Uid>,
+    pub(crate) user_names: HashMap<Key, Uid>,
     pub(crate) user_external: MultiIndex,
     pub(crate) groups: HashMap<Uid, GroupRec>,
     pub(crate) group_names: MultiIndex,
@@ -181,11 +181,7 @@ impl TenantStore {
         }
     }
 
-    fn check_user_name(
-        &self,
-        user_name: &str,
-        except: Option<Uid>,
-    ) -> Result<Box<str>, BackendError> {
+    fn check_user_name(&self, user_name: &str, except: Option<Uid>) -> Result<Key, BackendError> {
         let key = fold(user_name);
         match self.user_names.get(&key) {
             Some(owner) if Some(*owner) != except => Err(BackendError::uniqueness(format!(
@@ -224,7 +220,7 @@ impl TenantStore {
         );
         self.user_names.insert(key, id);
         if let Some(x) = external {
-            self.user_external.insert(x.into_boxed_str(), id);
+            self.user_external.insert(Key::from(x), id);
         }
         user.id = Some(id.to_string());
         user.meta = Some(stamp.meta("User"));
@@ -327,7 +323,7 @@ impl TenantStore {
                 self.user_external.remove(x, id);
             }
             if let Some(x) = external {
-                self.user_external.insert(x.into_boxed_str(), id);
+                self.user_external.insert(Key::from(x), id);
             }
         }
         if let Some(rec) = self.users.get_mut(&id) {
