@@ -4,15 +4,16 @@
 //! [RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3) operations).
 //!
 //! Representation (the memory target is 1 000 000 users in under 2 KB each):
-//! * a user is its compact JSON without `id`, `meta`, `groups` and `password`, as a `Box<str>`
-//!   (reads skip UTF-8 re-validation), plus timestamps, a version and the ids of its groups: a
+//! * a user is its compact JSON without `id`, `meta`, `groups` and `password`, as a
+//!   [`UserBody`] (shared text: a list answer hands it to the server, which copies it into the
+//!   response without decoding it), plus timestamps, a version and the ids of its groups: a
 //!   typical Entra ID user takes ~1 KB this way and 2.8 KB as a typed [`User`] (1 064 bytes
 //!   before its strings); 1 000 000 such users peak at ~1.5 KB each, indexes included;
 //! * a group is its JSON without `members` (the "shell"), its `displayName`, `externalId`, and
 //!   its members in an ordered map of 16-byte ids (each with its kind and the client's
 //!   `display`, if any), so a member change is O(log members) and never copies the list;
 //! * ids are UUIDs kept as `u128`; `userName` and group `displayName` are indexed lower-cased
-//!   (`caseExact: false`), `externalId` as is.
+//!   (`caseExact: false`), `externalId` as is; index keys of up to 24 bytes are kept inline.
 
 use super::index::{Key, MultiIndex, fold};
 use super::uid::Uid;
