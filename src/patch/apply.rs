@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::path::PatchPath;
 use crate::schema::{AttributeType, ResourceSchema};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What an operation does once its `op` and `value` are read together.
 #[derive(Clone, Copy)]
@@ -35,7 +36,7 @@ pub(crate) enum Action<'v> {
 
 /// The engine: the resource in a transaction, the schema and the compatibility settings.
 pub(crate) struct Engine<'a, 'r> {
-    pub tx: Tx<'r>,
+    pub tx: Tx<'r, 'a>,
     pub schema: &'a ResourceSchema,
     pub compat: &'a Compat,
     /// The extensions this request wrote to or removed from (checked for emptiness at the end).
@@ -43,7 +44,7 @@ pub(crate) struct Engine<'a, 'r> {
 }
 
 impl<'a, 'r> Engine<'a, 'r> {
-    pub fn new(tx: Tx<'r>, schema: &'a ResourceSchema, compat: &'a Compat) -> Self {
+    pub fn new(tx: Tx<'r, 'a>, schema: &'a ResourceSchema, compat: &'a Compat) -> Self {
         Engine {
             tx,
             schema,
@@ -53,7 +54,7 @@ impl<'a, 'r> Engine<'a, 'r> {
     }
 
     /// The transaction, to commit or roll back.
-    pub fn into_tx(self) -> Tx<'r> {
+    pub fn into_tx(self) -> Tx<'r, 'a> {
         self.tx
     }
 
@@ -61,15 +62,17 @@ impl<'a, 'r> Engine<'a, 'r> {
     pub fn run(&mut self, ops: &[PatchOperation]) -> Result<(), Error> {
         let mut i = 0;
         while let Some(op) = ops.get(i) {
-            let Some((target, first)) = self.run_step(op)? else {
-                self.apply_op(op)?;
+            // each path is resolved once, for both the run check and the application
+            let res = self.resolve_op(op);
+            let Some((target, first)) = self.run_step(op, res.as_ref())? else {
+                self.apply_op(op, res)?;
                 i += 1;
                 continue;
             };
             let mut steps = vec![first];
             i += 1;
             while let Some(next) = ops.get(i) {
-                match self.run_step(next)? {
+                match self.run_step(next, self.resolve_op(next).as_ref())? {
                     Some((t, s)) if t.same(&target) => {
                         steps.push(s);
                         i += 1;
@@ -94,14 +97,19 @@ impl<'a, 'r> Engine<'a, 'r> {
 
     /// The run step an operation is, when it is an `add` of values to, or a `remove` of
     /// values by `value` from, a multi-valued attribute.
-    fn run_step(&self, op: &PatchOperation) -> Result<Option<(Target<'a>, Step)>, Error> {
+    fn run_step(
+        &self,
+        op: &PatchOperation,
+        res: Option<&Result<Res<'a>, Error>>,
+    ) -> Result<Option<(Target<'a>, Step)>, Error> {
         let Some(p) = op.path() else { return Ok(None) };
         if p.attr.sub_attr.is_some() || p.sub_attr.is_some() {
             return Ok(None);
         }
-        let Ok(Res::Attr(t, None)) = resolve(self.schema, &p.attr, op.label()) else {
+        let Some(Ok(Res::Attr(t, None))) = res else {
             return Ok(None);
         };
+        let t = *t;
         if !t.attr.multi_valued {
             return Ok(None);
         }
@@ -128,7 +136,16 @@ impl<'a, 'r> Engine<'a, 'r> {
         Ok(Some((t, step)))
     }
 
-    fn apply_op(&mut self, op: &PatchOperation) -> Result<(), Error> {
+    /// What an operation's path resolves to (`None`: a path-less operation).
+    fn resolve_op(&self, op: &PatchOperation) -> Option<Result<Res<'a>, Error>> {
+        op.path().map(|p| resolve(self.schema, &p.attr, op.label()))
+    }
+
+    fn apply_op(
+        &mut self,
+        op: &PatchOperation,
+        res: Option<Result<Res<'a>, Error>>,
+    ) -> Result<(), Error> {
         match (op.kind(), op.path()) {
             (OpKind::Remove, None) => Err(Error::no_target(
                 "a remove operation needs a \"path\" (RFC 7644 §3.5.2.2)",
@@ -139,7 +156,13 @@ impl<'a, 'r> Engine<'a, 'r> {
                     "the {kind} operation has no \"value\""
                 ))),
             },
-            (kind, Some(p)) => self.apply_path(kind, p, op.value(), op.label()),
+            (kind, Some(p)) => {
+                let res = match res {
+                    Some(r) => r,
+                    None => resolve(self.schema, &p.attr, op.label()),
+                };
+                self.apply_resolved(kind, p, res, op.value(), op.label())
+            }
         }
     }
 
@@ -159,8 +182,22 @@ impl<'a, 'r> Engine<'a, 'r> {
         value: Option<&Value>,
         label: &str,
     ) -> Result<(), Error> {
+        let res = resolve(self.schema, &p.attr, label);
+        self.apply_resolved(kind, p, res, value, label)
+    }
+
+    /// [`apply_path`](Self::apply_path) with the path already resolved (errors included: a
+    /// bad `op`/`value` combination is reported before an unknown path, as always).
+    fn apply_resolved(
+        &mut self,
+        kind: OpKind,
+        p: &PatchPath,
+        res: Result<Res<'a>, Error>,
+        value: Option<&Value>,
+        label: &str,
+    ) -> Result<(), Error> {
         let action = self.action(kind, value, label)?;
-        match resolve(self.schema, &p.attr, label)? {
+        match res? {
             Res::Ext(ext) => {
                 if p.filter.is_some() || p.sub_attr.is_some() {
                     return Err(Error::invalid_path(format!(
@@ -285,7 +322,7 @@ impl<'a, 'r> Engine<'a, 'r> {
     fn merge_complex(
         &mut self,
         t: Target<'a>,
-        loc: Loc,
+        loc: Loc<'a>,
         existing: Option<Value>,
         new: Value,
         label: &str,
@@ -309,10 +346,13 @@ impl<'a, 'r> Engine<'a, 'r> {
                 check_immutable_subs(t.attr, &Value::Object(old.clone()), &new, label)?;
                 let keys: Vec<(String, Value)> = new_obj
                     .iter()
-                    .map(|(k, v)| (key_ci(old, k).unwrap_or_else(|| k.clone()), v.clone()))
+                    .map(|(k, v)| {
+                        let key = key_ci(old, k).map_or_else(|| k.clone(), Cow::into_owned);
+                        (key, v.clone())
+                    })
                     .collect();
                 for (k, v) in keys {
-                    self.tx.put(loc.sub(k), Some(v));
+                    self.tx.put(loc.sub(Cow::Owned(k)), Some(v));
                 }
             }
             None => {
@@ -333,25 +373,27 @@ impl<'a, 'r> Engine<'a, 'r> {
         &mut self,
         action: Action<'_>,
         t: Target<'a>,
-        sub: &crate::schema::Attribute,
+        sub: &'a crate::schema::Attribute,
         label: &str,
     ) -> Result<(), Error> {
         check_not_read_only(t.attr, label)?;
         check_not_read_only(sub, label)?;
         let loc = self.attr_loc(t);
         let parent = self.tx.get(&loc).and_then(Value::as_object);
+        let has_parent = parent.is_some();
         let key = parent
             .and_then(|o| key_ci(o, &sub.name))
-            .unwrap_or_else(|| sub.name.clone());
+            .unwrap_or(Cow::Borrowed(sub.name.as_str()));
         let sloc = loc.sub(key);
-        let existing = self.tx.get(&sloc).filter(|v| !v.is_null()).cloned();
+        // read in place (not copied): the checks below end before the first write
+        let existing = self.tx.get(&sloc).filter(|v| !v.is_null());
         match action {
             Action::Remove | Action::Clear | Action::RemoveValues(_) => {
                 if existing.is_none() {
                     return Ok(());
                 }
-                check_removable(sub, existing.as_ref(), label)?;
-                check_immutable(t.attr, existing.as_ref(), None, label)?;
+                check_removable(sub, existing, label)?;
+                check_immutable(t.attr, existing, None, label)?;
                 self.tx.put(sloc, None);
                 if self
                     .tx
@@ -370,9 +412,9 @@ impl<'a, 'r> Engine<'a, 'r> {
                 } else {
                     coerce_scalar(sub, v, self.compat, label)?
                 };
-                check_immutable(sub, existing.as_ref(), Some(&x), label)?;
-                check_immutable(t.attr, existing.as_ref(), Some(&x), label)?;
-                if self.tx.get(&loc).and_then(Value::as_object).is_some() {
+                check_immutable(sub, existing, Some(&x), label)?;
+                check_immutable(t.attr, existing, Some(&x), label)?;
+                if has_parent {
                     self.tx.put(sloc, Some(x));
                 } else {
                     if let Some(ext) = t.ext {
@@ -388,22 +430,20 @@ impl<'a, 'r> Engine<'a, 'r> {
     }
 
     /// Where the attribute is (or will be) stored: keys as the resource spells them.
-    pub(crate) fn attr_loc(&self, t: Target<'_>) -> Loc {
+    pub(crate) fn attr_loc(&self, t: Target<'a>) -> Loc<'a> {
         let root = self.tx.root();
+        let name: &'a str = &t.attr.name;
         match t.ext {
             Some(urn) => {
-                let ext_key = key_ci(root, urn).unwrap_or_else(|| urn.to_owned());
+                let ext_key = key_ci(root, urn).unwrap_or(Cow::Borrowed(urn));
                 let attr_key = root
-                    .get(&ext_key)
+                    .get(ext_key.as_ref())
                     .and_then(Value::as_object)
-                    .and_then(|o| key_ci(o, &t.attr.name))
-                    .unwrap_or_else(|| t.attr.name.clone());
+                    .and_then(|o| key_ci(o, name))
+                    .unwrap_or(Cow::Borrowed(name));
                 Loc::attr(Some(ext_key), attr_key)
             }
-            None => Loc::attr(
-                None,
-                key_ci(root, &t.attr.name).unwrap_or_else(|| t.attr.name.clone()),
-            ),
+            None => Loc::attr(None, key_ci(root, name).unwrap_or(Cow::Borrowed(name))),
         }
     }
 }

@@ -10,6 +10,7 @@ use super::tx::Loc;
 use crate::error::Error;
 use crate::schema::Schema;
 use serde_json::Value;
+use std::borrow::Cow;
 
 impl<'a> Engine<'a, '_> {
     /// A whole extension: its value is a partial extension object.
@@ -75,16 +76,16 @@ impl<'a> Engine<'a, '_> {
             self.touched_ext.push(urn);
         }
         let root = self.tx.root();
-        if !key_ci(root, urn).is_some_and(|k| root.get(&k).is_some_and(Value::is_object)) {
+        if !key_ci(root, urn).is_some_and(|k| root.get(k.as_ref()).is_some_and(Value::is_object)) {
             self.tx.put(
-                Loc::attr(None, urn.to_owned()),
+                Loc::attr(None, Cow::Borrowed(urn)),
                 Some(Value::Object(serde_json::Map::new())),
             );
         }
         let root = self.tx.root();
-        let schemas_key = key_ci(root, "schemas").unwrap_or_else(|| "schemas".to_owned());
+        let schemas_key = key_ci(root, "schemas").unwrap_or(Cow::Borrowed("schemas"));
         let listed = root
-            .get(&schemas_key)
+            .get(schemas_key.as_ref())
             .and_then(Value::as_array)
             .is_some_and(|a| {
                 a.iter()
@@ -111,7 +112,7 @@ impl<'a> Engine<'a, '_> {
         let Some(key) = key_ci(root, "schemas") else {
             return;
         };
-        let Some(arr) = root.get(&key).and_then(Value::as_array) else {
+        let Some(arr) = root.get(key.as_ref()).and_then(Value::as_array) else {
             return;
         };
         let mask: Vec<bool> = arr
@@ -130,7 +131,7 @@ impl<'a> Engine<'a, '_> {
                 continue;
             };
             if root
-                .get(&key)
+                .get(key.as_ref())
                 .and_then(Value::as_object)
                 .is_some_and(|o| o.is_empty())
             {

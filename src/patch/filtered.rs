@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::filter::{CompiledFilter, Filter};
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 impl<'a> Engine<'a, '_> {
     /// Applies `action` to the elements of `t` that `filter` selects (all when `None`), or to
@@ -57,11 +58,12 @@ impl<'a> Engine<'a, '_> {
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice);
         let total = elems.len();
-        let matched: Vec<(usize, Value)> = elems
+        // indices only: the selected elements are read in place, never copied
+        let matched: Vec<usize> = elems
             .iter()
             .enumerate()
             .filter(|(_, e)| compiled.as_ref().is_none_or(|c| c.matches(e)))
-            .map(|(i, e)| (i, e.clone()))
+            .map(|(i, _)| i)
             .collect();
         let no_target = || {
             Error::no_target(format!(
@@ -81,22 +83,26 @@ impl<'a> Engine<'a, '_> {
                 let mut mask = vec![false; total];
                 match tsub {
                     None => {
-                        for (i, _) in &matched {
-                            if let Some(m) = mask.get_mut(*i) {
+                        for &i in &matched {
+                            if let Some(m) = mask.get_mut(i) {
                                 *m = true;
                             }
                         }
                     }
                     Some(s) => {
-                        for (i, e) in &matched {
-                            let Some(obj) = e.as_object() else { continue };
+                        for &i in &matched {
+                            let eloc = loc.elem(i);
+                            let Some(obj) = self.tx.get(&eloc).and_then(Value::as_object) else {
+                                continue;
+                            };
                             let Some(k) = key_ci(obj, &s.name) else {
                                 continue;
                             };
-                            check_immutable(s, obj.get(&k), None, label)?;
-                            self.tx.put(loc.elem(*i).sub(k.clone()), None);
-                            if obj.len() == 1 {
-                                if let Some(m) = mask.get_mut(*i) {
+                            check_immutable(s, obj.get(k.as_ref()), None, label)?;
+                            let last = obj.len() == 1;
+                            self.tx.put(eloc.sub(k), None);
+                            if last {
+                                if let Some(m) = mask.get_mut(i) {
                                     *m = true;
                                 }
                             }
@@ -156,37 +162,52 @@ impl<'a> Engine<'a, '_> {
                         matched.len()
                     )));
                 }
-                for (i, e) in &matched {
+                // the last element takes `new` itself, the others a copy
+                let mut new = Some(new);
+                let last = matched.len().saturating_sub(1);
+                for (j, &i) in matched.iter().enumerate() {
+                    let Some(n) = new.as_ref() else { break };
+                    let eloc = loc.elem(i);
+                    let Some(e) = self.tx.get(&eloc) else {
+                        continue;
+                    };
                     match tsub {
                         Some(s) => {
                             let obj = e.as_object();
                             let key = obj
                                 .and_then(|o| key_ci(o, &s.name))
-                                .unwrap_or_else(|| s.name.clone());
+                                .unwrap_or(Cow::Borrowed(s.name.as_str()));
                             check_immutable(
                                 s,
                                 obj.and_then(|o| get_ci(o, &s.name)),
-                                Some(&new),
+                                Some(n),
                                 label,
                             )?;
                             if obj.is_some() {
-                                self.tx.put(loc.elem(*i).sub(key), Some(new.clone()));
+                                let x = if j == last {
+                                    new.take()
+                                } else {
+                                    Some(n.clone())
+                                };
+                                self.tx.put(eloc.sub(key), x);
                             }
                         }
                         None => {
-                            check_immutable_subs(t.attr, e, &new, label)?;
+                            check_immutable_subs(t.attr, e, n, label)?;
                             let replacement = if kind == OpKind::Add {
-                                merged(e, &new)
+                                Some(merged(e, n))
+                            } else if j == last {
+                                new.take()
                             } else {
-                                new.clone()
+                                Some(n.clone())
                             };
-                            self.tx.put(loc.elem(*i), Some(replacement));
+                            self.tx.put(eloc, replacement);
                         }
                     }
                 }
                 if sets_primary {
-                    if let Some((i, _)) = matched.first() {
-                        clear_other_primaries(&mut self.tx, &loc, *i);
+                    if let Some(&i) = matched.first() {
+                        clear_other_primaries(&mut self.tx, &loc, i);
                     }
                 }
                 Ok(())

@@ -182,7 +182,8 @@ impl PatchRequest {
                 "the resource to patch is not a JSON object",
             ));
         };
-        let mut engine = Engine::new(Tx::new(root), schema, &self.compat);
+        let tx = Tx::with_capacity(root, self.operations.len().min(64));
+        let mut engine = Engine::new(tx, schema, &self.compat);
         match engine.run(&self.operations) {
             Ok(()) => Ok(PatchOutcome {
                 changed: engine.tx.changed(),

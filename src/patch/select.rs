@@ -19,12 +19,15 @@ pub(crate) fn get_ci<'v>(obj: &'v Map<String, Value>, name: &str) -> Option<&'v 
     })
 }
 
-/// The key under which `name` is stored in `obj` (case-insensitive), if present.
-pub(crate) fn key_ci(obj: &Map<String, Value>, name: &str) -> Option<String> {
+/// The key under which `name` is stored in `obj` (case-insensitive), if present: `name`
+/// itself (borrowed, no allocation) when the spelling matches, else a copy of the stored key.
+pub(crate) fn key_ci<'n>(obj: &Map<String, Value>, name: &'n str) -> Option<Cow<'n, str>> {
     if obj.contains_key(name) {
-        return Some(name.to_owned());
+        return Some(Cow::Borrowed(name));
     }
-    obj.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
+    obj.keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .map(|k| Cow::Owned(k.clone()))
 }
 
 /// Lower-cases `s` unless the attribute is `caseExact`.
