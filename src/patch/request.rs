@@ -2,14 +2,16 @@
 //! all-or-nothing ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
 use super::apply::Engine;
-use super::decode::{Field, RawBody, RawOp};
+use super::decode::{BodySeed, Decoded, Field, RawBody, RawOp, Schemas};
 use super::op::{OpKind, PatchOperation};
 use super::tx::Tx;
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
 use crate::schema::ResourceSchema;
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The URN of the PATCH request message schema
 /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
@@ -74,11 +76,17 @@ impl PatchRequest {
     /// `invalidValue`, a request over `limits` is `tooMany`. Values are checked against the
     /// schema later, by [`apply`](Self::apply) or [`group_delta`](Self::group_delta).
     pub fn from_slice(body: &[u8], compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let raw: RawBody<'_> = serde_json::from_slice(body).map_err(|e| {
-            Error::invalid_syntax(format!(
-                "the PATCH body is not a valid PatchOp message: {e}"
-            ))
-        })?;
+        // what `serde_json::from_slice` does, with the settings passed down so that each
+        // operation is decoded as soon as it is read
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let raw = BodySeed { compat, limits }
+            .deserialize(&mut de)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| {
+                Error::invalid_syntax(format!(
+                    "the PATCH body is not a valid PatchOp message: {e}"
+                ))
+            })?;
         Self::from_raw(raw, compat, limits)
     }
 
@@ -90,13 +98,13 @@ impl PatchRequest {
         let mut raw = RawBody::default();
         for (k, v) in obj {
             if k.eq_ignore_ascii_case("schemas") {
-                raw.schemas = Some(v);
+                raw.schemas = Schemas::of_value(&v);
             } else if k.eq_ignore_ascii_case("Operations") {
                 let Value::Array(items) = v else {
                     raw.operations_invalid = true;
                     continue;
                 };
-                let mut ops = Vec::with_capacity(items.len());
+                let mut ops = Decoded::with_capacity(items.len().min(limits.max_operations));
                 for (i, item) in items.into_iter().enumerate() {
                     let Value::Object(m) = item else {
                         return Err(Error::invalid_syntax(format!(
@@ -113,7 +121,7 @@ impl PatchRequest {
                             op.value = Some(v);
                         }
                     }
-                    ops.push(op);
+                    ops.push(op, compat, limits);
                 }
                 raw.operations = Some(ops);
             }
@@ -121,8 +129,8 @@ impl PatchRequest {
         Self::from_raw(raw, compat, limits)
     }
 
-    fn from_raw(raw: RawBody<'_>, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        check_schemas(raw.schemas.as_ref(), compat)?;
+    fn from_raw(raw: RawBody, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
+        check_schemas(raw.schemas, compat)?;
         let ops = match raw.operations {
             Some(ops) if !raw.operations_invalid => ops,
             _ => {
@@ -131,25 +139,22 @@ impl PatchRequest {
                 ));
             }
         };
-        if ops.is_empty() {
+        if ops.count == 0 {
             return Err(Error::invalid_syntax(
                 "\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)",
             ));
         }
-        if ops.len() > limits.max_operations {
+        if ops.count > limits.max_operations {
             return Err(Error::too_many(format!(
                 "the PATCH request has {} operations; the limit is {}",
-                ops.len(),
-                limits.max_operations
+                ops.count, limits.max_operations
             )));
         }
-        let operations = ops
-            .into_iter()
-            .enumerate()
-            .map(|(i, op)| decode_op(i, op, compat, limits))
-            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(e) = ops.error {
+            return Err(e);
+        }
         Ok(PatchRequest {
-            operations,
+            operations: ops.ops,
             compat: *compat,
         })
     }
@@ -196,24 +201,18 @@ impl PatchRequest {
     }
 }
 
-fn check_schemas(schemas: Option<&Value>, compat: &Compat) -> Result<(), Error> {
+fn check_schemas(schemas: Schemas, compat: &Compat) -> Result<(), Error> {
     match schemas {
-        None if compat.missing_patch_schema => Ok(()),
-        Some(Value::Array(a))
-            if a.iter().any(|u| {
-                u.as_str()
-                    .is_some_and(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-            }) =>
-        {
-            Ok(())
-        }
+        Schemas::Absent if compat.missing_patch_schema => Ok(()),
+        Schemas::PatchOp => Ok(()),
         _ => Err(Error::invalid_syntax(format!(
             "a PATCH body's \"schemas\" must be [\"{PATCH_OP_SCHEMA}\"]"
         ))),
     }
 }
 
-fn decode_op(
+/// Decodes operation `i` of a message (`op`, `path`, `value` and the value bound).
+pub(crate) fn decode_op(
     i: usize,
     op: RawOp<'_>,
     compat: &Compat,
@@ -236,7 +235,12 @@ fn decode_op(
         Some(Field::Str(s)) => {
             let p = PatchPath::parse(&s)
                 .map_err(|e| Error::invalid_path(format!("Operations[{i}].path \"{s}\": {e}")))?;
-            (Some(p), Some(s.into_owned()))
+            // the one copy of the text: straight from the body into the operation
+            let text: Box<str> = match s {
+                Cow::Borrowed(b) => b.into(),
+                Cow::Owned(o) => o.into_boxed_str(),
+            };
+            (Some(p), Some(text))
         }
         Some(Field::Other) => {
             return Err(Error::invalid_path(format!(
@@ -259,7 +263,7 @@ fn decode_op(
             "Operations[{i}] ({kind}) needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)"
         )));
     }
-    Ok(PatchOperation::new(kind, path, path_text, value))
+    Ok(PatchOperation::from_parts(kind, path, path_text, value))
 }
 
 fn op_kind(s: &str, compat: &Compat) -> Option<OpKind> {
