@@ -6,7 +6,7 @@
 
 use super::multi::{self, Step};
 use super::op::{OpKind, PatchOperation};
-use super::select::{key_ci, value_eq_key};
+use super::select::{entry_ci, key_ci, value_eq_key};
 use super::target::{
     Res, Target, check_immutable, check_immutable_subs, check_not_read_only, check_removable,
     resolve,
@@ -16,7 +16,7 @@ use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_c
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
-use crate::schema::{AttributeType, ResourceSchema};
+use crate::schema::{AttributeType, Mutability, ResourceSchema};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -240,7 +240,17 @@ impl<'a, 'r> Engine<'a, 'r> {
     ) -> Result<(), Error> {
         check_not_read_only(t.attr, label)?;
         let loc = self.attr_loc(t);
-        let existing = self.tx.get(&loc).filter(|v| !v.is_null());
+        // a singular simple value that is not immutable is replaced without looking at the
+        // old one (the write itself compares them)
+        let simple_set = matches!(action, Action::Set(..))
+            && !t.attr.multi_valued
+            && t.attr.kind != AttributeType::Complex
+            && t.attr.mutability != Mutability::Immutable;
+        let existing = if simple_set {
+            None
+        } else {
+            self.tx.get(&loc).filter(|v| !v.is_null())
+        };
         let v = match action {
             Action::RemoveValues(v) if t.attr.multi_valued => {
                 let values = match v {
@@ -332,7 +342,7 @@ impl<'a, 'r> Engine<'a, 'r> {
         };
         match existing.as_ref().and_then(Value::as_object) {
             Some(old) => {
-                if t.attr.mutability == crate::schema::Mutability::Immutable {
+                if t.attr.mutability == Mutability::Immutable {
                     let merged_differs = new_obj
                         .iter()
                         .any(|(k, v)| super::select::get_ci(old, k) != Some(v));
@@ -434,15 +444,16 @@ impl<'a, 'r> Engine<'a, 'r> {
         let root = self.tx.root();
         let name: &'a str = &t.attr.name;
         match t.ext {
-            Some(urn) => {
-                let ext_key = key_ci(root, urn).unwrap_or(Cow::Borrowed(urn));
-                let attr_key = root
-                    .get(ext_key.as_ref())
-                    .and_then(Value::as_object)
-                    .and_then(|o| key_ci(o, name))
-                    .unwrap_or(Cow::Borrowed(name));
-                Loc::attr(Some(ext_key), attr_key)
-            }
+            Some(urn) => match entry_ci(root, urn) {
+                Some((ext_key, ext)) => {
+                    let attr_key = ext
+                        .as_object()
+                        .and_then(|o| key_ci(o, name))
+                        .unwrap_or(Cow::Borrowed(name));
+                    Loc::attr(Some(ext_key), attr_key)
+                }
+                None => Loc::attr(Some(Cow::Borrowed(urn)), Cow::Borrowed(name)),
+            },
             None => Loc::attr(None, key_ci(root, name).unwrap_or(Cow::Borrowed(name))),
         }
     }

@@ -111,6 +111,15 @@ impl Decoded {
     }
 }
 
+/// How many operations the list starts with room for: a typical request (Entra sends a
+/// handful of operations) fits without regrowing, and the block stays under 1 KiB, where
+/// allocators keep their fast per-size caches (glibc's tcache ends at 1 032 bytes; a larger
+/// request takes the slow path, which sweeps the fast bins).
+const FIRST_CAPACITY: usize = {
+    let n = 1000 / std::mem::size_of::<PatchOperation>();
+    if n == 0 { 1 } else { n }
+};
+
 /// The message as read.
 #[derive(Debug, Default)]
 pub(crate) struct RawBody {
@@ -254,8 +263,7 @@ impl<'de> Visitor<'de> for OpsSeed<'_> {
         f.write_str("an array of PATCH operations")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // a typical request (Entra sends a handful of operations) fits without regrowing
-        let mut ops = Decoded::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+        let mut ops = Decoded::with_capacity(seq.size_hint().unwrap_or(FIRST_CAPACITY).min(64));
         while let Some(op) = seq.next_element::<RawOp<'de>>()? {
             ops.push(op, self.compat, self.limits);
         }

@@ -4,7 +4,7 @@
 //! leaves it empty.
 
 use super::apply::{Action, Engine};
-use super::select::key_ci;
+use super::select::{entry_ci, key_ci};
 use super::target::{Target, check_removable};
 use super::tx::Loc;
 use crate::error::Error;
@@ -76,21 +76,23 @@ impl<'a> Engine<'a, '_> {
             self.touched_ext.push(urn);
         }
         let root = self.tx.root();
-        if !key_ci(root, urn).is_some_and(|k| root.get(k.as_ref()).is_some_and(Value::is_object)) {
+        if !entry_ci(root, urn).is_some_and(|(_, v)| v.is_object()) {
             self.tx.put(
                 Loc::attr(None, Cow::Borrowed(urn)),
                 Some(Value::Object(serde_json::Map::new())),
             );
         }
         let root = self.tx.root();
-        let schemas_key = key_ci(root, "schemas").unwrap_or(Cow::Borrowed("schemas"));
-        let listed = root
-            .get(schemas_key.as_ref())
-            .and_then(Value::as_array)
-            .is_some_and(|a| {
-                a.iter()
+        let (schemas_key, schemas) = match entry_ci(root, "schemas") {
+            Some((k, v)) => (k, v.as_array()),
+            None => (Cow::Borrowed("schemas"), None),
+        };
+        // the exact spelling first (one memcmp per URN), then case-insensitively
+        let listed = schemas.is_some_and(|a| {
+            a.iter().any(|u| u.as_str() == Some(urn))
+                || a.iter()
                     .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
-            });
+        });
         if !listed {
             self.tx.extend(
                 &Loc::attr(None, schemas_key),

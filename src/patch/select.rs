@@ -30,6 +30,20 @@ pub(crate) fn key_ci<'n>(obj: &Map<String, Value>, name: &'n str) -> Option<Cow<
         .map(|k| Cow::Owned(k.clone()))
 }
 
+/// `obj[name]` with the key it is stored under (see [`key_ci`]), in one search when the
+/// spelling matches.
+pub(crate) fn entry_ci<'n, 'v>(
+    obj: &'v Map<String, Value>,
+    name: &'n str,
+) -> Option<(Cow<'n, str>, &'v Value)> {
+    if let Some(v) = obj.get(name) {
+        return Some((Cow::Borrowed(name), v));
+    }
+    obj.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(k, v)| (Cow::Owned(k.clone()), v))
+}
+
 /// Lower-cases `s` unless the attribute is `caseExact`.
 pub(crate) fn norm(s: &str, case_exact: bool) -> Cow<'_, str> {
     let lower = if s.is_ascii() {

@@ -111,13 +111,10 @@ impl<'r, 'k> Tx<'r, 'k> {
     /// Sets (`Some`) or removes (`None`) the value at `loc`. The parents must exist (the engine
     /// creates them first); an unreachable location is left alone. Equal values are not logged.
     pub fn put(&mut self, loc: Loc<'k>, new: Option<Value>) {
-        if self.get(&loc) == new.as_ref() {
-            return;
+        // one walk to the location: compared and written there
+        if let Some(Wrote::Displaced(old)) = write(self.root, &loc, new) {
+            self.log.push(Undo::Put(loc, old));
         }
-        let Some(old) = write(self.root, &loc, new) else {
-            return;
-        };
-        self.log.push(Undo::Put(loc, old));
     }
 
     /// Appends to the array at `loc`, creating it when absent.
@@ -199,13 +196,17 @@ fn array_mut<'m>(root: &'m mut Map<String, Value>, loc: &Loc<'_>) -> Option<&'m 
     container.get_mut(loc.attr.as_ref())?.as_array_mut()
 }
 
-/// Writes `new` at `loc` and returns what was there (`Some(None)`: nothing), or `None` when the
-/// location cannot be reached (a parent is not an object/array).
-fn write(
-    root: &mut Map<String, Value>,
-    loc: &Loc<'_>,
-    new: Option<Value>,
-) -> Option<Option<Value>> {
+/// What [`write`] did at a reachable location.
+enum Wrote {
+    /// The location already holds that value (or nothing, for a removal): nothing changed.
+    Same,
+    /// The value was written (or removed); what it displaced (`None`: nothing).
+    Displaced(Option<Value>),
+}
+
+/// Writes `new` at `loc` unless it is there already, or `None` when the location cannot be
+/// reached (a parent is not an object/array).
+fn write(root: &mut Map<String, Value>, loc: &Loc<'_>, new: Option<Value>) -> Option<Wrote> {
     let container = match &loc.ext {
         Some(e) => root.get_mut(e.as_ref())?.as_object_mut()?,
         None => root,
@@ -222,7 +223,10 @@ fn write(
                 Some(_) => elem.as_object_mut()?,
                 None => {
                     let new = new?;
-                    return Some(Some(std::mem::replace(elem, new)));
+                    if *elem == new {
+                        return Some(Wrote::Same);
+                    }
+                    return Some(Wrote::Displaced(Some(std::mem::replace(elem, new))));
                 }
             }
         }
@@ -231,10 +235,14 @@ fn write(
     Some(match new {
         // an existing key keeps its allocation: only the value is swapped
         Some(v) => match map.get_mut(key) {
-            Some(slot) => Some(std::mem::replace(slot, v)),
-            None => map.insert(key.to_owned(), v),
+            Some(slot) if *slot == v => Wrote::Same,
+            Some(slot) => Wrote::Displaced(Some(std::mem::replace(slot, v))),
+            None => Wrote::Displaced(map.insert(key.to_owned(), v)),
         },
-        None => map.remove(key),
+        None => match map.remove(key) {
+            Some(old) => Wrote::Displaced(Some(old)),
+            None => Wrote::Same,
+        },
     })
 }
 
