@@ -40,7 +40,7 @@ pub(crate) struct Engine<'a, 'r> {
     pub schema: &'a ResourceSchema,
     pub compat: &'a Compat,
     /// The extensions this request wrote to or removed from (checked for emptiness at the end).
-    pub(crate) touched_ext: Vec<&'a str>,
+    pub(crate) touched_ext: super::extension::Touched<'a>,
 }
 
 impl<'a, 'r> Engine<'a, 'r> {
@@ -49,7 +49,7 @@ impl<'a, 'r> Engine<'a, 'r> {
             tx,
             schema,
             compat,
-            touched_ext: Vec::new(),
+            touched_ext: Default::default(),
         }
     }
 
@@ -395,8 +395,16 @@ impl<'a, 'r> Engine<'a, 'r> {
             .and_then(|o| key_ci(o, &sub.name))
             .unwrap_or(Cow::Borrowed(sub.name.as_str()));
         let sloc = loc.sub(key);
-        // read in place (not copied): the checks below end before the first write
-        let existing = self.tx.get(&sloc).filter(|v| !v.is_null());
+        // read in place (not copied), and only when a check needs it: the checks below end
+        // before the first write
+        let needs_existing = !matches!(action, Action::Set(..))
+            || sub.mutability == Mutability::Immutable
+            || t.attr.mutability == Mutability::Immutable;
+        let existing = if needs_existing {
+            self.tx.get(&sloc).filter(|v| !v.is_null())
+        } else {
+            None
+        };
         match action {
             Action::Remove | Action::Clear | Action::RemoveValues(_) => {
                 if existing.is_none() {

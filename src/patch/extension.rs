@@ -72,9 +72,7 @@ impl<'a> Engine<'a, '_> {
 
     /// Makes sure the extension object exists and its URN is in `schemas` (RFC 7643 §3).
     pub(crate) fn ensure_ext(&mut self, urn: &'a str) {
-        if !self.touched_ext.contains(&urn) {
-            self.touched_ext.push(urn);
-        }
+        self.touched_ext.insert(urn);
         let root = self.tx.root();
         if !entry_ci(root, urn).is_some_and(|(_, v)| v.is_object()) {
             self.tx.put(
@@ -103,9 +101,7 @@ impl<'a> Engine<'a, '_> {
 
     pub(crate) fn touch(&mut self, t: Target<'a>) {
         if let Some(urn) = t.ext {
-            if !self.touched_ext.contains(&urn) {
-                self.touched_ext.push(urn);
-            }
+            self.touched_ext.insert(urn);
         }
     }
 
@@ -127,19 +123,61 @@ impl<'a> Engine<'a, '_> {
     /// An extension left empty by this request is removed with its URN (RFC 7643 §3: `schemas`
     /// lists the extensions a resource has).
     pub(crate) fn drop_empty_extensions(&mut self) {
-        for urn in std::mem::take(&mut self.touched_ext) {
+        let touched = std::mem::take(&mut self.touched_ext);
+        for urn in touched.iter() {
             let root = self.tx.root();
-            let Some(key) = key_ci(root, urn) else {
+            let Some((key, ext)) = entry_ci(root, urn) else {
                 continue;
             };
-            if root
-                .get(key.as_ref())
-                .and_then(Value::as_object)
-                .is_some_and(|o| o.is_empty())
-            {
+            if ext.as_object().is_some_and(|o| o.is_empty()) {
                 self.tx.put(Loc::attr(None, key), None);
                 self.remove_schema_urn(urn);
             }
         }
+    }
+}
+
+/// The extensions a request wrote to or removed from, in the order first touched: a few
+/// inline (a resource type has one or two), any more in a `Vec`, so the common request does
+/// not allocate for this.
+#[derive(Debug, Default)]
+pub(crate) struct Touched<'a> {
+    few: [Option<&'a str>; 4],
+    more: Vec<&'a str>,
+}
+
+impl<'a> Touched<'a> {
+    /// Records `urn` (once).
+    pub(crate) fn insert(&mut self, urn: &'a str) {
+        if self.iter().any(|u| u == urn) {
+            return;
+        }
+        match self.few.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => *slot = Some(urn),
+            None => self.more.push(urn),
+        }
+    }
+
+    /// The URNs, in the order first recorded.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.few
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.more.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Touched;
+
+    #[test]
+    fn touched_keeps_first_touch_order_past_the_inline_slots() {
+        let mut t = Touched::default();
+        for u in ["a", "b", "a", "c", "d", "e", "b", "f"] {
+            t.insert(u);
+        }
+        assert_eq!(t.iter().collect::<Vec<_>>(), ["a", "b", "c", "d", "e", "f"]);
     }
 }
