@@ -104,9 +104,8 @@ impl Decoded {
         if self.error.is_some() || i >= limits.max_operations {
             return;
         }
-        match decode_op(i, op, compat, limits) {
-            Ok(op) => self.ops.push(op),
-            Err(e) => self.error = Some(e),
+        if let Err(e) = decode_op(i, op, compat, limits, &mut self.ops) {
+            self.error = Some(e);
         }
     }
 }

@@ -66,6 +66,7 @@ impl PatchOperation {
     }
 
     /// An operation from its parts, the path text already boxed (the decoder's one copy).
+    #[inline]
     pub(crate) fn from_parts(
         kind: OpKind,
         path: Option<PatchPath>,

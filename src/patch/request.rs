@@ -211,13 +211,14 @@ fn check_schemas(schemas: Schemas, compat: &Compat) -> Result<(), Error> {
     }
 }
 
-/// Decodes operation `i` of a message (`op`, `path`, `value` and the value bound).
+/// Decodes operation `i` of a message (`op`, `path`, `value` and the value bound) onto `out`.
 pub(crate) fn decode_op(
     i: usize,
     op: RawOp<'_>,
     compat: &Compat,
     limits: &PatchLimits,
-) -> Result<PatchOperation, Error> {
+    out: &mut Vec<PatchOperation>,
+) -> Result<(), Error> {
     let kind = match &op.op {
         Some(Field::Str(s)) => op_kind(s, compat).ok_or_else(|| {
             Error::invalid_syntax(format!(
@@ -230,18 +231,25 @@ pub(crate) fn decode_op(
             )));
         }
     };
-    let (path, path_text) = match op.path {
-        None | Some(Field::Null) => (None, None),
-        Some(Field::Str(s)) => {
-            let p = PatchPath::parse(&s)
-                .map_err(|e| Error::invalid_path(format!("Operations[{i}].path \"{s}\": {e}")))?;
-            // the one copy of the text: straight from the body into the operation
-            let text: Box<str> = match s {
-                Cow::Borrowed(b) => b.into(),
-                Cow::Owned(o) => o.into_boxed_str(),
-            };
-            (Some(p), Some(text))
-        }
+    // (matched, not `map_err(..)?`: each wrapping of the 144-byte path is a copy)
+    let mut path_text = None;
+    let path = match op.path {
+        None | Some(Field::Null) => None,
+        Some(Field::Str(s)) => match PatchPath::parse(&s) {
+            Ok(p) => {
+                // the one copy of the text: straight from the body into the operation
+                path_text = Some(match s {
+                    Cow::Borrowed(b) => Box::<str>::from(b),
+                    Cow::Owned(o) => o.into_boxed_str(),
+                });
+                Some(p)
+            }
+            Err(e) => {
+                return Err(Error::invalid_path(format!(
+                    "Operations[{i}].path \"{s}\": {e}"
+                )));
+            }
+        },
         Some(Field::Other) => {
             return Err(Error::invalid_path(format!(
                 "Operations[{i}].path must be a string"
@@ -263,7 +271,9 @@ pub(crate) fn decode_op(
             "Operations[{i}] ({kind}) needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)"
         )));
     }
-    Ok(PatchOperation::from_parts(kind, path, path_text, value))
+    // built straight into the list (returning it would be one more copy of 200 bytes)
+    out.push(PatchOperation::from_parts(kind, path, path_text, value));
+    Ok(())
 }
 
 fn op_kind(s: &str, compat: &Compat) -> Option<OpKind> {
