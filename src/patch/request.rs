@@ -76,17 +76,19 @@ impl PatchRequest {
     /// `invalidValue`, a request over `limits` is `tooMany`. Values are checked against the
     /// schema later, by [`apply`](Self::apply) or [`group_delta`](Self::group_delta).
     pub fn from_slice(body: &[u8], compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        // what `serde_json::from_slice` does, with the settings passed down so that each
-        // operation is decoded as soon as it is read
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let raw = BodySeed { compat, limits }
-            .deserialize(&mut de)
-            .and_then(|raw| de.end().map(|()| raw))
-            .map_err(|e| {
-                Error::invalid_syntax(format!(
-                    "the PATCH body is not a valid PatchOp message: {e}"
-                ))
-            })?;
+        let seed = BodySeed { compat, limits };
+        // A body that is valid UTF-8 as a whole (any well-formed one) is checked in one pass
+        // and read as text, instead of each string being checked as it is read; any other
+        // is read as bytes exactly as before (same errors, same acceptance).
+        let raw = match std::str::from_utf8(body) {
+            Ok(text) => read_body(serde_json::Deserializer::from_str(text), seed),
+            Err(_) => read_body(serde_json::Deserializer::from_slice(body), seed),
+        }
+        .map_err(|e| {
+            Error::invalid_syntax(format!(
+                "the PATCH body is not a valid PatchOp message: {e}"
+            ))
+        })?;
         Self::from_raw(raw, compat, limits)
     }
 
@@ -199,6 +201,17 @@ impl PatchRequest {
             }
         }
     }
+}
+
+/// What `serde_json::from_slice` does, with the settings passed down so that each operation
+/// is decoded as soon as it is read.
+fn read_body<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    seed: BodySeed<'_>,
+) -> Result<RawBody, serde_json::Error> {
+    let raw = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(raw)
 }
 
 fn check_schemas(schemas: Schemas, compat: &Compat) -> Result<(), Error> {
@@ -367,6 +380,30 @@ mod tests {
         );
         let e = PatchRequest::from_slice(b"{\"Operations\":[", &c, &PatchLimits::default());
         assert_eq!(e.unwrap_err().scim_type(), Some(ScimType::InvalidSyntax));
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_read_as_before() {
+        let c = Compat::default();
+        let l = PatchLimits::default();
+        let body = |skipped: &[u8], path: &[u8]| {
+            let mut b =
+                br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"x":""#.to_vec();
+            b.extend_from_slice(skipped);
+            b.extend_from_slice(br#"","Operations":[{"op":"remove","path":""#);
+            b.extend_from_slice(path);
+            b.extend_from_slice(br#""}]}"#);
+            b
+        };
+        // valid UTF-8 (read as text)
+        let ok = PatchRequest::from_slice(&body("é".as_bytes(), b"nickName"), &c, &l).unwrap();
+        assert_eq!(ok.operations()[0].path_text(), Some("nickName"));
+        // not UTF-8 in a member that is skipped: read as bytes, accepted as it always was
+        let skipped = PatchRequest::from_slice(&body(b"\xff", b"nickName"), &c, &l).unwrap();
+        assert_eq!(skipped, ok);
+        // not UTF-8 in a string that is read: invalidSyntax
+        let e = PatchRequest::from_slice(&body(b"a", b"nick\xffName"), &c, &l).unwrap_err();
+        assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
     }
 
     #[test]
