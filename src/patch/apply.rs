@@ -239,7 +239,7 @@ impl<'a, 'r> Engine<'a, 'r> {
         label: &str,
     ) -> Result<(), Error> {
         check_not_read_only(t.attr, label)?;
-        let loc = self.attr_loc(t);
+        let (loc, ext_present) = self.attr_loc_ext(t);
         // a singular simple value that is not immutable is replaced without looking at the
         // old one (the write itself compares them)
         let simple_set = matches!(action, Action::Set(..))
@@ -321,7 +321,12 @@ impl<'a, 'r> Engine<'a, 'r> {
         }
         check_immutable(t.attr, existing, Some(&v), label)?;
         if let Some(ext) = t.ext {
-            self.ensure_ext(ext);
+            // nothing was written since attr_loc_ext looked
+            if ext_present {
+                self.ensure_ext_present(ext);
+            } else {
+                self.ensure_ext(ext);
+            }
         }
         self.tx.put(loc, Some(v));
         Ok(())
@@ -449,20 +454,32 @@ impl<'a, 'r> Engine<'a, 'r> {
 
     /// Where the attribute is (or will be) stored: keys as the resource spells them.
     pub(crate) fn attr_loc(&self, t: Target<'a>) -> Loc<'a> {
+        self.attr_loc_ext(t).0
+    }
+
+    /// [`attr_loc`](Self::attr_loc), and whether the attribute's extension object (if it is
+    /// an extension attribute) is in the resource.
+    fn attr_loc_ext(&self, t: Target<'a>) -> (Loc<'a>, bool) {
         let root = self.tx.root();
         let name: &'a str = &t.attr.name;
         match t.ext {
             Some(urn) => match entry_ci(root, urn) {
                 Some((ext_key, ext)) => {
-                    let attr_key = ext
-                        .as_object()
+                    let obj = ext.as_object();
+                    let attr_key = obj
                         .and_then(|o| key_ci(o, name))
                         .unwrap_or(Cow::Borrowed(name));
-                    Loc::attr(Some(ext_key), attr_key)
+                    (Loc::attr(Some(ext_key), attr_key), obj.is_some())
                 }
-                None => Loc::attr(Some(Cow::Borrowed(urn)), Cow::Borrowed(name)),
+                None => (
+                    Loc::attr(Some(Cow::Borrowed(urn)), Cow::Borrowed(name)),
+                    false,
+                ),
             },
-            None => Loc::attr(None, key_ci(root, name).unwrap_or(Cow::Borrowed(name))),
+            None => {
+                let key = key_ci(root, name).unwrap_or(Cow::Borrowed(name));
+                (Loc::attr(None, key), true)
+            }
         }
     }
 }

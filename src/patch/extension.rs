@@ -80,6 +80,18 @@ impl<'a> Engine<'a, '_> {
                 Some(Value::Object(serde_json::Map::new())),
             );
         }
+        self.list_ext(urn);
+    }
+
+    /// [`ensure_ext`](Self::ensure_ext) for an extension whose object the caller has just
+    /// found in the resource (no second search for it).
+    pub(crate) fn ensure_ext_present(&mut self, urn: &'a str) {
+        self.touched_ext.insert(urn);
+        self.list_ext(urn);
+    }
+
+    /// Makes sure `schemas` lists the extension's URN.
+    fn list_ext(&mut self, urn: &str) {
         let root = self.tx.root();
         let (schemas_key, schemas) = match entry_ci(root, "schemas") {
             Some((k, v)) => (k, v.as_array()),
