@@ -1,23 +1,22 @@
 //! Applying a PATCH request to a resource under its schema
 //! ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)): the dispatch on
 //! the path's shape and attributes addressed without a value filter (path-less values are in
-//! `pathless.rs`, extensions in `extension.rs`, value-filter paths in `filtered.rs`, runs of
-//! multi-valued adds/removes in `multi.rs`).
+//! `pathless.rs`, extensions in `extension.rs`, value-filter paths in `filtered.rs`, singular
+//! complex values and sub-attribute paths in `complex.rs`, runs of multi-valued adds/removes in
+//! `multi.rs`).
 
 use super::multi::{self, Step};
 use super::op::{OpKind, PatchOperation};
-use super::select::{key_ci, value_eq_key};
-use super::target::{
-    Res, Target, check_immutable, check_immutable_subs, check_not_read_only, check_removable,
-    resolve,
-};
+use super::select::{entry_ci, key_ci, value_eq_key};
+use super::target::{Res, Target, check_immutable, check_not_read_only, check_removable, resolve};
 use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_clear};
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
-use crate::schema::{AttributeType, ResourceSchema};
+use crate::schema::{AttributeType, Mutability, ResourceSchema};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What an operation does once its `op` and `value` are read together.
 #[derive(Clone, Copy)]
@@ -35,25 +34,25 @@ pub(crate) enum Action<'v> {
 
 /// The engine: the resource in a transaction, the schema and the compatibility settings.
 pub(crate) struct Engine<'a, 'r> {
-    pub tx: Tx<'r>,
+    pub tx: Tx<'r, 'a>,
     pub schema: &'a ResourceSchema,
     pub compat: &'a Compat,
     /// The extensions this request wrote to or removed from (checked for emptiness at the end).
-    pub(crate) touched_ext: Vec<&'a str>,
+    pub(crate) touched_ext: super::extension::Touched<'a>,
 }
 
 impl<'a, 'r> Engine<'a, 'r> {
-    pub fn new(tx: Tx<'r>, schema: &'a ResourceSchema, compat: &'a Compat) -> Self {
+    pub fn new(tx: Tx<'r, 'a>, schema: &'a ResourceSchema, compat: &'a Compat) -> Self {
         Engine {
             tx,
             schema,
             compat,
-            touched_ext: Vec::new(),
+            touched_ext: Default::default(),
         }
     }
 
     /// The transaction, to commit or roll back.
-    pub fn into_tx(self) -> Tx<'r> {
+    pub fn into_tx(self) -> Tx<'r, 'a> {
         self.tx
     }
 
@@ -61,15 +60,17 @@ impl<'a, 'r> Engine<'a, 'r> {
     pub fn run(&mut self, ops: &[PatchOperation]) -> Result<(), Error> {
         let mut i = 0;
         while let Some(op) = ops.get(i) {
-            let Some((target, first)) = self.run_step(op)? else {
-                self.apply_op(op)?;
+            // each path is resolved once, for both the run check and the application
+            let res = self.resolve_op(op);
+            let Some((target, first)) = self.run_step(op, res.as_ref())? else {
+                self.apply_op(op, res)?;
                 i += 1;
                 continue;
             };
             let mut steps = vec![first];
             i += 1;
             while let Some(next) = ops.get(i) {
-                match self.run_step(next)? {
+                match self.run_step(next, self.resolve_op(next).as_ref())? {
                     Some((t, s)) if t.same(&target) => {
                         steps.push(s);
                         i += 1;
@@ -94,14 +95,19 @@ impl<'a, 'r> Engine<'a, 'r> {
 
     /// The run step an operation is, when it is an `add` of values to, or a `remove` of
     /// values by `value` from, a multi-valued attribute.
-    fn run_step(&self, op: &PatchOperation) -> Result<Option<(Target<'a>, Step)>, Error> {
+    fn run_step(
+        &self,
+        op: &PatchOperation,
+        res: Option<&Result<Res<'a>, Error>>,
+    ) -> Result<Option<(Target<'a>, Step)>, Error> {
         let Some(p) = op.path() else { return Ok(None) };
         if p.attr.sub_attr.is_some() || p.sub_attr.is_some() {
             return Ok(None);
         }
-        let Ok(Res::Attr(t, None)) = resolve(self.schema, &p.attr, op.label()) else {
+        let Some(Ok(Res::Attr(t, None))) = res else {
             return Ok(None);
         };
+        let t = *t;
         if !t.attr.multi_valued {
             return Ok(None);
         }
@@ -128,7 +134,16 @@ impl<'a, 'r> Engine<'a, 'r> {
         Ok(Some((t, step)))
     }
 
-    fn apply_op(&mut self, op: &PatchOperation) -> Result<(), Error> {
+    /// What an operation's path resolves to (`None`: a path-less operation).
+    fn resolve_op(&self, op: &PatchOperation) -> Option<Result<Res<'a>, Error>> {
+        op.path().map(|p| resolve(self.schema, &p.attr, op.label()))
+    }
+
+    fn apply_op(
+        &mut self,
+        op: &PatchOperation,
+        res: Option<Result<Res<'a>, Error>>,
+    ) -> Result<(), Error> {
         match (op.kind(), op.path()) {
             (OpKind::Remove, None) => Err(Error::no_target(
                 "a remove operation needs a \"path\" (RFC 7644 §3.5.2.2)",
@@ -139,7 +154,13 @@ impl<'a, 'r> Engine<'a, 'r> {
                     "the {kind} operation has no \"value\""
                 ))),
             },
-            (kind, Some(p)) => self.apply_path(kind, p, op.value(), op.label()),
+            (kind, Some(p)) => {
+                let res = match res {
+                    Some(r) => r,
+                    None => resolve(self.schema, &p.attr, op.label()),
+                };
+                self.apply_resolved(kind, p, res, op.value(), op.label())
+            }
         }
     }
 
@@ -159,8 +180,22 @@ impl<'a, 'r> Engine<'a, 'r> {
         value: Option<&Value>,
         label: &str,
     ) -> Result<(), Error> {
+        let res = resolve(self.schema, &p.attr, label);
+        self.apply_resolved(kind, p, res, value, label)
+    }
+
+    /// [`apply_path`](Self::apply_path) with the path already resolved (errors included: a
+    /// bad `op`/`value` combination is reported before an unknown path, as always).
+    fn apply_resolved(
+        &mut self,
+        kind: OpKind,
+        p: &PatchPath,
+        res: Result<Res<'a>, Error>,
+        value: Option<&Value>,
+        label: &str,
+    ) -> Result<(), Error> {
         let action = self.action(kind, value, label)?;
-        match resolve(self.schema, &p.attr, label)? {
+        match res? {
             Res::Ext(ext) => {
                 if p.filter.is_some() || p.sub_attr.is_some() {
                     return Err(Error::invalid_path(format!(
@@ -202,8 +237,18 @@ impl<'a, 'r> Engine<'a, 'r> {
         label: &str,
     ) -> Result<(), Error> {
         check_not_read_only(t.attr, label)?;
-        let loc = self.attr_loc(t);
-        let existing = self.tx.get(&loc).filter(|v| !v.is_null());
+        let (loc, ext_present) = self.attr_loc_ext(t);
+        // a singular simple value that is not immutable is replaced without looking at the
+        // old one (the write itself compares them)
+        let simple_set = matches!(action, Action::Set(..))
+            && !t.attr.multi_valued
+            && t.attr.kind != AttributeType::Complex
+            && t.attr.mutability != Mutability::Immutable;
+        let existing = if simple_set {
+            None
+        } else {
+            self.tx.get(&loc).filter(|v| !v.is_null())
+        };
         let v = match action {
             Action::RemoveValues(v) if t.attr.multi_valued => {
                 let values = match v {
@@ -274,136 +319,45 @@ impl<'a, 'r> Engine<'a, 'r> {
         }
         check_immutable(t.attr, existing, Some(&v), label)?;
         if let Some(ext) = t.ext {
-            self.ensure_ext(ext);
+            // nothing was written since attr_loc_ext looked
+            if ext_present {
+                self.ensure_ext_present(ext);
+            } else {
+                self.ensure_ext(ext);
+            }
         }
         self.tx.put(loc, Some(v));
         Ok(())
     }
 
-    /// `add`/`replace` of a singular complex attribute: the given sub-attributes replace or are
-    /// added to the existing ones; the others are left unchanged (§3.5.2.3).
-    fn merge_complex(
-        &mut self,
-        t: Target<'a>,
-        loc: Loc,
-        existing: Option<Value>,
-        new: Value,
-        label: &str,
-    ) -> Result<(), Error> {
-        let Some(new_obj) = new.as_object() else {
-            return Ok(());
-        };
-        match existing.as_ref().and_then(Value::as_object) {
-            Some(old) => {
-                if t.attr.mutability == crate::schema::Mutability::Immutable {
-                    let merged_differs = new_obj
-                        .iter()
-                        .any(|(k, v)| super::select::get_ci(old, k) != Some(v));
-                    if merged_differs {
-                        return Err(Error::mutability(format!(
-                            "\"{label}\": attribute \"{}\" is immutable and already has a value",
-                            t.attr.name
-                        )));
-                    }
-                }
-                check_immutable_subs(t.attr, &Value::Object(old.clone()), &new, label)?;
-                let keys: Vec<(String, Value)> = new_obj
-                    .iter()
-                    .map(|(k, v)| (key_ci(old, k).unwrap_or_else(|| k.clone()), v.clone()))
-                    .collect();
-                for (k, v) in keys {
-                    self.tx.put(loc.sub(k), Some(v));
-                }
-            }
-            None => {
-                if new_obj.is_empty() {
-                    return Ok(());
-                }
-                if let Some(ext) = t.ext {
-                    self.ensure_ext(ext);
-                }
-                self.tx.put(loc, Some(new));
-            }
-        }
-        Ok(())
-    }
-
-    /// A sub-attribute of a singular complex attribute (`name.givenName`).
-    fn sub_attr(
-        &mut self,
-        action: Action<'_>,
-        t: Target<'a>,
-        sub: &crate::schema::Attribute,
-        label: &str,
-    ) -> Result<(), Error> {
-        check_not_read_only(t.attr, label)?;
-        check_not_read_only(sub, label)?;
-        let loc = self.attr_loc(t);
-        let parent = self.tx.get(&loc).and_then(Value::as_object);
-        let key = parent
-            .and_then(|o| key_ci(o, &sub.name))
-            .unwrap_or_else(|| sub.name.clone());
-        let sloc = loc.sub(key);
-        let existing = self.tx.get(&sloc).filter(|v| !v.is_null()).cloned();
-        match action {
-            Action::Remove | Action::Clear | Action::RemoveValues(_) => {
-                if existing.is_none() {
-                    return Ok(());
-                }
-                check_removable(sub, existing.as_ref(), label)?;
-                check_immutable(t.attr, existing.as_ref(), None, label)?;
-                self.tx.put(sloc, None);
-                if self
-                    .tx
-                    .get(&loc)
-                    .and_then(Value::as_object)
-                    .is_some_and(|o| o.is_empty())
-                {
-                    self.tx.put(loc, None);
-                }
-                self.touch(t);
-                Ok(())
-            }
-            Action::Set(_, v) => {
-                let x = if sub.multi_valued {
-                    Value::Array(coerce_many(sub, v, self.compat, label)?)
-                } else {
-                    coerce_scalar(sub, v, self.compat, label)?
-                };
-                check_immutable(sub, existing.as_ref(), Some(&x), label)?;
-                check_immutable(t.attr, existing.as_ref(), Some(&x), label)?;
-                if self.tx.get(&loc).and_then(Value::as_object).is_some() {
-                    self.tx.put(sloc, Some(x));
-                } else {
-                    if let Some(ext) = t.ext {
-                        self.ensure_ext(ext);
-                    }
-                    let mut m = serde_json::Map::new();
-                    m.insert(sub.name.clone(), x);
-                    self.tx.put(loc, Some(Value::Object(m)));
-                }
-                Ok(())
-            }
-        }
-    }
-
     /// Where the attribute is (or will be) stored: keys as the resource spells them.
-    pub(crate) fn attr_loc(&self, t: Target<'_>) -> Loc {
+    pub(crate) fn attr_loc(&self, t: Target<'a>) -> Loc<'a> {
+        self.attr_loc_ext(t).0
+    }
+
+    /// [`attr_loc`](Self::attr_loc), and whether the attribute's extension object (if it is
+    /// an extension attribute) is in the resource.
+    fn attr_loc_ext(&self, t: Target<'a>) -> (Loc<'a>, bool) {
         let root = self.tx.root();
+        let name: &'a str = &t.attr.name;
         match t.ext {
-            Some(urn) => {
-                let ext_key = key_ci(root, urn).unwrap_or_else(|| urn.to_owned());
-                let attr_key = root
-                    .get(&ext_key)
-                    .and_then(Value::as_object)
-                    .and_then(|o| key_ci(o, &t.attr.name))
-                    .unwrap_or_else(|| t.attr.name.clone());
-                Loc::attr(Some(ext_key), attr_key)
+            Some(urn) => match entry_ci(root, urn) {
+                Some((ext_key, ext)) => {
+                    let obj = ext.as_object();
+                    let attr_key = obj
+                        .and_then(|o| key_ci(o, name))
+                        .unwrap_or(Cow::Borrowed(name));
+                    (Loc::attr(Some(ext_key), attr_key), obj.is_some())
+                }
+                None => (
+                    Loc::attr(Some(Cow::Borrowed(urn)), Cow::Borrowed(name)),
+                    false,
+                ),
+            },
+            None => {
+                let key = key_ci(root, name).unwrap_or(Cow::Borrowed(name));
+                (Loc::attr(None, key), true)
             }
-            None => Loc::attr(
-                None,
-                key_ci(root, &t.attr.name).unwrap_or_else(|| t.attr.name.clone()),
-            ),
         }
     }
 }

@@ -12,13 +12,44 @@
 use super::apply::{Action, Engine, is_primary_true};
 use super::multi::{clear_other_primaries, merged};
 use super::op::OpKind;
-use super::select::{eq_terms, get_ci, key_ci, literal};
+use super::select::{Selector, eq_terms, get_ci, key_ci, literal};
 use super::target::{Target, check_immutable, check_immutable_subs, check_not_read_only};
 use super::value::{coerce_many, coerce_one, coerce_scalar};
 use crate::error::Error;
-use crate::filter::{CompiledFilter, Filter};
+use crate::filter::Filter;
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The indices of the elements a filter selects: the first inline (a filter usually selects
+/// one element), the others in a `Vec`.
+#[derive(Default)]
+struct Matched {
+    first: Option<usize>,
+    rest: Vec<usize>,
+}
+
+impl Matched {
+    fn push(&mut self, i: usize) {
+        if self.first.is_none() {
+            self.first = Some(i);
+        } else {
+            self.rest.push(i);
+        }
+    }
+    fn first(&self) -> Option<usize> {
+        self.first
+    }
+    fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.first.into_iter().chain(self.rest.iter().copied())
+    }
+}
 
 impl<'a> Engine<'a, '_> {
     /// Applies `action` to the elements of `t` that `filter` selects (all when `None`), or to
@@ -41,11 +72,11 @@ impl<'a> Engine<'a, '_> {
         if let Some(s) = tsub {
             check_not_read_only(s, label)?;
         }
-        // the filter's paths are sub-attributes of the elements; compiled (checked against
-        // the attribute, literals prepared) once for the whole list
+        // the filter's paths are sub-attributes of the elements; checked against the
+        // attribute and prepared once for the whole list
         let compiled = match filter {
             Some(f) => Some(
-                CompiledFilter::for_elements(f, t.attr)
+                Selector::new(f, t.attr)
                     .map_err(|e| Error::invalid_path(format!("\"{label}\": {}", e.detail())))?,
             ),
             None => None,
@@ -57,12 +88,13 @@ impl<'a> Engine<'a, '_> {
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice);
         let total = elems.len();
-        let matched: Vec<(usize, Value)> = elems
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| compiled.as_ref().is_none_or(|c| c.matches(e)))
-            .map(|(i, e)| (i, e.clone()))
-            .collect();
+        // indices only: the selected elements are read in place, never copied
+        let mut matched = Matched::default();
+        for (i, e) in elems.iter().enumerate() {
+            if compiled.as_ref().is_none_or(|c| c.matches(e)) {
+                matched.push(i);
+            }
+        }
         let no_target = || {
             Error::no_target(format!(
                 "\"{label}\": the value filter matches no value of \"{}\"",
@@ -81,22 +113,26 @@ impl<'a> Engine<'a, '_> {
                 let mut mask = vec![false; total];
                 match tsub {
                     None => {
-                        for (i, _) in &matched {
-                            if let Some(m) = mask.get_mut(*i) {
+                        for i in matched.iter() {
+                            if let Some(m) = mask.get_mut(i) {
                                 *m = true;
                             }
                         }
                     }
                     Some(s) => {
-                        for (i, e) in &matched {
-                            let Some(obj) = e.as_object() else { continue };
+                        for i in matched.iter() {
+                            let eloc = loc.elem(i);
+                            let Some(obj) = self.tx.get(&eloc).and_then(Value::as_object) else {
+                                continue;
+                            };
                             let Some(k) = key_ci(obj, &s.name) else {
                                 continue;
                             };
-                            check_immutable(s, obj.get(&k), None, label)?;
-                            self.tx.put(loc.elem(*i).sub(k.clone()), None);
-                            if obj.len() == 1 {
-                                if let Some(m) = mask.get_mut(*i) {
+                            check_immutable(s, obj.get(k.as_ref()), None, label)?;
+                            let last = obj.len() == 1;
+                            self.tx.put(eloc.sub(k), None);
+                            if last {
+                                if let Some(m) = mask.get_mut(i) {
                                     *m = true;
                                 }
                             }
@@ -156,37 +192,52 @@ impl<'a> Engine<'a, '_> {
                         matched.len()
                     )));
                 }
-                for (i, e) in &matched {
+                // the last element takes `new` itself, the others a copy
+                let mut new = Some(new);
+                let last = matched.len().saturating_sub(1);
+                for (j, i) in matched.iter().enumerate() {
+                    let Some(n) = new.as_ref() else { break };
+                    let eloc = loc.elem(i);
+                    let Some(e) = self.tx.get(&eloc) else {
+                        continue;
+                    };
                     match tsub {
                         Some(s) => {
                             let obj = e.as_object();
                             let key = obj
                                 .and_then(|o| key_ci(o, &s.name))
-                                .unwrap_or_else(|| s.name.clone());
+                                .unwrap_or(Cow::Borrowed(s.name.as_str()));
                             check_immutable(
                                 s,
                                 obj.and_then(|o| get_ci(o, &s.name)),
-                                Some(&new),
+                                Some(n),
                                 label,
                             )?;
                             if obj.is_some() {
-                                self.tx.put(loc.elem(*i).sub(key), Some(new.clone()));
+                                let x = if j == last {
+                                    new.take()
+                                } else {
+                                    Some(n.clone())
+                                };
+                                self.tx.put(eloc.sub(key), x);
                             }
                         }
                         None => {
-                            check_immutable_subs(t.attr, e, &new, label)?;
+                            check_immutable_subs(t.attr, e, n, label)?;
                             let replacement = if kind == OpKind::Add {
-                                merged(e, &new)
+                                Some(merged(e, n))
+                            } else if j == last {
+                                new.take()
                             } else {
-                                new.clone()
+                                Some(n.clone())
                             };
-                            self.tx.put(loc.elem(*i), Some(replacement));
+                            self.tx.put(eloc, replacement);
                         }
                     }
                 }
                 if sets_primary {
-                    if let Some((i, _)) = matched.first() {
-                        clear_other_primaries(&mut self.tx, &loc, *i);
+                    if let Some(i) = matched.first() {
+                        clear_other_primaries(&mut self.tx, &loc, i);
                     }
                 }
                 Ok(())

@@ -54,6 +54,7 @@
 //! ```
 
 mod apply;
+mod complex;
 mod decode;
 mod extension;
 mod filtered;

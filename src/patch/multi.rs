@@ -167,7 +167,7 @@ pub(crate) fn merged(old: &Value, new: &Value) -> Value {
         (Some(o), Some(n)) => {
             let mut m: Map<String, Value> = o.clone();
             for (k, v) in n {
-                let key = key_ci(&m, k).unwrap_or_else(|| k.clone());
+                let key = key_ci(&m, k).map_or_else(|| k.clone(), Cow::into_owned);
                 m.insert(key, v.clone());
             }
             Value::Object(m)
@@ -191,9 +191,9 @@ enum Winner {
 }
 
 /// Applies a run of steps to the multi-valued attribute at `loc`.
-pub(crate) fn apply_run(
-    tx: &mut Tx<'_>,
-    loc: &Loc,
+pub(crate) fn apply_run<'k>(
+    tx: &mut Tx<'_, 'k>,
+    loc: &Loc<'k>,
     attr: &Attribute,
     steps: Vec<Step>,
     label: &str,
@@ -355,11 +355,11 @@ fn remove_key(
 
 /// Sets `primary` to `false` on every element but `keep` (RFC 7644 §3.5.2: setting one value
 /// primary makes the server clear it on the others).
-pub(crate) fn clear_other_primaries(tx: &mut Tx<'_>, loc: &Loc, keep: usize) {
+pub(crate) fn clear_other_primaries<'k>(tx: &mut Tx<'_, 'k>, loc: &Loc<'k>, keep: usize) {
     let Some(arr) = tx.get(loc).and_then(Value::as_array) else {
         return;
     };
-    let clear: Vec<(usize, String)> = arr
+    let clear: Vec<(usize, Cow<'static, str>)> = arr
         .iter()
         .enumerate()
         .filter(|(i, e)| *i != keep && is_primary(e))

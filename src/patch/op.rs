@@ -57,11 +57,22 @@ impl PatchOperation {
         path_text: Option<String>,
         value: Option<Value>,
     ) -> Self {
-        let path_text = match (&path_text, &path) {
-            (Some(t), _) => Some(t.as_str().into()),
-            (None, Some(p)) => Some(p.to_string().into()),
+        let path_text = match (path_text, &path) {
+            (Some(t), _) => Some(t.into_boxed_str()),
+            (None, Some(p)) => Some(p.to_string().into_boxed_str()),
             (None, None) => None,
         };
+        Self::from_parts(kind, path, path_text, value)
+    }
+
+    /// An operation from its parts, the path text already boxed (the decoder's one copy).
+    #[inline]
+    pub(crate) fn from_parts(
+        kind: OpKind,
+        path: Option<PatchPath>,
+        path_text: Option<Box<str>>,
+        value: Option<Value>,
+    ) -> Self {
         PatchOperation {
             kind,
             path,

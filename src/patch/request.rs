@@ -2,14 +2,16 @@
 //! all-or-nothing ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
 use super::apply::Engine;
-use super::decode::{Field, RawBody, RawOp};
+use super::decode::{BodySeed, Decoded, Field, RawBody, RawOp, Schemas};
 use super::op::{OpKind, PatchOperation};
 use super::tx::Tx;
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
 use crate::schema::ResourceSchema;
+use serde::de::DeserializeSeed;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The URN of the PATCH request message schema
 /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
@@ -74,7 +76,15 @@ impl PatchRequest {
     /// `invalidValue`, a request over `limits` is `tooMany`. Values are checked against the
     /// schema later, by [`apply`](Self::apply) or [`group_delta`](Self::group_delta).
     pub fn from_slice(body: &[u8], compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let raw: RawBody<'_> = serde_json::from_slice(body).map_err(|e| {
+        let seed = BodySeed { compat, limits };
+        // A body that is valid UTF-8 as a whole (any well-formed one) is checked in one pass
+        // and read as text, instead of each string being checked as it is read; any other
+        // is read as bytes exactly as before (same errors, same acceptance).
+        let raw = match std::str::from_utf8(body) {
+            Ok(text) => read_body(serde_json::Deserializer::from_str(text), seed),
+            Err(_) => read_body(serde_json::Deserializer::from_slice(body), seed),
+        }
+        .map_err(|e| {
             Error::invalid_syntax(format!(
                 "the PATCH body is not a valid PatchOp message: {e}"
             ))
@@ -90,13 +100,13 @@ impl PatchRequest {
         let mut raw = RawBody::default();
         for (k, v) in obj {
             if k.eq_ignore_ascii_case("schemas") {
-                raw.schemas = Some(v);
+                raw.schemas = Schemas::of_value(&v);
             } else if k.eq_ignore_ascii_case("Operations") {
                 let Value::Array(items) = v else {
                     raw.operations_invalid = true;
                     continue;
                 };
-                let mut ops = Vec::with_capacity(items.len());
+                let mut ops = Decoded::with_capacity(items.len().min(limits.max_operations));
                 for (i, item) in items.into_iter().enumerate() {
                     let Value::Object(m) = item else {
                         return Err(Error::invalid_syntax(format!(
@@ -113,7 +123,7 @@ impl PatchRequest {
                             op.value = Some(v);
                         }
                     }
-                    ops.push(op);
+                    ops.push(op, compat, limits);
                 }
                 raw.operations = Some(ops);
             }
@@ -121,8 +131,8 @@ impl PatchRequest {
         Self::from_raw(raw, compat, limits)
     }
 
-    fn from_raw(raw: RawBody<'_>, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        check_schemas(raw.schemas.as_ref(), compat)?;
+    fn from_raw(raw: RawBody, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
+        check_schemas(raw.schemas, compat)?;
         let ops = match raw.operations {
             Some(ops) if !raw.operations_invalid => ops,
             _ => {
@@ -131,25 +141,22 @@ impl PatchRequest {
                 ));
             }
         };
-        if ops.is_empty() {
+        if ops.count == 0 {
             return Err(Error::invalid_syntax(
                 "\"Operations\" must hold at least one operation (RFC 7644 §3.5.2)",
             ));
         }
-        if ops.len() > limits.max_operations {
+        if ops.count > limits.max_operations {
             return Err(Error::too_many(format!(
                 "the PATCH request has {} operations; the limit is {}",
-                ops.len(),
-                limits.max_operations
+                ops.count, limits.max_operations
             )));
         }
-        let operations = ops
-            .into_iter()
-            .enumerate()
-            .map(|(i, op)| decode_op(i, op, compat, limits))
-            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(e) = ops.error {
+            return Err(e);
+        }
         Ok(PatchRequest {
-            operations,
+            operations: ops.ops,
             compat: *compat,
         })
     }
@@ -182,7 +189,8 @@ impl PatchRequest {
                 "the resource to patch is not a JSON object",
             ));
         };
-        let mut engine = Engine::new(Tx::new(root), schema, &self.compat);
+        let tx = Tx::with_capacity(root, self.operations.len().min(64));
+        let mut engine = Engine::new(tx, schema, &self.compat);
         match engine.run(&self.operations) {
             Ok(()) => Ok(PatchOutcome {
                 changed: engine.tx.changed(),
@@ -195,29 +203,35 @@ impl PatchRequest {
     }
 }
 
-fn check_schemas(schemas: Option<&Value>, compat: &Compat) -> Result<(), Error> {
+/// What `serde_json::from_slice` does, with the settings passed down so that each operation
+/// is decoded as soon as it is read.
+fn read_body<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    seed: BodySeed<'_>,
+) -> Result<RawBody, serde_json::Error> {
+    let raw = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(raw)
+}
+
+fn check_schemas(schemas: Schemas, compat: &Compat) -> Result<(), Error> {
     match schemas {
-        None if compat.missing_patch_schema => Ok(()),
-        Some(Value::Array(a))
-            if a.iter().any(|u| {
-                u.as_str()
-                    .is_some_and(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-            }) =>
-        {
-            Ok(())
-        }
+        Schemas::Absent if compat.missing_patch_schema => Ok(()),
+        Schemas::PatchOp => Ok(()),
         _ => Err(Error::invalid_syntax(format!(
             "a PATCH body's \"schemas\" must be [\"{PATCH_OP_SCHEMA}\"]"
         ))),
     }
 }
 
-fn decode_op(
+/// Decodes operation `i` of a message (`op`, `path`, `value` and the value bound) onto `out`.
+pub(crate) fn decode_op(
     i: usize,
     op: RawOp<'_>,
     compat: &Compat,
     limits: &PatchLimits,
-) -> Result<PatchOperation, Error> {
+    out: &mut Vec<PatchOperation>,
+) -> Result<(), Error> {
     let kind = match &op.op {
         Some(Field::Str(s)) => op_kind(s, compat).ok_or_else(|| {
             Error::invalid_syntax(format!(
@@ -230,13 +244,25 @@ fn decode_op(
             )));
         }
     };
-    let (path, path_text) = match op.path {
-        None | Some(Field::Null) => (None, None),
-        Some(Field::Str(s)) => {
-            let p = PatchPath::parse(&s)
-                .map_err(|e| Error::invalid_path(format!("Operations[{i}].path \"{s}\": {e}")))?;
-            (Some(p), Some(s.into_owned()))
-        }
+    // (matched, not `map_err(..)?`: each wrapping of the 144-byte path is a copy)
+    let mut path_text = None;
+    let path = match op.path {
+        None | Some(Field::Null) => None,
+        Some(Field::Str(s)) => match PatchPath::parse(&s) {
+            Ok(p) => {
+                // the one copy of the text: straight from the body into the operation
+                path_text = Some(match s {
+                    Cow::Borrowed(b) => Box::<str>::from(b),
+                    Cow::Owned(o) => o.into_boxed_str(),
+                });
+                Some(p)
+            }
+            Err(e) => {
+                return Err(Error::invalid_path(format!(
+                    "Operations[{i}].path \"{s}\": {e}"
+                )));
+            }
+        },
         Some(Field::Other) => {
             return Err(Error::invalid_path(format!(
                 "Operations[{i}].path must be a string"
@@ -258,7 +284,9 @@ fn decode_op(
             "Operations[{i}] ({kind}) needs a \"value\" (RFC 7644 §3.5.2.1, §3.5.2.3)"
         )));
     }
-    Ok(PatchOperation::new(kind, path, path_text, value))
+    // built straight into the list (returning it would be one more copy of 200 bytes)
+    out.push(PatchOperation::from_parts(kind, path, path_text, value));
+    Ok(())
 }
 
 fn op_kind(s: &str, compat: &Compat) -> Option<OpKind> {
@@ -352,6 +380,30 @@ mod tests {
         );
         let e = PatchRequest::from_slice(b"{\"Operations\":[", &c, &PatchLimits::default());
         assert_eq!(e.unwrap_err().scim_type(), Some(ScimType::InvalidSyntax));
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_read_as_before() {
+        let c = Compat::default();
+        let l = PatchLimits::default();
+        let body = |skipped: &[u8], path: &[u8]| {
+            let mut b =
+                br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"x":""#.to_vec();
+            b.extend_from_slice(skipped);
+            b.extend_from_slice(br#"","Operations":[{"op":"remove","path":""#);
+            b.extend_from_slice(path);
+            b.extend_from_slice(br#""}]}"#);
+            b
+        };
+        // valid UTF-8 (read as text)
+        let ok = PatchRequest::from_slice(&body("é".as_bytes(), b"nickName"), &c, &l).unwrap();
+        assert_eq!(ok.operations()[0].path_text(), Some("nickName"));
+        // not UTF-8 in a member that is skipped: read as bytes, accepted as it always was
+        let skipped = PatchRequest::from_slice(&body(b"\xff", b"nickName"), &c, &l).unwrap();
+        assert_eq!(skipped, ok);
+        // not UTF-8 in a string that is read: invalidSyntax
+        let e = PatchRequest::from_slice(&body(b"a", b"nick\xffName"), &c, &l).unwrap_err();
+        assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
     }
 
     #[test]

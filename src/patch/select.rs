@@ -4,7 +4,8 @@
 //! case-insensitive member access ([RFC 7643 §2.1](https://www.rfc-editor.org/rfc/rfc7643#section-2.1)).
 //! Matching elements is [`CompiledFilter::for_elements`](crate::filter::CompiledFilter::for_elements).
 
-use crate::filter::{CompValue, CompareOp, Filter};
+use crate::error::Error;
+use crate::filter::{CompValue, CompareOp, CompiledFilter, Filter};
 use crate::path::AttrPath;
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
@@ -19,12 +20,108 @@ pub(crate) fn get_ci<'v>(obj: &'v Map<String, Value>, name: &str) -> Option<&'v 
     })
 }
 
-/// The key under which `name` is stored in `obj` (case-insensitive), if present.
-pub(crate) fn key_ci(obj: &Map<String, Value>, name: &str) -> Option<String> {
+/// The key under which `name` is stored in `obj` (case-insensitive), if present: `name`
+/// itself (borrowed, no allocation) when the spelling matches, else a copy of the stored key.
+pub(crate) fn key_ci<'n>(obj: &Map<String, Value>, name: &'n str) -> Option<Cow<'n, str>> {
     if obj.contains_key(name) {
-        return Some(name.to_owned());
+        return Some(Cow::Borrowed(name));
     }
-    obj.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
+    obj.keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .map(|k| Cow::Owned(k.clone()))
+}
+
+/// `obj[name]` with the key it is stored under (see [`key_ci`]), in one search when the
+/// spelling matches.
+pub(crate) fn entry_ci<'n, 'v>(
+    obj: &'v Map<String, Value>,
+    name: &'n str,
+) -> Option<(Cow<'n, str>, &'v Value)> {
+    if let Some(v) = obj.get(name) {
+        return Some((Cow::Borrowed(name), v));
+    }
+    obj.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(k, v)| (Cow::Owned(k.clone()), v))
+}
+
+/// How a value filter selects the elements of a multi-valued complex attribute. The filter
+/// Entra sends on nearly every user PATCH, `sub eq "text"` on a string sub-attribute
+/// (`emails[type eq "work"]`), is tested directly, with the comparison
+/// [`CompiledFilter`] makes (RFC 7644 §3.4.2.2: case-insensitive unless `caseExact`; a
+/// multi-valued sub-attribute matches when any of its values does); any other filter is
+/// compiled by [`CompiledFilter::for_elements`].
+pub(crate) enum Selector<'a, 'f> {
+    /// `key eq "lit"`, `key` a string or reference sub-attribute as the schema spells it.
+    StrEq {
+        key: &'a str,
+        lit: &'f str,
+        case_exact: bool,
+    },
+    /// Any other filter.
+    Compiled(CompiledFilter),
+}
+
+impl<'a, 'f> Selector<'a, 'f> {
+    /// The selector of `filter` over the elements of `attr` (errors as
+    /// [`CompiledFilter::for_elements`] reports them; the direct case cannot fail there).
+    pub(crate) fn new(filter: &'f Filter, attr: &'a Attribute) -> Result<Self, Error> {
+        if let Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(lit),
+        } = filter
+        {
+            let sub = (attr.kind == AttributeType::Complex
+                && path.urn.is_none()
+                && path.sub_attr.is_none())
+            .then(|| attr.sub_attribute(&path.name))
+            .flatten();
+            if let Some(sub) = sub {
+                if matches!(sub.kind, AttributeType::String | AttributeType::Reference) {
+                    return Ok(Selector::StrEq {
+                        key: &sub.name,
+                        lit,
+                        case_exact: sub.case_exact,
+                    });
+                }
+            }
+        }
+        CompiledFilter::for_elements(filter, attr).map(Selector::Compiled)
+    }
+
+    /// Whether the element `e` is selected.
+    pub(crate) fn matches(&self, e: &Value) -> bool {
+        match self {
+            Selector::Compiled(c) => c.matches(e),
+            Selector::StrEq {
+                key,
+                lit,
+                case_exact,
+            } => {
+                let Some(v) = e.as_object().and_then(|o| get_ci(o, key)) else {
+                    return false;
+                };
+                let eq = |x: &Value| x.as_str().is_some_and(|x| str_eq(x, lit, *case_exact));
+                match v {
+                    Value::Array(items) => items.iter().any(eq),
+                    other => eq(other),
+                }
+            }
+        }
+    }
+}
+
+/// String equality under the attribute's `caseExact` (RFC 7643 §2.2): otherwise both sides
+/// lower-cased (ASCII case folding when both are ASCII, no allocation).
+fn str_eq(v: &str, lit: &str, case_exact: bool) -> bool {
+    if case_exact {
+        v == lit
+    } else if v.is_ascii() && lit.is_ascii() {
+        v.eq_ignore_ascii_case(lit)
+    } else {
+        v.to_lowercase() == lit.to_lowercase()
+    }
 }
 
 /// Lower-cases `s` unless the attribute is `caseExact`.
@@ -138,6 +235,79 @@ mod tests {
             op,
             value: v,
         }
+    }
+
+    #[test]
+    fn string_eq_selects_exactly_like_the_compiled_filter() {
+        use serde_json::json;
+        let attr = Attribute::new("things", AttributeType::Complex)
+            .multi_valued(true)
+            .sub_attributes(vec![
+                Attribute::new("type", AttributeType::String),
+                Attribute::new("code", AttributeType::String).case_exact(true),
+                Attribute::new("tags", AttributeType::String).multi_valued(true),
+                Attribute::new("$ref", AttributeType::Reference),
+            ]);
+        let elements = [
+            json!({"type": "work"}),
+            json!({"type": "Work"}),
+            json!({"TYPE": "WORK"}),
+            json!({"type": "worker"}),
+            json!({"type": "ÉCOLE"}),
+            json!({"type": "école"}),
+            json!({"type": "k"}),
+            json!({"type": "K"}),
+            json!({"type": null}),
+            json!({"type": 1}),
+            json!({"type": ["x", "Work"]}),
+            json!({"type": []}),
+            json!({"code": "AbC"}),
+            json!({"code": "abc"}),
+            json!({"tags": ["a", "B"]}),
+            json!({"tags": "b"}),
+            json!({"$ref": "https://x/Users/1"}),
+            json!({"$REF": "HTTPS://X/Users/1"}),
+            json!("work"),
+            json!(null),
+            json!({}),
+        ];
+        let literals = [
+            "work",
+            "WORK",
+            "Work",
+            "école",
+            "ÉCOLE",
+            "\u{212a}",
+            "k",
+            "AbC",
+            "abc",
+            "b",
+            "",
+            "https://x/Users/1",
+        ];
+        let mut direct = 0;
+        for name in ["type", "Type", "code", "tags", "$ref", "value", "nope"] {
+            for lit in literals {
+                let f = cmp(name, CompareOp::Eq, CompValue::String(lit.into()));
+                let compiled = CompiledFilter::for_elements(&f, &attr);
+                let selector = Selector::new(&f, &attr);
+                assert_eq!(compiled.is_ok(), selector.is_ok(), "{name} eq {lit}");
+                let (Ok(c), Ok(s)) = (compiled, selector) else {
+                    continue;
+                };
+                direct += usize::from(matches!(s, Selector::StrEq { .. }));
+                for e in &elements {
+                    assert_eq!(c.matches(e), s.matches(e), "{name} eq {lit:?} on {e}");
+                }
+            }
+        }
+        assert!(direct >= 4 * literals.len(), "the direct path was taken");
+        // anything else is compiled
+        let f = cmp("type", CompareOp::Co, CompValue::String("w".into()));
+        assert!(matches!(
+            Selector::new(&f, &attr),
+            Ok(Selector::Compiled(_))
+        ));
     }
 
     #[test]

@@ -7,23 +7,27 @@
 //! records the 100 removed elements and their positions, not a copy of the list.
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Where a change happened: `[ext].attr[idx].sub` in the resource JSON (keys as stored).
+///
+/// Keys borrow the schema's names (`'k`) when the resource spells them that way, which is the
+/// common case: building, cloning and logging a location then allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Loc {
+pub(crate) struct Loc<'k> {
     /// The extension URN key when the attribute lives in an extension object.
-    pub ext: Option<String>,
+    pub ext: Option<Cow<'k, str>>,
     /// The attribute's key.
-    pub attr: String,
+    pub attr: Cow<'k, str>,
     /// The element index, for an element of a multi-valued attribute.
     pub idx: Option<usize>,
     /// The sub-attribute key.
-    pub sub: Option<String>,
+    pub sub: Option<Cow<'k, str>>,
 }
 
-impl Loc {
+impl<'k> Loc<'k> {
     /// A top-level (or extension-level) attribute.
-    pub fn attr(ext: Option<String>, attr: String) -> Self {
+    pub fn attr(ext: Option<Cow<'k, str>>, attr: Cow<'k, str>) -> Self {
         Loc {
             ext,
             attr,
@@ -40,7 +44,7 @@ impl Loc {
         }
     }
     /// The same attribute's (or element's) sub-attribute `sub`.
-    pub fn sub(&self, sub: String) -> Self {
+    pub fn sub(&self, sub: Cow<'k, str>) -> Self {
         Loc {
             sub: Some(sub),
             ..self.clone()
@@ -49,26 +53,32 @@ impl Loc {
 }
 
 #[derive(Debug)]
-enum Undo {
+enum Undo<'k> {
     /// Put `old` back at the location (`None`: remove the key).
-    Put(Loc, Option<Value>),
+    Put(Loc<'k>, Option<Value>),
     /// Truncate the array at the location back to this length.
-    Truncate(Loc, usize),
+    Truncate(Loc<'k>, usize),
     /// Re-insert removed elements at their original indices (ascending).
-    Reinsert(Loc, Vec<(usize, Value)>),
+    Reinsert(Loc<'k>, Vec<(usize, Value)>),
 }
 
 /// A resource being patched, with the undo log of the changes made so far.
-pub(crate) struct Tx<'r> {
+pub(crate) struct Tx<'r, 'k> {
     root: &'r mut Map<String, Value>,
-    log: Vec<Undo>,
+    log: Vec<Undo<'k>>,
 }
 
-impl<'r> Tx<'r> {
+impl<'r, 'k> Tx<'r, 'k> {
     pub fn new(root: &'r mut Map<String, Value>) -> Self {
+        Self::with_capacity(root, 0)
+    }
+
+    /// A transaction expecting about `changes` changes (one log allocation for a typical
+    /// request instead of several as the log grows).
+    pub fn with_capacity(root: &'r mut Map<String, Value>, changes: usize) -> Self {
         Tx {
             root,
-            log: Vec::new(),
+            log: Vec::with_capacity(changes),
         }
     }
 
@@ -83,35 +93,32 @@ impl<'r> Tx<'r> {
     }
 
     /// The value at `loc`, if present.
-    pub fn get(&self, loc: &Loc) -> Option<&Value> {
+    pub fn get(&self, loc: &Loc<'_>) -> Option<&Value> {
         let container = match &loc.ext {
-            Some(e) => self.root.get(e)?.as_object()?,
+            Some(e) => self.root.get(e.as_ref())?.as_object()?,
             None => &*self.root,
         };
-        let mut v = container.get(&loc.attr)?;
+        let mut v = container.get(loc.attr.as_ref())?;
         if let Some(i) = loc.idx {
             v = v.as_array()?.get(i)?;
         }
         if let Some(s) = &loc.sub {
-            v = v.as_object()?.get(s)?;
+            v = v.as_object()?.get(s.as_ref())?;
         }
         Some(v)
     }
 
     /// Sets (`Some`) or removes (`None`) the value at `loc`. The parents must exist (the engine
     /// creates them first); an unreachable location is left alone. Equal values are not logged.
-    pub fn put(&mut self, loc: Loc, new: Option<Value>) {
-        if self.get(&loc) == new.as_ref() {
-            return;
+    pub fn put(&mut self, loc: Loc<'k>, new: Option<Value>) {
+        // one walk to the location: compared and written there
+        if let Some(Wrote::Displaced(old)) = write(self.root, &loc, new) {
+            self.log.push(Undo::Put(loc, old));
         }
-        let Some(old) = write(self.root, &loc, new) else {
-            return;
-        };
-        self.log.push(Undo::Put(loc, old));
     }
 
     /// Appends to the array at `loc`, creating it when absent.
-    pub fn extend(&mut self, loc: &Loc, items: Vec<Value>) {
+    pub fn extend(&mut self, loc: &Loc<'k>, items: Vec<Value>) {
         if items.is_empty() {
             return;
         }
@@ -125,7 +132,7 @@ impl<'r> Tx<'r> {
     }
 
     /// Removes the elements whose `remove[i]` is true from the array at `loc` in one pass.
-    pub fn remove_where(&mut self, loc: &Loc, remove: &[bool]) {
+    pub fn remove_where(&mut self, loc: &Loc<'k>, remove: &[bool]) {
         let Some(arr) = array_mut(self.root, loc) else {
             return;
         };
@@ -181,39 +188,61 @@ impl<'r> Tx<'r> {
     }
 }
 
-fn array_mut<'m>(root: &'m mut Map<String, Value>, loc: &Loc) -> Option<&'m mut Vec<Value>> {
+fn array_mut<'m>(root: &'m mut Map<String, Value>, loc: &Loc<'_>) -> Option<&'m mut Vec<Value>> {
     let container = match &loc.ext {
-        Some(e) => root.get_mut(e)?.as_object_mut()?,
+        Some(e) => root.get_mut(e.as_ref())?.as_object_mut()?,
         None => root,
     };
-    container.get_mut(&loc.attr)?.as_array_mut()
+    container.get_mut(loc.attr.as_ref())?.as_array_mut()
 }
 
-/// Writes `new` at `loc` and returns what was there (`Some(None)`: nothing), or `None` when the
-/// location cannot be reached (a parent is not an object/array).
-fn write(root: &mut Map<String, Value>, loc: &Loc, new: Option<Value>) -> Option<Option<Value>> {
+/// What [`write`] did at a reachable location.
+enum Wrote {
+    /// The location already holds that value (or nothing, for a removal): nothing changed.
+    Same,
+    /// The value was written (or removed); what it displaced (`None`: nothing).
+    Displaced(Option<Value>),
+}
+
+/// Writes `new` at `loc` unless it is there already, or `None` when the location cannot be
+/// reached (a parent is not an object/array).
+fn write(root: &mut Map<String, Value>, loc: &Loc<'_>, new: Option<Value>) -> Option<Wrote> {
     let container = match &loc.ext {
-        Some(e) => root.get_mut(e)?.as_object_mut()?,
+        Some(e) => root.get_mut(e.as_ref())?.as_object_mut()?,
         None => root,
     };
     let map: &mut Map<String, Value> = match (loc.idx, &loc.sub) {
         (None, None) => container,
-        (None, Some(_)) => container.get_mut(&loc.attr)?.as_object_mut()?,
+        (None, Some(_)) => container.get_mut(loc.attr.as_ref())?.as_object_mut()?,
         (Some(i), sub) => {
-            let elem = container.get_mut(&loc.attr)?.as_array_mut()?.get_mut(i)?;
+            let elem = container
+                .get_mut(loc.attr.as_ref())?
+                .as_array_mut()?
+                .get_mut(i)?;
             match sub {
                 Some(_) => elem.as_object_mut()?,
                 None => {
                     let new = new?;
-                    return Some(Some(std::mem::replace(elem, new)));
+                    if *elem == new {
+                        return Some(Wrote::Same);
+                    }
+                    return Some(Wrote::Displaced(Some(std::mem::replace(elem, new))));
                 }
             }
         }
     };
-    let key = loc.sub.as_deref().unwrap_or(&loc.attr);
+    let key = loc.sub.as_deref().unwrap_or(loc.attr.as_ref());
     Some(match new {
-        Some(v) => map.insert(key.to_owned(), v),
-        None => map.remove(key),
+        // an existing key keeps its allocation: only the value is swapped
+        Some(v) => match map.get_mut(key) {
+            Some(slot) if *slot == v => Wrote::Same,
+            Some(slot) => Wrote::Displaced(Some(std::mem::replace(slot, v))),
+            None => Wrote::Displaced(map.insert(key.to_owned(), v)),
+        },
+        None => match map.remove(key) {
+            Some(old) => Wrote::Displaced(Some(old)),
+            None => Wrote::Same,
+        },
     })
 }
 
