@@ -14,7 +14,7 @@
 use super::refs::resource_url;
 use crate::backend::StoredUser;
 use crate::resource::json_text;
-use crate::resource::{Group, Meta, Resource, User};
+use crate::resource::{Group, GroupRef, Meta, Resource, User};
 use crate::schema::{Attribute, ENTERPRISE_USER_SCHEMA, ResourceSchema, Returned};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -124,12 +124,33 @@ fn missing_ref(
 }
 
 fn set_meta<R: Resource>(resource: &mut R, location: Option<String>) {
-    let meta = resource.meta_mut().get_or_insert_with(Meta::default);
+    stamp_meta::<R>(
+        resource.meta_mut().get_or_insert_with(Meta::default),
+        location,
+    );
+}
+
+/// Sets `meta.resourceType` (when missing) and `meta.location` as a response carries them.
+fn stamp_meta<R: Resource>(meta: &mut Meta, location: Option<String>) {
     if meta.resource_type.is_none() {
         meta.resource_type = Some(R::RESOURCE_TYPE.to_owned());
     }
     if let Some(loc) = location {
         meta.location = Some(loc);
+    }
+}
+
+/// Whether no `groups` value has an `extra` key that `$ref` filling reads.
+fn groups_ok(groups: &[GroupRef]) -> bool {
+    groups.iter().all(|g| ref_extra_ok(&g.extra, &REF))
+}
+
+/// Fills the missing `$ref` of each `groups` value (always a Group).
+fn fill_group_refs(groups: &mut [GroupRef], base: &str) {
+    for g in groups {
+        if let Some(url) = missing_ref(&g.reference, g.value.as_deref(), base, "Groups") {
+            g.reference = Some(url);
+        }
     }
 }
 
@@ -183,56 +204,39 @@ pub(crate) fn write_stored_user(
     base: &str,
     location: String,
 ) -> bool {
-    if !user.body.is_verbatim() || !user.groups.iter().all(|g| ref_extra_ok(&g.extra, &REF)) {
+    if !user.body.is_verbatim() || !groups_ok(&user.groups) {
         return false;
     }
-    for g in &mut user.groups {
-        if let Some(url) = missing_ref(&g.reference, g.value.as_deref(), base, "Groups") {
-            g.reference = Some(url);
-        }
-    }
-    if user.meta.resource_type.is_none() {
-        user.meta.resource_type = Some(User::RESOURCE_TYPE.to_owned());
-    }
-    user.meta.location = Some(location);
+    fill_group_refs(&mut user.groups, base);
+    stamp_meta::<User>(&mut user.meta, Some(location));
     let mark = out.len();
-    let written = (|| {
-        out.extend_from_slice(b"{\"id\":");
-        json_text::write_str(out, &user.id);
-        out.extend_from_slice(b",\"meta\":");
-        user.meta.write_json(out);
-        if !user.groups.is_empty() {
-            out.extend_from_slice(b",\"groups\":");
-            serde_json::to_writer(&mut *out, &user.groups)?;
+    out.extend_from_slice(b"{\"id\":");
+    json_text::write_str(out, &user.id);
+    out.extend_from_slice(b",\"meta\":");
+    user.meta.write_json(out);
+    if !user.groups.is_empty() {
+        out.extend_from_slice(b",\"groups\":");
+        if serde_json::to_writer(&mut *out, &user.groups).is_err() {
+            out.truncate(mark);
+            return false;
         }
-        match user.body.as_str().strip_prefix('{') {
-            Some(rest) if !rest.trim_start().starts_with('}') => {
-                out.push(b',');
-                out.extend_from_slice(rest.as_bytes());
-            }
-            _ => out.push(b'}'),
+    }
+    match user.body.as_str().strip_prefix('{') {
+        Some(rest) if !rest.trim_start().starts_with('}') => {
+            out.push(b',');
+            out.extend_from_slice(rest.as_bytes());
         }
-        Ok::<(), serde_json::Error>(())
-    })();
-    if written.is_err() {
-        out.truncate(mark);
-        return false;
+        _ => out.push(b'}'),
     }
     true
 }
 
 impl Direct for User {
     fn prepare(&mut self, plan: &DirectPlan, base: &str, location: Option<String>) -> bool {
-        let ok = user_attributes_ok(self, plan)
-            && self.groups.iter().all(|g| ref_extra_ok(&g.extra, &REF));
-        if !ok {
+        if !user_attributes_ok(self, plan) || !groups_ok(&self.groups) {
             return false;
         }
-        for g in &mut self.groups {
-            if let Some(url) = missing_ref(&g.reference, g.value.as_deref(), base, "Groups") {
-                g.reference = Some(url);
-            }
-        }
+        fill_group_refs(&mut self.groups, base);
         if self.enterprise().and_then(|e| e.manager.as_ref()).is_some() {
             if let Some(m) = self.enterprise_mut().manager.as_mut() {
                 if let Some(url) = missing_ref(&m.reference, m.value.as_deref(), base, "Users") {

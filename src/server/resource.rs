@@ -220,14 +220,12 @@ impl ScimServer {
         let count = page.resources.len();
         let mut out = Vec::with_capacity(256 + count.min(64) * RESOURCE_CAPACITY);
         direct::list_open(&mut out);
-        let endpoint = User::ENDPOINT.trim_start_matches('/');
         for (i, mut user) in page.resources.into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let base = &self.inner.base_url;
-            let location = refs::resource_url(base, endpoint, &user.id);
-            if !direct::write_stored_user(&mut out, &mut user, base, location) {
+            let location = self.location_of::<User>(&user.id);
+            if !direct::write_stored_user(&mut out, &mut user, &self.inner.base_url, location) {
                 let typed = user.into_user().map_err(backend_error)?;
                 self.write_resource(typed, projection, &mut out);
             }
@@ -396,13 +394,16 @@ impl ScimServer {
     /// `{base}/Users/{id}` ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1),
     /// `meta.location`).
     fn location<R: Resource>(&self, resource: &R) -> Option<String> {
-        resource.id().map(|id| {
-            refs::resource_url(
-                &self.inner.base_url,
-                R::ENDPOINT.trim_start_matches('/'),
-                id,
-            )
-        })
+        resource.id().map(|id| self.location_of::<R>(id))
+    }
+
+    /// The URL of the resource of type `R` with this id (`meta.location`, `Location`).
+    fn location_of<R: Resource>(&self, id: &str) -> String {
+        refs::resource_url(
+            &self.inner.base_url,
+            R::ENDPOINT.trim_start_matches('/'),
+            id,
+        )
     }
 
     /// The `ETag` of a resource, when the backend supports versions.
