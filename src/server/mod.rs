@@ -177,10 +177,10 @@ impl ScimServer {
             .await
             .map_err(|e| {
                 let mut reply = Reply::error(&e.to_error());
-                if let Some(challenge) = e.www_authenticate() {
-                    if let Ok(v) = challenge.to_str() {
-                        reply = reply.header(WWW_AUTHENTICATE, v);
-                    }
+                if let Some(challenge) = e.www_authenticate()
+                    && let Ok(v) = challenge.to_str()
+                {
+                    reply = reply.header(WWW_AUTHENTICATE, v);
                 }
                 if let Some(after) = e.retry_after() {
                     reply = reply.header(RETRY_AFTER, retry_after_secs(after));

@@ -76,12 +76,9 @@ impl ScimServer {
             .map_err(backend_error)?;
         if let (Some(cond), Some(version), true) =
             (&if_none_match, found.version(), self.capabilities().etag)
+            && cond.matches(version)
         {
-            if cond.matches(version) {
-                return Ok(
-                    Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref())
-                );
-            }
+            return Ok(Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref()));
         }
         Ok(self.encode(found, &projection, StatusCode::OK, false))
     }
