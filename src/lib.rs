@@ -18,6 +18,7 @@
 //! | [`backend`] | the async `IdentityBackend` trait and the in-memory backend |
 //! | [`auth`] | authentication, tenants, SCIM API keys |
 //! | [`server`] | the framework-agnostic HTTP handler (`http::Request` in, `http::Response` out) |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(
@@ -51,7 +52,10 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 
-pub use auth::{Authenticator, Context, TenantId};
+pub use auth::{
+    ApiKeyStore, Authenticator, BearerKeyAuthenticator, Context, KeyAdmin, MemoryKeyStore,
+    Principal, Secret, TenantId,
+};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
 // The README's Rust examples are doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "tower"))]
@@ -69,3 +73,9 @@ pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };
 pub use schema::{ResourceSchema, SchemaRegistry};
+pub use server::{Limits, ScimServer, ServerBuilder};
+
+// The crates whose types appear in public signatures, so a service uses the same versions.
+pub use bytes;
+pub use http;
+pub use serde_json;
