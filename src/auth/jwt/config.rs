@@ -66,6 +66,7 @@ pub struct JwtConfig {
     pub(super) tenant_claim: String,
     pub(super) user_id_claim: Option<String>,
     pub(super) role: Option<RoleRequirement>,
+    pub(super) require_at_jwt: bool,
 }
 
 impl JwtConfig {
@@ -80,6 +81,7 @@ impl JwtConfig {
             tenant_claim: "tid".to_owned(),
             user_id_claim: None,
             role: None,
+            require_at_jwt: false,
         }
     }
 
@@ -133,6 +135,15 @@ impl JwtConfig {
             claim: claim.into(),
             role: role.into(),
         });
+        self
+    }
+
+    /// Requires the header `typ` of an RFC 9068 access token (`at+jwt` or
+    /// `application/at+jwt`, [RFC 9068 §4](https://www.rfc-editor.org/rfc/rfc9068#section-4)),
+    /// which keeps ID tokens and other JWTs of the same issuer out. Off by default: Zitadel and
+    /// Entra ID issue access tokens typed `JWT`.
+    pub fn require_at_jwt_typ(mut self, required: bool) -> Self {
+        self.require_at_jwt = required;
         self
     }
 

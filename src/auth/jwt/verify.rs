@@ -29,6 +29,15 @@ pub(super) fn header(token: &str, config: &JwtConfig) -> Result<Header, AuthErro
     let alg = JwtAlgorithm::from_jsonwebtoken(h.alg)
         .filter(|a| config.algorithms.contains(a))
         .ok_or_else(AuthError::invalid)?;
+    if config.require_at_jwt {
+        let typ = h.typ.as_deref().unwrap_or_default();
+        let typ = typ.strip_prefix("application/").unwrap_or(typ);
+        if !typ.eq_ignore_ascii_case("at+jwt") {
+            return Err(AuthError::invalid());
+        }
+    }
+    // Keys named inside the token (`jku`, `jwk`, `x5u`, `x5c`) are never used: only the
+    // configured keys or the configured JWKS verify (RFC 8725 §3.10).
     Ok(Header { alg, kid: h.kid })
 }
 
@@ -85,6 +94,17 @@ mod tests {
             assert_eq!(e.kind(), AuthErrorKind::Invalid, "{bad}");
         }
         assert!(header("a.b", &c).is_err());
+        let typed = c.clone().require_at_jwt_typ(true);
+        for ok in [
+            r#"{"alg":"ES256","typ":"at+jwt"}"#,
+            r#"{"alg":"ES256","typ":"application/AT+JWT"}"#,
+        ] {
+            assert!(header(&token_with_header(ok), &typed).is_ok(), "{ok}");
+        }
+        for bad in [r#"{"alg":"ES256","typ":"JWT"}"#, r#"{"alg":"ES256"}"#] {
+            assert!(header(&token_with_header(bad), &typed).is_err(), "{bad}");
+            assert!(header(&token_with_header(bad), &c).is_ok(), "{bad}");
+        }
         let long = "a".repeat(MAX_TOKEN_LEN + 1);
         assert!(header(&long, &c).is_err());
     }
