@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use scimitar::auth::jwt::{JwksCache, JwtAlgorithm, JwtAuthenticator, JwtConfig, KeySet};
 use scimitar::auth::{AuthErrorKind, Authenticator};
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -114,6 +114,8 @@ pub struct JwksServer {
     pub url: String,
     pub keys: Arc<Mutex<Vec<Jwk>>>,
     pub fetches: Arc<AtomicUsize>,
+    /// While set, the endpoint answers 500.
+    pub failing: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -127,17 +129,21 @@ impl JwksServer {
     pub async fn start(keys: Vec<Jwk>) -> JwksServer {
         let keys = Arc::new(Mutex::new(keys));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let (k, f) = (keys.clone(), fetches.clone());
+        let failing = Arc::new(AtomicBool::new(false));
+        let (k, f, x) = (keys.clone(), fetches.clone(), failing.clone());
         let app = axum::Router::new().route(
             "/jwks",
             axum::routing::get(move || {
-                let (k, f) = (k.clone(), f.clone());
+                let (k, f, x) = (k.clone(), f.clone(), x.clone());
                 async move {
                     f.fetch_add(1, Ordering::SeqCst);
+                    if x.load(Ordering::SeqCst) {
+                        return Err(http::StatusCode::INTERNAL_SERVER_ERROR);
+                    }
                     let set = JwkSet {
                         keys: k.lock().unwrap().clone(),
                     };
-                    axum::Json(set)
+                    Ok(axum::Json(set))
                 }
             }),
         );
@@ -150,6 +156,7 @@ impl JwksServer {
             url,
             keys,
             fetches,
+            failing,
             task,
         }
     }
@@ -394,6 +401,42 @@ async fn unknown_kids_cannot_hammer_the_idp() {
     // known keys keep working without a fetch
     auth(&*a, &ec.sign(&claims("t", json!({})))).await.unwrap();
     assert_eq!(idp.fetches(), 1);
+}
+
+#[tokio::test]
+async fn known_keys_outlive_a_failing_jwks_and_the_ttl_refreshes() {
+    let (k1, k2) = (ec_signer("k1"), ec_signer("k2"));
+    let idp = JwksServer::start(vec![k1.jwk.clone()]).await;
+    let cache = idp
+        .cache()
+        .ttl(Duration::ZERO)
+        .min_refetch_interval(Duration::ZERO);
+    let a = JwtAuthenticator::with_jwks(JwtConfig::new(ISS, AUD), cache);
+    auth(&a, &k1.sign(&claims("t", json!({})))).await.unwrap();
+    // TTL 0: every token re-reads the set
+    auth(&a, &k1.sign(&claims("t", json!({})))).await.unwrap();
+    assert_eq!(idp.fetches(), 2);
+    // the IdP fails: the key already known keeps working, an unknown one is 503
+    idp.failing.store(true, Ordering::SeqCst);
+    idp.keys.lock().unwrap().push(k2.jwk.clone());
+    auth(&a, &k1.sign(&claims("t", json!({})))).await.unwrap();
+    let e = auth(&a, &k2.sign(&claims("t", json!({}))))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AuthErrorKind::Unavailable);
+    assert_eq!(idp.fetches(), 4);
+    // it recovers: the new key is fetched and accepted
+    idp.failing.store(false, Ordering::SeqCst);
+    auth(&a, &k2.sign(&claims("t", json!({})))).await.unwrap();
+    // a key the IdP dropped stops working once the set is re-read
+    idp.keys
+        .lock()
+        .unwrap()
+        .retain(|j| j.common.key_id.as_deref() == Some("k2"));
+    let e = auth(&a, &k1.sign(&claims("t", json!({}))))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AuthErrorKind::Invalid);
 }
 
 #[tokio::test]
