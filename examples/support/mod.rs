@@ -10,18 +10,24 @@
 //! | `SCIM_TENANT` | the default tenant's id | `default` |
 //! | `SCIM_ADMIN_TOKEN` | enables key management under `/admin` | off |
 //! | `SCIM_SNAPSHOT` | JSON file the data is restored from and saved to on shutdown | off |
+//!
+//! With feature `jwt`, `SCIM_JWT_*` (see `jwt.rs`) adds OAuth 2.0 bearer JWTs beside the keys.
 
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use scimitar::auth::Authenticator;
 use scimitar::auth::{
     ApiKeyStore, BearerKeyAuthenticator, KeyAdmin, MemoryKeyStore, Secret,
     StaticTokenAuthenticator, TenantId,
 };
 use scimitar::backend::MemoryBackend;
 use scimitar::server::ScimServer;
+
+#[cfg(feature = "jwt")]
+mod jwt;
 
 /// Where SCIM is served, below the listening address.
 pub const SCIM_PATH: &str = "/scim/v2";
@@ -72,13 +78,18 @@ impl App {
             }
             None => Some(keys.mint(&tenant, Some("minted at start")).await?.1),
         };
-        let admin = var("SCIM_ADMIN_TOKEN").map(|token| {
-            let admin_auth = StaticTokenAuthenticator::admin(&Secret::new(token));
-            KeyAdmin::new(keys.clone(), Arc::new(admin_auth)).with_prefix(ADMIN_PATH)
-        });
+        let key_auth: Arc<dyn Authenticator> = Arc::new(BearerKeyAuthenticator::new(keys.clone()));
+        let admin_token: Option<Arc<dyn Authenticator>> = var("SCIM_ADMIN_TOKEN")
+            .map(|t| Arc::new(StaticTokenAuthenticator::admin(&Secret::new(t))) as _);
+        #[cfg(feature = "jwt")]
+        let (scim_auth, admin_auth) = jwt_auth(key_auth, admin_token)?;
+        #[cfg(not(feature = "jwt"))]
+        let (scim_auth, admin_auth) = (key_auth, admin_token);
+        let admin =
+            admin_auth.map(|auth| KeyAdmin::new(keys.clone(), auth).with_prefix(ADMIN_PATH));
         let scim = ScimServer::builder()
             .backend(backend.clone())
-            .authenticator(Arc::new(BearerKeyAuthenticator::new(keys)))
+            .authenticator(scim_auth)
             .base_url(base_url)
             .mount_path(SCIM_PATH)
             .build()?;
@@ -118,7 +129,7 @@ impl App {
         );
         if self.admin.is_some() {
             println!(
-                "  key management: curl -s -X POST -H \"Authorization: Bearer $SCIM_ADMIN_TOKEN\" http://{}{ADMIN_PATH}/tenants/<tenant>/keys",
+                "  key management: curl -s -X POST -H \"Authorization: Bearer <admin token or admin JWT>\" http://{}{ADMIN_PATH}/tenants/<tenant>/keys",
                 self.addr
             );
         }
@@ -136,4 +147,26 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Puts JWTs beside the SCIM keys and the admin token when `SCIM_JWT_ISSUER` is set.
+#[cfg(feature = "jwt")]
+#[allow(clippy::type_complexity)]
+fn jwt_auth(
+    key_auth: Arc<dyn Authenticator>,
+    admin_token: Option<Arc<dyn Authenticator>>,
+) -> Result<(Arc<dyn Authenticator>, Option<Arc<dyn Authenticator>>), Box<dyn Error>> {
+    use scimitar::auth::jwt::JwtOrKeyAuthenticator;
+    let Some(env) = jwt::from_env()? else {
+        return Ok((key_auth, admin_token));
+    };
+    let scim = Arc::new(JwtOrKeyAuthenticator::new(Arc::new(env.scim), key_auth));
+    let admin: Option<Arc<dyn Authenticator>> = match (env.admin, admin_token) {
+        (Some(jwt), Some(token)) => {
+            Some(Arc::new(JwtOrKeyAuthenticator::new(Arc::new(jwt), token)))
+        }
+        (Some(jwt), None) => Some(Arc::new(jwt)),
+        (None, token) => token,
+    };
+    Ok((scim, admin))
 }

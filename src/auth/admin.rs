@@ -13,9 +13,15 @@
 //! mount prefix such as `/admin` when the framework passes the full path. Errors are JSON bodies
 //! in the SCIM error format. An admin authenticator whose context names tenant `*` manages every
 //! tenant; any other context manages only its own tenant (403 otherwise).
+//!
+//! Self-service: guard it with a bearer-JWT authenticator (feature `jwt`) that requires an admin
+//! role and maps the organization claim to the tenant, combined with the admin token by shape
+//! (`JwtOrKeyAuthenticator`): an organization admin's own access token then manages the keys of
+//! that organization only, a token without the role gets 403 `insufficient_scope`, and the admin
+//! token still manages every tenant. An unavailable authenticator answers 503 with `Retry-After`.
 
 use super::keys::ApiKeyStore;
-use super::{Authenticator, TenantId};
+use super::{AuthError, Authenticator, TenantId};
 use crate::error::Error;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -69,10 +75,16 @@ impl KeyAdmin {
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
         match self.dispatch(req).await {
             Ok(resp) => resp,
-            Err((err, challenge)) => {
+            Err((err, auth)) => {
                 let mut resp = json_response(err.status(), &err.to_json());
-                if let Some(c) = challenge {
+                if let Some(c) = auth.as_ref().and_then(AuthError::www_authenticate) {
                     resp.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+                }
+                if let Some(after) = auth.as_ref().and_then(AuthError::retry_after) {
+                    // delta-seconds, rounded up (RFC 9110 §10.2.3)
+                    let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+                    resp.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 }
                 resp
             }
@@ -82,13 +94,13 @@ impl KeyAdmin {
     async fn dispatch(
         &self,
         req: Request<Bytes>,
-    ) -> Result<Response<Bytes>, (Error, Option<HeaderValue>)> {
+    ) -> Result<Response<Bytes>, (Error, Option<AuthError>)> {
         let (parts, body) = req.into_parts();
         let ctx = self
             .auth
             .authenticate(&parts)
             .await
-            .map_err(|e| (e.to_error(), e.www_authenticate()))?;
+            .map_err(|e| (e.to_error(), Some(e)))?;
         let plain = |e: Error| (e, None);
         let route = self.route(parts.uri.path()).map_err(plain)?;
         let tenant = match &route {

@@ -8,6 +8,10 @@
 
 mod auth;
 mod auth_admin;
+#[cfg(feature = "jwt")]
+mod auth_jwt;
+#[cfg(feature = "jwt")]
+mod auth_jwt_admin;
 mod backend_defaults;
 mod encode_props;
 mod error;
