@@ -200,7 +200,6 @@ impl fmt::Debug for Error {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,7 +93,6 @@ impl ParseError {
     }
 }
 
-
 impl From<ParseError> for Error {
     fn from(e: ParseError) -> Self {
         Error::new(e.scim_type(), e.to_string())

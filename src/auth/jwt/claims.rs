@@ -53,10 +53,10 @@ pub(super) fn caller(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
-    if let Some(req) = &config.role {
-        if !has_role(claims, req, &tenant) {
-            return Err(AuthError::forbidden());
-        }
+    if let Some(req) = &config.role
+        && !has_role(claims, req, &tenant)
+    {
+        return Err(AuthError::forbidden());
     }
     Ok(VerifiedToken {
         subject: subject.to_owned(),
