@@ -18,6 +18,7 @@
 //! | [`backend`] | the async `IdentityBackend` trait and the in-memory backend |
 //! | [`auth`] | authentication, tenants, SCIM API keys |
 //! | [`server`] | the framework-agnostic HTTP handler (`http::Request` in, `http::Response` out) |
+//! | `testkit` | (feature `testkit`) the conformance kit any backend or key store runs from its tests |
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(
@@ -50,6 +51,8 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use auth::{Authenticator, Context, TenantId};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
