@@ -45,6 +45,8 @@ mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
 #[cfg(feature = "testkit")]
+mod testkit_broken;
+#[cfg(feature = "testkit")]
 mod testkit_memory;
 mod validate;
 mod validate_props;
