@@ -5,7 +5,7 @@
 //! `userName` gets 409 `uniqueness` ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
 
 use super::failure::{Outcome, Step, ensure};
-use super::harness::{Answer, Bench, Tenant, filter_query, patch_body};
+use super::harness::{Answer, Bench, Tenant, at, filter_query, patch_body};
 use super::{BackendFactory, Failure};
 use http::Method;
 use serde_json::{Value, json};
@@ -172,11 +172,11 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
         .call(Tenant::A, Method::GET, &path, None, &[])
         .await?
         .expect(200)?;
-    let listed: Vec<String> = got.body["members"]
+    let listed: Vec<String> = at(&got.body, "members")
         .as_array()
         .map(|m| {
             m.iter()
-                .filter_map(|x| x["value"].as_str().map(str::to_owned))
+                .filter_map(|x| at(x, "value").as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default();
@@ -197,7 +197,7 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
                 .call(Tenant::A, Method::GET, &format!("/Users/{id}"), None, &[])
                 .await?
                 .expect(200)?;
-            let groups = user.body["groups"].as_array().map_or(0, Vec::len);
+            let groups = at(&user.body, "groups").as_array().map_or(0, Vec::len);
             ensure!(
                 groups == usize::from(member),
                 "user {id} lists {groups} groups after the race; expected {}",
@@ -236,11 +236,11 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
         .call(Tenant::A, Method::GET, &path, None, &[])
         .await?
         .expect(200)?;
-    let listed: BTreeSet<String> = got.body["members"]
+    let listed: BTreeSet<String> = at(&got.body, "members")
         .as_array()
         .map(|m| {
             m.iter()
-                .filter_map(|x| x["value"].as_str().map(str::to_owned))
+                .filter_map(|x| at(x, "value").as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default();
@@ -276,14 +276,14 @@ fn attribute_value(i: usize) -> String {
 
 fn value_at(user: &Value, attribute: &str) -> Option<String> {
     let (container, name) = match attribute.rsplit_once(':') {
-        Some((urn, name)) => (&user[urn], name),
+        Some((urn, name)) => (user.get(urn)?, name),
         None => (user, attribute),
     };
-    let mut at = container;
+    let mut here = container;
     for part in name.split('.') {
-        at = &at[part];
+        here = here.get(part)?;
     }
-    at.as_str().map(str::to_owned)
+    here.as_str().map(str::to_owned)
 }
 
 async fn user_patches<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
@@ -375,7 +375,7 @@ fn one_winner(answers: Vec<Outcome<Answer>>, won: u16, what: &str) -> Outcome {
             winners += 1;
         } else {
             ensure!(
-                a.status == 409 && a.body["scimType"] == "uniqueness",
+                a.status == 409 && at(&a.body, "scimType") == "uniqueness",
                 "{what}: {} got {} {}, expected {won} or 409 uniqueness",
                 a.what,
                 a.status,

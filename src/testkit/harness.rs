@@ -161,22 +161,28 @@ impl Answer {
 
     /// `totalResults` of a ListResponse.
     pub(crate) fn total(&self) -> Outcome<u64> {
-        self.body["totalResults"]
+        at(&self.body, "totalResults")
             .as_u64()
             .ok_or_else(|| format!("{}: no totalResults in {}", self.what, self.body))
     }
 
     /// The `id`s of a ListResponse's `Resources`.
     pub(crate) fn ids(&self) -> Vec<String> {
-        self.body["Resources"]
+        at(&self.body, "Resources")
             .as_array()
             .map(|r| {
                 r.iter()
-                    .filter_map(|x| x["id"].as_str().map(str::to_owned))
+                    .filter_map(|x| at(x, "id").as_str().map(str::to_owned))
                     .collect()
             })
             .unwrap_or_default()
     }
+}
+
+/// `value[key]` (`Null` when `value` has no `key`, as serde_json's own indexing answers).
+pub(crate) fn at<'a>(value: &'a Value, key: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    value.get(key).unwrap_or(&NULL)
 }
 
 /// Whether `expected` is a subset of `actual`: expected objects are subsets; arrays match

@@ -4,7 +4,7 @@
 //! on the privacy of identity data).
 
 use super::failure::{Outcome, Step, ensure};
-use super::harness::{Answer, Bench, Tenant, filter_query, patch_body};
+use super::harness::{Answer, Bench, Tenant, at, filter_query, patch_body};
 use super::{BackendFactory, Failure};
 use crate::Filter;
 use crate::backend::{BackendError, BackendErrorKind, IdentityBackend};
@@ -355,7 +355,7 @@ async fn by_search<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
         ensure!(
             got == want && a.total()? == want.len() as u64,
             "tenant B: POST {path} {filter:?} gives {} (ids {got:?}), expected only B's {want:?}",
-            a.body["totalResults"]
+            at(&a.body, "totalResults")
         );
     }
     Ok(())

@@ -4,7 +4,7 @@
 //! fresh backend ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
 use super::failure::{Outcome, Step};
-use super::harness::{Bench, SCIM_MEDIA_TYPE, Tenant, subset};
+use super::harness::{Bench, SCIM_MEDIA_TYPE, Tenant, at, subset};
 use super::{BackendFactory, Failure};
 use bytes::Bytes;
 use serde_json::Value;
@@ -66,7 +66,9 @@ pub async fn check_replay<F: BackendFactory + ?Sized>(
 async fn run_script(name: &str, script: &Value, bench: &Bench) -> Outcome<usize> {
     let base = super::harness::BASE;
     let mut vars = HashMap::from([("base".to_owned(), base.to_owned())]);
-    let steps = script["steps"].as_array().step(&format!("{name}: steps"))?;
+    let steps = at(script, "steps")
+        .as_array()
+        .step(&format!("{name}: steps"))?;
     if steps.is_empty() {
         return Err(format!("{name} has no steps"));
     }
@@ -74,17 +76,17 @@ async fn run_script(name: &str, script: &Value, bench: &Bench) -> Outcome<usize>
         let label = format!(
             "{name} step {} ({})",
             number + 1,
-            raw["name"].as_str().unwrap_or_default()
+            at(raw, "name").as_str().unwrap_or_default()
         );
         let step = substitute(raw, &vars).step(&label)?;
-        let request = build_request(&step["request"], base).step(&label)?;
+        let request = build_request(at(&step, "request"), base).step(&label)?;
         let response = bench.server.handle(request).await;
-        let body = check(&step["expect"], &response).map_err(|e| {
+        let body = check(at(&step, "expect"), &response).map_err(|e| {
             format!(
                 "{label}\n  request: {} {}\n  request body: {}\n  {e}",
-                step["request"]["method"],
-                step["request"]["path"],
-                step["request"].get("body").unwrap_or(&Value::Null)
+                at(at(&step, "request"), "method"),
+                at(at(&step, "request"), "path"),
+                at(&step, "request").get("body").unwrap_or(&Value::Null)
             )
         })?;
         if let Some(captures) = step.get("capture").and_then(Value::as_object) {
@@ -143,8 +145,8 @@ fn header<'a>(response: &'a http::Response<Bytes>, name: &str) -> Option<&'a str
 }
 
 fn build_request(request: &Value, base: &str) -> Outcome<http::Request<Bytes>> {
-    let method = request["method"].as_str().step("request.method")?;
-    let path = request["path"].as_str().step("request.path")?;
+    let method = at(request, "method").as_str().step("request.method")?;
+    let path = at(request, "path").as_str().step("request.path")?;
     let mut builder = http::Request::builder()
         .method(method)
         .uri(format!("{base}{path}"));
@@ -184,7 +186,7 @@ fn check(expect: &Value, response: &http::Response<Bytes>) -> Outcome<Option<Val
                 format!("body is not JSON ({e}): {}", String::from_utf8_lossy(raw))
             })?);
     }
-    let statuses: Vec<u64> = match &expect["status"] {
+    let statuses: Vec<u64> = match &at(expect, "status") {
         Value::Array(list) => list.iter().filter_map(Value::as_u64).collect(),
         one => one.as_u64().into_iter().collect(),
     };
@@ -260,7 +262,7 @@ mod tests {
         let bench = block(Bench::new(&memory())).unwrap();
         assert_eq!(
             block(run_script("intact", &script, &bench)).unwrap(),
-            script["steps"].as_array().unwrap().len()
+            at(&script, "steps").as_array().unwrap().len()
         );
         let mutations: [(&str, Value); 5] = [
             ("/steps/1/expect/body/totalResults", Value::from(1)),

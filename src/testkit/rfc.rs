@@ -5,7 +5,7 @@
 //! over a fresh backend.
 
 use super::failure::{Outcome, Step, ensure};
-use super::harness::{Answer, BASE, Bench, Tenant, filter_query, patch_body, subset};
+use super::harness::{Answer, BASE, Bench, Tenant, at, filter_query, patch_body, subset};
 use super::{BackendFactory, Failure};
 use http::Method;
 use serde_json::{Value, json};
@@ -92,24 +92,25 @@ fn check_written(a: &Answer, want: &Value, kind: &str) -> Outcome<String> {
     let id = a.str_at("/id")?;
     let location = format!("{BASE}/{kind}s/{id}");
     ensure!(
-        a.body["meta"]["resourceType"] == kind && a.body["meta"]["location"] == location.as_str(),
+        at(at(&a.body, "meta"), "resourceType") == kind
+            && at(at(&a.body, "meta"), "location") == location.as_str(),
         "{}: meta.resourceType/location wrong in {}",
         a.what,
-        a.body["meta"]
+        at(&a.body, "meta")
     );
     for field in ["created", "lastModified", "version"] {
         ensure!(
-            a.body["meta"][field].is_string(),
+            at(at(&a.body, "meta"), field).is_string(),
             "{}: no meta.{field}",
             a.what
         );
     }
     ensure!(
-        a.header("etag") == a.body["meta"]["version"].as_str(),
+        a.header("etag") == at(at(&a.body, "meta"), "version").as_str(),
         "{}: ETag {:?} is not meta.version {}",
         a.what,
         a.header("etag"),
-        a.body["meta"]["version"]
+        at(at(&a.body, "meta"), "version")
     );
     Ok(id)
 }
@@ -136,7 +137,7 @@ async fn finds(bench: &Bench, kind: &str, filter: &str, want: &[&Value]) -> Outc
         .await?
         .expect(200)?;
     let empty = Vec::new();
-    let got = list.body["Resources"].as_array().unwrap_or(&empty);
+    let got = at(&list.body, "Resources").as_array().unwrap_or(&empty);
     ensure!(
         list.total()? == want.len() as u64 && got.iter().eq(want.iter().copied()),
         "filter {filter:?} gives {}, expected {want:?}",
@@ -162,7 +163,7 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
     )
     .await?;
     finds(bench, "User", &format!("id eq \"{id}\""), &[&created.body]).await?;
-    if let Some(external) = body["externalId"].as_str() {
+    if let Some(external) = at(&body, "externalId").as_str() {
         finds(
             bench,
             "User",
@@ -198,7 +199,7 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
         "PUT kept the dropped nickName"
     );
     ensure!(
-        replaced.body["meta"]["created"] == created.body["meta"]["created"],
+        at(at(&replaced.body, "meta"), "created") == at(at(&created.body, "meta"), "created"),
         "PUT changed meta.created"
     );
     let v2 = replaced.str_at("/meta/version")?;
@@ -299,14 +300,14 @@ async fn user_groups(bench: &Bench, id: &str) -> Outcome<Vec<(String, String)>> 
         .await?
         .expect(200)?;
     let empty = Vec::new();
-    Ok(user.body["groups"]
+    Ok(at(&user.body, "groups")
         .as_array()
         .unwrap_or(&empty)
         .iter()
         .map(|g| {
             (
-                g["value"].as_str().unwrap_or_default().to_owned(),
-                g["display"].as_str().unwrap_or_default().to_owned(),
+                at(g, "value").as_str().unwrap_or_default().to_owned(),
+                at(g, "display").as_str().unwrap_or_default().to_owned(),
             )
         })
         .collect())
