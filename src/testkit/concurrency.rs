@@ -82,11 +82,7 @@ where
 
 async fn create_user(bench: &Bench, user_name: &str) -> Outcome<String> {
     let body = json!({"userName": user_name});
-    bench
-        .call(Tenant::A, Method::POST, "/Users", Some(&body), &[])
-        .await?
-        .expect(201)?
-        .str_at("/id")
+    bench.create("/Users", &body).await?.str_at("/id")
 }
 
 /// Sends one PATCH as tenant A, with `If-Match` when given.
@@ -139,10 +135,7 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     }
     let members: Vec<Value> = old.iter().map(|id| json!({"value": id})).collect();
     let body = json!({"displayName": "Contended", "members": members});
-    let group = bench
-        .call(Tenant::A, Method::POST, "/Groups", Some(&body), &[])
-        .await?
-        .expect(201)?;
+    let group = bench.create("/Groups", &body).await?;
     let gid = group.str_at("/id")?;
     let path = format!("/Groups/{gid}");
 
@@ -168,18 +161,8 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
             a.body
         );
     }
-    let got = bench
-        .call(Tenant::A, Method::GET, &path, None, &[])
-        .await?
-        .expect(200)?;
-    let listed: Vec<String> = at(&got.body, "members")
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|x| at(x, "value").as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let got = bench.get_ok(&path).await?;
+    let listed: Vec<String> = got.values_of("members");
     let distinct: BTreeSet<&String> = listed.iter().collect();
     let want: BTreeSet<&String> = new.iter().collect();
     ensure!(
@@ -193,10 +176,7 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     );
     for (ids, member) in [(&new, true), (&old, false)] {
         for id in ids {
-            let user = bench
-                .call(Tenant::A, Method::GET, &format!("/Users/{id}"), None, &[])
-                .await?
-                .expect(200)?;
+            let user = bench.get_ok(&format!("/Users/{id}")).await?;
             let groups = at(&user.body, "groups").as_array().map_or(0, Vec::len);
             ensure!(
                 groups == usize::from(member),
@@ -232,18 +212,8 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
          the others must get 412",
         winners.len()
     );
-    let got = bench
-        .call(Tenant::A, Method::GET, &path, None, &[])
-        .await?
-        .expect(200)?;
-    let listed: BTreeSet<String> = at(&got.body, "members")
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|x| at(x, "value").as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let got = bench.get_ok(&path).await?;
+    let listed: BTreeSet<String> = got.values_of("members").into_iter().collect();
     let want: BTreeSet<String> = new.iter().chain(&winners).cloned().collect();
     ensure!(
         listed == want,
@@ -291,10 +261,7 @@ async fn user_patches<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     for with_if_match in [false, true] {
         let id = create_user(&bench, &format!("contended-{with_if_match}")).await?;
         let path = format!("/Users/{id}");
-        let before = bench
-            .call(Tenant::A, Method::GET, &path, None, &[])
-            .await?
-            .expect(200)?;
+        let before = bench.get_ok(&path).await?;
         let version = before.str_at("/meta/version")?;
         let answers = race(WRITERS, |i| {
             let ops = json!([{
@@ -331,10 +298,7 @@ async fn user_patches<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
              one version: {with_if_match}); expected {want}, the others 412",
             acknowledged.len()
         );
-        let after = bench
-            .call(Tenant::A, Method::GET, &path, None, &[])
-            .await?
-            .expect(200)?;
+        let after = bench.get_ok(&path).await?;
         for (i, attribute) in ATTRIBUTES.iter().enumerate() {
             let got = value_at(&after.body, attribute);
             let set = acknowledged.contains(&i);
@@ -395,11 +359,7 @@ async fn count(bench: &Bench, user_name: &str) -> Outcome<u64> {
         "/Users?{}",
         filter_query(&format!("userName eq \"{user_name}\""))
     );
-    bench
-        .call(Tenant::A, Method::GET, &path, None, &[])
-        .await?
-        .expect(200)?
-        .total()
+    bench.get_ok(&path).await?.total()
 }
 
 async fn uniqueness<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {

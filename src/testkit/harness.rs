@@ -76,6 +76,32 @@ impl Bench {
         Ok(Bench { backend, server })
     }
 
+    /// `GET path` as tenant A, which must answer 200.
+    pub(crate) async fn get_ok(&self, path: &str) -> Outcome<Answer> {
+        self.call(Tenant::A, Method::GET, path, None, &[])
+            .await?
+            .expect(200)
+    }
+
+    /// `POST path` with `body` as tenant A, which must answer 201 Created.
+    pub(crate) async fn create(&self, path: &str, body: &Value) -> Outcome<Answer> {
+        self.call(Tenant::A, Method::POST, path, Some(body), &[])
+            .await?
+            .expect(201)
+    }
+
+    /// `method path` with `body` as tenant A, with `If-Match: if_match` when given.
+    pub(crate) async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Outcome<Answer> {
+        let headers: Vec<(&str, &str)> = if_match.map(|v| ("If-Match", v)).into_iter().collect();
+        self.call(Tenant::A, method, path, body, &headers).await
+    }
+
     /// Sends `method path` with `body` (as `application/scim+json`) and `headers` as `tenant`.
     pub(crate) async fn call(
         &self,
@@ -157,6 +183,18 @@ impl Answer {
             .and_then(Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| format!("{}: no string at {pointer} in {}", self.what, self.body))
+    }
+
+    /// The `value`s of the multi-valued attribute `name` (e.g. a group's `members`).
+    pub(crate) fn values_of(&self, name: &str) -> Vec<String> {
+        at(&self.body, name)
+            .as_array()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|x| at(x, "value").as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// `totalResults` of a ListResponse.

@@ -377,14 +377,8 @@ async fn by_key<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     let a = &w.bench;
     let user_path = format!("/Users/{}", w.user);
     let group_path = format!("/Groups/{}", w.group);
-    let before_user = a
-        .call(Tenant::A, Method::GET, &user_path, None, &[])
-        .await?
-        .expect(200)?;
-    let before_group = a
-        .call(Tenant::A, Method::GET, &group_path, None, &[])
-        .await?
-        .expect(200)?;
+    let before_user = a.get_ok(&user_path).await?;
+    let before_group = a.get_ok(&group_path).await?;
     let put_user = json!({"userName": "taken-over@example.com"});
     let put_group = json!({"displayName": "taken over", "members": []});
     let patch =
@@ -427,14 +421,8 @@ async fn by_key<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
             got.body
         );
     }
-    let after_user = a
-        .call(Tenant::A, Method::GET, &user_path, None, &[])
-        .await?
-        .expect(200)?;
-    let after_group = a
-        .call(Tenant::A, Method::GET, &group_path, None, &[])
-        .await?
-        .expect(200)?;
+    let after_user = a.get_ok(&user_path).await?;
+    let after_group = a.get_ok(&group_path).await?;
     ensure!(
         after_user.body == before_user.body,
         "tenant B's key changed tenant A's user: {}",

@@ -58,6 +58,12 @@ fn no_secret_in(infos: &[KeyInfo], secret: &Secret) -> Outcome {
     Ok(())
 }
 
+/// The ids of the keys `tenant` lists.
+async fn key_ids(store: &dyn ApiKeyStore, tenant: &TenantId) -> Outcome<Vec<String>> {
+    let keys = store.list(tenant).await.step("list")?;
+    Ok(keys.into_iter().map(|k| k.id).collect())
+}
+
 async fn mint_and_verify(store: &dyn ApiKeyStore) -> Outcome {
     let a = TenantId::new("kit-tenant-a");
     let (info, secret) = store
@@ -155,13 +161,7 @@ async fn tenants_and_revocation(store: &dyn ApiKeyStore) -> Outcome {
     refused(store, sa1.expose(), "a revoked key").await?;
     verifies_as(store, &sa2, &ka2).await?;
     verifies_as(store, &sb, &kb).await?;
-    let la: Vec<String> = store
-        .list(&a)
-        .await
-        .step("list")?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
+    let la = key_ids(store, &a).await?;
     ensure!(
         la == [ka2.id.clone()],
         "after revoking {}, tenant A lists {la:?}",
@@ -237,13 +237,7 @@ async fn insert_known(store: &dyn ApiKeyStore) -> Outcome {
         "revoking an inserted key answered false"
     );
     refused(store, secret.expose(), "a revoked inserted key").await?;
-    let la: Vec<String> = store
-        .list(&a)
-        .await
-        .step("list")?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
+    let la = key_ids(store, &a).await?;
     ensure!(
         la == [minted.id],
         "after revoking the inserted key tenant A lists {la:?}"

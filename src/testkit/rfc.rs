@@ -117,10 +117,7 @@ fn check_written(a: &Answer, want: &Value, kind: &str) -> Outcome<String> {
 
 /// `GET path` answers exactly `want` (after a write: the same resource, the same version).
 async fn get_equals(bench: &Bench, path: &str, want: &Value) -> Outcome {
-    let got = bench
-        .call(Tenant::A, Method::GET, path, None, &[])
-        .await?
-        .expect(200)?;
+    let got = bench.get_ok(path).await?;
     ensure!(
         &got.body == want,
         "GET {path} gives {}, the write answered {want}",
@@ -132,10 +129,7 @@ async fn get_equals(bench: &Bench, path: &str, want: &Value) -> Outcome {
 /// `filter` finds exactly `want` (as `GET /{kind}s/{id}` shows it).
 async fn finds(bench: &Bench, kind: &str, filter: &str, want: &[&Value]) -> Outcome {
     let path = format!("/{kind}s?{}", filter_query(filter));
-    let list = bench
-        .call(Tenant::A, Method::GET, &path, None, &[])
-        .await?
-        .expect(200)?;
+    let list = bench.get_ok(&path).await?;
     let empty = Vec::new();
     let got = at(&list.body, "Resources").as_array().unwrap_or(&empty);
     ensure!(
@@ -148,10 +142,7 @@ async fn finds(bench: &Bench, kind: &str, filter: &str, want: &[&Value]) -> Outc
 
 async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
     let body = request_body(text)?;
-    let created = bench
-        .call(Tenant::A, Method::POST, "/Users", Some(&body), &[])
-        .await?
-        .expect(201)?;
+    let created = bench.create("/Users", &body).await?;
     let id = check_written(&created, &expected(&body), "User")?;
     let path = format!("/Users/{id}");
     get_equals(bench, &path, &created.body).await?;
@@ -181,13 +172,7 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
     }
     let v1 = created.str_at("/meta/version")?;
     let replaced = bench
-        .call(
-            Tenant::A,
-            Method::PUT,
-            &path,
-            Some(&replacement),
-            &[("If-Match", &v1)],
-        )
+        .write(Method::PUT, &path, Some(&replacement), Some(&v1))
         .await?
         .expect(200)?;
     ensure!(
@@ -213,24 +198,12 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
         {"op": "remove", "path": "displayName"}
     ]));
     bench
-        .call(
-            Tenant::A,
-            Method::PATCH,
-            &path,
-            Some(&patch),
-            &[("If-Match", &v1)],
-        )
+        .write(Method::PATCH, &path, Some(&patch), Some(&v1))
         .await?
         .expect(412)?;
     get_equals(bench, &path, &replaced.body).await?;
     let patched = bench
-        .call(
-            Tenant::A,
-            Method::PATCH,
-            &path,
-            Some(&patch),
-            &[("If-Match", &v2)],
-        )
+        .write(Method::PATCH, &path, Some(&patch), Some(&v2))
         .await?
         .expect(200)?;
     let mut want = replaced.body.clone();
@@ -266,7 +239,7 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
 
     // delete: a stale If-Match is refused; then the user and its userName are gone
     bench
-        .call(Tenant::A, Method::DELETE, &path, None, &[("If-Match", &v2)])
+        .write(Method::DELETE, &path, None, Some(&v2))
         .await?
         .expect(412)?;
     bench
@@ -286,19 +259,12 @@ async fn user_lifecycle(bench: &Bench, text: &str) -> Outcome {
 
 async fn create_user(bench: &Bench, user_name: &str, display: &str) -> Outcome<String> {
     let body = json!({"userName": user_name, "displayName": display});
-    bench
-        .call(Tenant::A, Method::POST, "/Users", Some(&body), &[])
-        .await?
-        .expect(201)?
-        .str_at("/id")
+    bench.create("/Users", &body).await?.str_at("/id")
 }
 
 /// The `groups` of a user, as `(value, display)` pairs.
 async fn user_groups(bench: &Bench, id: &str) -> Outcome<Vec<(String, String)>> {
-    let user = bench
-        .call(Tenant::A, Method::GET, &format!("/Users/{id}"), None, &[])
-        .await?
-        .expect(200)?;
+    let user = bench.get_ok(&format!("/Users/{id}")).await?;
     let empty = Vec::new();
     Ok(at(&user.body, "groups")
         .as_array()
@@ -321,10 +287,7 @@ async fn group_lifecycle(bench: &Bench) -> Outcome {
         .replace("2819c223-7f76-453a-919d-413861904646", &babs)
         .replace("902c246b-6245-4190-8e05-00816be7344a", &mandy);
     let body = request_body(&text)?;
-    let created = bench
-        .call(Tenant::A, Method::POST, "/Groups", Some(&body), &[])
-        .await?
-        .expect(201)?;
+    let created = bench.create("/Groups", &body).await?;
     let gid = check_written(&created, &expected(&body), "Group")?;
     let path = format!("/Groups/{gid}");
     get_equals(bench, &path, &created.body).await?;
@@ -379,13 +342,7 @@ async fn group_lifecycle(bench: &Bench) -> Outcome {
     ]));
     let v = replaced.str_at("/meta/version")?;
     let patched = bench
-        .call(
-            Tenant::A,
-            Method::PATCH,
-            &path,
-            Some(&patch),
-            &[("If-Match", &v)],
-        )
+        .write(Method::PATCH, &path, Some(&patch), Some(&v))
         .await?;
     ensure!(
         patched.status == 200 || patched.status == 204,
@@ -394,10 +351,7 @@ async fn group_lifecycle(bench: &Bench) -> Outcome {
         patched.status,
         patched.body
     );
-    let got = bench
-        .call(Tenant::A, Method::GET, &path, None, &[])
-        .await?
-        .expect(200)?;
+    let got = bench.get_ok(&path).await?;
     subset(
         &json!({"displayName": "Tour Guides EU", "members": [{"value": mandy}]}),
         &got.body,
@@ -413,13 +367,7 @@ async fn group_lifecycle(bench: &Bench) -> Outcome {
         "after PATCH, Babs is still a member"
     );
     bench
-        .call(
-            Tenant::A,
-            Method::PATCH,
-            &path,
-            Some(&patch),
-            &[("If-Match", &v)],
-        )
+        .write(Method::PATCH, &path, Some(&patch), Some(&v))
         .await?
         .expect(412)?;
 
