@@ -57,7 +57,7 @@ pub mod testkit;
 pub use auth::{Authenticator, Context, TenantId};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
 // The README's Rust examples are doctests, so they cannot drift from the API.
-#[cfg(all(doctest, feature = "tower"))]
+#[cfg(all(doctest, feature = "tower", feature = "testkit"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
