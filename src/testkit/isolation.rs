@@ -397,8 +397,8 @@ async fn by_key<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     for (method, path, body) in requests {
         let got = a.call(Tenant::B, method.clone(), path, body, &[]).await?;
         ensure!(
-            got.status == 404,
-            "tenant B's key: {method} {path} gave {} {}, expected 404",
+            got.status == 404 && at(&got.body, "status") == "404",
+            "tenant B's key: {method} {path} gave {} {}, expected a SCIM 404",
             got.status,
             got.body
         );
