@@ -37,7 +37,8 @@ const ATTRIBUTES: [&str; WRITERS] = [
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division",
 ];
 
-/// Runs the three concurrency checks, each on a fresh backend.
+/// Runs the three concurrency checks, each on a fresh backend
+/// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
 pub async fn check_concurrency<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     check_concurrent_group_members(factory).await?;
     check_concurrent_user_patches(factory).await?;
@@ -114,7 +115,8 @@ fn ok(a: &Answer) -> bool {
 /// PATCH succeeds and the group ends with exactly the new users, each once (a lost add, a lost
 /// remove or a duplicate member fails), and each user's `groups` agrees. With `If-Match` of
 /// one version: exactly one writer wins, the others get 412, and only the winner's member is
-/// added.
+/// added ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2),
+/// [§3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
 pub async fn check_concurrent_group_members<F: BackendFactory + ?Sized>(
     factory: &F,
 ) -> Result<(), Failure> {
@@ -228,7 +230,9 @@ async fn group_members<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
 ///
 /// Without `If-Match`: all 16 succeed and the user ends with all 16 values (a read-modify-write
 /// that loses a concurrent write fails). With `If-Match` of one version: exactly one wins, the
-/// others get 412, and only the winner's attribute is set.
+/// others get 412, and only the winner's attribute is set
+/// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2),
+/// [§3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
 pub async fn check_concurrent_user_patches<F: BackendFactory + ?Sized>(
     factory: &F,
 ) -> Result<(), Failure> {
@@ -321,7 +325,8 @@ async fn user_patches<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
 /// Many writers claim one `userName` at once (check `uniqueness_race`): of 16 concurrent
 /// creates (in varying case) exactly one gets 201 and the rest 409 `uniqueness`; of 16 users
 /// renamed to one new name at once exactly one gets 200 and the rest 409; a filter then finds
-/// one user.
+/// one user ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3),
+/// [RFC 7643 §4.1.1](https://www.rfc-editor.org/rfc/rfc7643#section-4.1.1)).
 pub async fn check_uniqueness_race<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     const CHECK: &str = "uniqueness_race";
     multi_thread(CHECK)?;

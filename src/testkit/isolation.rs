@@ -16,7 +16,8 @@ use crate::{Compat, auth::Context};
 use http::Method;
 use serde_json::{Value, json};
 
-/// Runs the four isolation checks, each on a fresh backend.
+/// Runs the four isolation checks, each on a fresh backend
+/// ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 pub async fn check_isolation<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     check_isolation_by_id(factory).await?;
     check_isolation_by_filter(factory).await?;
@@ -119,7 +120,8 @@ fn not_found<T: std::fmt::Debug>(what: &str, r: Result<T, BackendError>) -> Outc
 }
 
 /// Every operation by id of tenant A's user and group, as tenant B, is 404; B cannot add A's
-/// user to its own group (400); A's resources are unchanged (check `isolation_by_id`).
+/// user to its own group (400); A's resources are unchanged (check `isolation_by_id`;
+/// [RFC 7644 §3.4.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1)).
 pub async fn check_isolation_by_id<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     by_id(factory)
         .await
@@ -238,7 +240,8 @@ async fn ids_of(
 }
 
 /// Tenant B's lists, with and without filters on every indexed attribute and on scanned
-/// ones, find only B's resources (check `isolation_by_filter`).
+/// ones, find only B's resources (check `isolation_by_filter`;
+/// [RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2)).
 pub async fn check_isolation_by_filter<F: BackendFactory + ?Sized>(
     factory: &F,
 ) -> Result<(), Failure> {
@@ -312,7 +315,8 @@ async fn search(w: &World, path: &str, filter: Option<&str>) -> Outcome<Answer> 
 }
 
 /// `POST /.search`, `/Users/.search` and `/Groups/.search` with tenant B's key find only
-/// B's resources, with and without filters (check `isolation_by_search`).
+/// B's resources, with and without filters (check `isolation_by_search`;
+/// [RFC 7644 §3.4.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.3)).
 pub async fn check_isolation_by_search<F: BackendFactory + ?Sized>(
     factory: &F,
 ) -> Result<(), Failure> {
@@ -363,7 +367,8 @@ async fn by_search<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
 
 /// Through the server, tenant B's key gets 404 for every request on tenant A's user and
 /// group (GET, PUT, PATCH, DELETE), empty lists for A's names, and A's resources stay
-/// unchanged (check `isolation_by_key`).
+/// unchanged (check `isolation_by_key`;
+/// [RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)).
 pub async fn check_isolation_by_key<F: BackendFactory + ?Sized>(
     factory: &F,
 ) -> Result<(), Failure> {

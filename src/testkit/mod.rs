@@ -52,6 +52,7 @@ mod harness;
 mod isolation;
 mod keys;
 mod model;
+mod model_ops;
 mod replay;
 mod rfc;
 

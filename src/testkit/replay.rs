@@ -10,7 +10,8 @@ use bytes::Bytes;
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// One recorded client conversation: a file of `tests/data/clients/`.
+/// One recorded client conversation: a file of `tests/data/clients/`, requests and the
+/// answers a correct server gives ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientReplay {
     /// The file name, e.g. `entra_user_lifecycle.json`.
@@ -28,7 +29,8 @@ macro_rules! replays {
     };
 }
 
-/// Every recorded conversation of Entra ID and Okta the kit replays.
+/// Every recorded conversation of Entra ID and Okta the kit replays
+/// ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 pub const CLIENT_REPLAYS: &[ClientReplay] = replays![
     "entra_aadoptscim062020.json",
     "entra_group_lifecycle.json",
@@ -40,7 +42,8 @@ pub const CLIENT_REPLAYS: &[ClientReplay] = replays![
 /// What Entra ID sends as the body's media type.
 const REQUEST_CONTENT_TYPE: &str = "application/scim+json; charset=utf-8";
 
-/// Replays every file of [`CLIENT_REPLAYS`], each on a fresh backend (check `replays`).
+/// Replays every file of [`CLIENT_REPLAYS`], each on a fresh backend (check `replays`;
+/// [RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 pub async fn check_replays<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     for replay in CLIENT_REPLAYS {
         check_replay(factory, replay).await?;
@@ -49,7 +52,7 @@ pub async fn check_replays<F: BackendFactory + ?Sized>(factory: &F) -> Result<()
 }
 
 /// Replays one conversation on a fresh backend (check `replays`): every step must get the
-/// recorded status, headers and body.
+/// recorded status, headers and body ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 pub async fn check_replay<F: BackendFactory + ?Sized>(
     factory: &F,
     replay: &ClientReplay,

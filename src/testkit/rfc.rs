@@ -28,8 +28,8 @@ const USERS: [(&str, &str); 3] = [
 /// The §8.4 Group.
 const GROUP: &str = include_str!("../../tests/data/rfc7643/group.json");
 
-/// Runs the RFC 7643 §8 examples through create, get, list, replace, patch and delete on a
-/// fresh backend (check `rfc_examples`).
+/// Runs the [RFC 7643 §8](https://www.rfc-editor.org/rfc/rfc7643#section-8) examples through
+/// create, get, list, replace, patch and delete on a fresh backend (check `rfc_examples`).
 pub async fn check_rfc_examples<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     let run = async {
         let bench = Bench::new(factory).await?;
