@@ -47,6 +47,8 @@ mod server_tower;
 #[cfg(feature = "testkit")]
 mod testkit_broken;
 #[cfg(feature = "testkit")]
+mod testkit_broken_keys;
+#[cfg(feature = "testkit")]
 mod testkit_memory;
 mod validate;
 mod validate_props;

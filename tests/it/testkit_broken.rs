@@ -1,9 +1,9 @@
 //! No check of the conformance kit "cannot fail": each deliberately broken wrapper of the
-//! memory backend (or key store) has one bug a real backend could have, and the kit check
-//! meant for that bug must catch it.
+//! memory backend has one bug a real backend could have, and the kit check meant for that bug
+//! must catch it (the key store's: `testkit_broken_keys.rs`).
 
 use async_trait::async_trait;
-use scimitar::auth::{ApiKeyStore, Context, KeyInfo, MemoryKeyStore, Principal, Secret, TenantId};
+use scimitar::auth::{Context, Principal};
 use scimitar::backend::{
     BackendError, BackendErrorKind, Capabilities, IdentityBackend, MemoryBackend, Page,
 };
@@ -23,6 +23,8 @@ enum Bug {
     LosesConcurrentMemberChanges,
     /// `If-Match` is never checked.
     IgnoresIfMatch,
+    /// A user PATCH reads the user, waits, and writes back what it read with the PATCH applied.
+    LosesConcurrentPatches,
     /// A create of a taken `userName` returns the existing user.
     UpsertsOnCreate,
     /// Deleting an unknown user succeeds.
@@ -154,9 +156,22 @@ impl IdentityBackend for Broken {
         v: Option<&VersionCondition>,
     ) -> Result<User, BackendError> {
         let b = blind();
-        self.inner
-            .patch_user(self.ctx(ctx, &b), id, patch, schema, self.if_match(v))
-            .await
+        let ctx = self.ctx(ctx, &b);
+        if self.bug != Bug::LosesConcurrentPatches {
+            return self
+                .inner
+                .patch_user(ctx, id, patch, schema, self.if_match(v))
+                .await;
+        }
+        let mut json = self
+            .inner
+            .get_user(ctx, id, &Selection::all())
+            .await?
+            .to_json();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        patch.apply(&mut json, schema)?;
+        let user = User::from_json(json)?;
+        self.inner.replace_user(ctx, id, user, v).await
     }
 
     async fn list_users(&self, ctx: &Context, q: &ListQuery) -> Result<Page<User>, BackendError> {
@@ -285,6 +300,17 @@ async fn lost_member_changes_fail_the_group_race() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_user_patches_fail_the_user_race() {
+    let f = Broken::factory(Bug::LosesConcurrentPatches);
+    let failure = fails(
+        "concurrent_user_patches",
+        testkit::check_concurrent_user_patches(&f),
+    )
+    .await;
+    assert!(failure.detail().contains("lost or phantom"), "{failure}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ignoring_if_match_fails_the_races_and_the_rfc_examples() {
     let f = Broken::factory(Bug::IgnoresIfMatch);
     fails(
@@ -345,102 +371,4 @@ async fn the_concurrency_checks_refuse_a_current_thread_runtime() {
     let memory = || async { Arc::new(MemoryBackend::new()) as Arc<dyn IdentityBackend> };
     let failure = fails("uniqueness_race", testkit::check_uniqueness_race(&memory)).await;
     assert!(failure.detail().contains("multi_thread"), "{failure}");
-}
-
-/// A key store with one bug.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyBug {
-    /// `list` shows every tenant's keys.
-    ListsEveryTenant,
-    /// `revoke` answers true and keeps the key live.
-    RevokeKeepsTheKey,
-    /// `insert_known` of another tenant's secret returns that tenant's key.
-    InsertAcrossTenants,
-    /// `verify` accepts any secret that starts with a live one.
-    PrefixVerify,
-}
-
-struct BrokenKeys {
-    inner: MemoryKeyStore,
-    bug: KeyBug,
-    secrets: std::sync::Mutex<Vec<String>>,
-}
-
-#[async_trait]
-impl ApiKeyStore for BrokenKeys {
-    async fn mint(&self, t: &TenantId, l: Option<&str>) -> Result<(KeyInfo, Secret), BackendError> {
-        let (info, secret) = self.inner.mint(t, l).await?;
-        self.secrets
-            .lock()
-            .unwrap()
-            .push(secret.expose().to_owned());
-        Ok((info, secret))
-    }
-
-    async fn insert_known(
-        &self,
-        t: &TenantId,
-        l: Option<&str>,
-        s: &Secret,
-    ) -> Result<KeyInfo, BackendError> {
-        match self.inner.insert_known(t, l, s).await {
-            Err(e)
-                if self.bug == KeyBug::InsertAcrossTenants
-                    && e.kind() == BackendErrorKind::Uniqueness =>
-            {
-                self.inner.verify(s.expose()).await?.ok_or(e)
-            }
-            other => other,
-        }
-    }
-
-    async fn verify(&self, secret: &str) -> Result<Option<KeyInfo>, BackendError> {
-        if self.bug == KeyBug::PrefixVerify {
-            let known = self.secrets.lock().unwrap().clone();
-            if let Some(live) = known.iter().find(|k| secret.starts_with(k.as_str())) {
-                return self.inner.verify(live).await;
-            }
-        }
-        self.inner.verify(secret).await
-    }
-
-    async fn list(&self, t: &TenantId) -> Result<Vec<KeyInfo>, BackendError> {
-        let mut keys = self.inner.list(t).await?;
-        if self.bug == KeyBug::ListsEveryTenant {
-            for other in ["kit-tenant-a", "kit-tenant-b"] {
-                if other != t.as_str() {
-                    keys.extend(self.inner.list(&TenantId::new(other)).await?);
-                }
-            }
-        }
-        Ok(keys)
-    }
-
-    async fn revoke(&self, t: &TenantId, id: &str) -> Result<bool, BackendError> {
-        if self.bug == KeyBug::RevokeKeepsTheKey {
-            return Ok(self.inner.list(t).await?.iter().any(|k| k.id == id));
-        }
-        self.inner.revoke(t, id).await
-    }
-}
-
-#[tokio::test]
-async fn every_key_store_bug_fails_the_key_check() {
-    for bug in [
-        KeyBug::ListsEveryTenant,
-        KeyBug::RevokeKeepsTheKey,
-        KeyBug::InsertAcrossTenants,
-        KeyBug::PrefixVerify,
-    ] {
-        let factory = move || async move {
-            Arc::new(BrokenKeys {
-                inner: MemoryKeyStore::new(),
-                bug,
-                secrets: Default::default(),
-            }) as Arc<dyn ApiKeyStore>
-        };
-        let failure = testkit::check_key_store(&factory).await;
-        assert!(failure.is_err(), "{bug:?} passed the key store check");
-        assert_eq!(failure.unwrap_err().check(), "key_store");
-    }
 }
