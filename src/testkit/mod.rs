@@ -50,6 +50,7 @@ mod factory;
 mod failure;
 mod harness;
 mod isolation;
+mod isolation_server;
 mod keys;
 mod model;
 mod model_ops;
@@ -62,10 +63,8 @@ pub use concurrency::{
 };
 pub use factory::{BackendFactory, KeyStoreFactory};
 pub use failure::Failure;
-pub use isolation::{
-    check_isolation, check_isolation_by_filter, check_isolation_by_id, check_isolation_by_key,
-    check_isolation_by_search,
-};
+pub use isolation::{check_isolation, check_isolation_by_filter, check_isolation_by_id};
+pub use isolation_server::{check_isolation_by_key, check_isolation_by_search};
 pub use keys::check_key_store;
 pub use model::{ModelConfig, check_model, check_model_with};
 pub use replay::{CLIENT_REPLAYS, ClientReplay, check_replay, check_replays};
