@@ -1,4 +1,5 @@
-//! The reference model of the model check: the operations it draws, what each does to a
+//! The reference model of the model check: the operations it draws (renames by PUT and by
+//! PATCH), what each does to a
 //! tenant's users and groups, and the comparison of the backend's final state with the model
 //! ([RFC 7644 §3.3–§3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
 
@@ -6,9 +7,13 @@ use super::failure::{Outcome, Step, ensure};
 use crate::Filter;
 use crate::auth::Context;
 use crate::backend::{BackendError, BackendErrorKind, IdentityBackend};
+use crate::compat::Compat;
+use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::{ListQuery, Selection};
 use crate::resource::{Group, Member, User};
+use crate::schema::ResourceSchema;
 use proptest::prelude::*;
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The user names the model draws from: two differ only by case (`userName` is unique
@@ -23,6 +28,12 @@ pub(super) enum Op {
         name: &'static str,
     },
     RenameUser {
+        tenant: usize,
+        user: usize,
+        name: &'static str,
+    },
+    /// A rename by PATCH (`replace` of `userName`), through `patch_user`.
+    PatchUserName {
         tenant: usize,
         user: usize,
         name: &'static str,
@@ -62,6 +73,11 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
     let n = (0..NAMES.len()).prop_map(|n| NAMES.get(n).copied().unwrap_or("ann"));
     prop_oneof![
         (t.clone(), n.clone()).prop_map(|(tenant, name)| Op::CreateUser { tenant, name }),
+        (t.clone(), i.clone(), n.clone()).prop_map(|(tenant, user, name)| Op::PatchUserName {
+            tenant,
+            user,
+            name
+        }),
         (t.clone(), i.clone(), n.clone()).prop_map(|(tenant, user, name)| Op::RenameUser {
             tenant,
             user,
@@ -117,6 +133,15 @@ fn kind<T>(r: Result<T, BackendError>) -> Result2 {
     r.map(drop).map_err(|e| e.kind())
 }
 
+/// The PATCH that renames a user (`replace` of `userName`, RFC 7644 §3.5.2.3).
+fn rename_patch(name: &str) -> Result<PatchRequest, crate::Error> {
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "userName", "value": name}]
+    });
+    PatchRequest::from_value(body, &Compat::default(), &PatchLimits::default())
+}
+
 /// Applies one operation to the backend and the model: (what the backend did, what the model
 /// says), or `None` when the operation names a slot that was never filled.
 pub(super) async fn apply(
@@ -147,6 +172,11 @@ pub(super) async fn apply(
             tenant: t,
             user: u,
             name,
+        }
+        | Op::PatchUserName {
+            tenant: t,
+            user: u,
+            name,
         } => {
             let id = ids.get(t)?.user(u)?;
             let m = models.get_mut(t)?;
@@ -162,10 +192,17 @@ pub(super) async fn apply(
                 m.users.insert(u, name.to_owned());
                 Ok(())
             };
-            let got = b
-                .replace_user(ctxs.get(t)?, &id, User::new(name), None)
-                .await;
-            Some((kind(got), want))
+            let ctx = ctxs.get(t)?;
+            let got = if matches!(op, Op::RenameUser { .. }) {
+                kind(b.replace_user(ctx, &id, User::new(name), None).await)
+            } else {
+                let patch = rename_patch(name).ok()?;
+                kind(
+                    b.patch_user(ctx, &id, &patch, &ResourceSchema::user(), None)
+                        .await,
+                )
+            };
+            Some((got, want))
         }
         Op::DeleteUser { tenant: t, user: u } => {
             let id = ids.get(t)?.user(u)?;
@@ -359,4 +396,16 @@ pub(super) async fn check_state(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_makes_a_rename_patch() {
+        for name in NAMES {
+            assert_eq!(rename_patch(name).unwrap().operations().len(), 1);
+        }
+    }
 }
