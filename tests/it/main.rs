@@ -23,7 +23,6 @@ mod fuzz_corpus;
 mod fuzz_regressions;
 mod memory;
 mod memory_footprint;
-mod memory_model;
 mod memory_patch;
 mod patch_clients;
 mod patch_common;
@@ -35,6 +34,7 @@ mod patch_rfc;
 mod path_rfc;
 mod projection;
 mod projection_props;
+#[cfg(feature = "testkit")]
 mod replay;
 mod resource;
 mod resource_lenient;
@@ -49,5 +49,11 @@ mod server_stored;
 mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
+#[cfg(feature = "testkit")]
+mod testkit_broken;
+#[cfg(feature = "testkit")]
+mod testkit_broken_keys;
+#[cfg(feature = "testkit")]
+mod testkit_memory;
 mod validate;
 mod validate_props;
