@@ -47,6 +47,12 @@ mod server_tower;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_config;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_diff;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_keys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql_support;
 mod validate;
 mod validate_props;

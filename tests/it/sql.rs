@@ -513,7 +513,7 @@ async fn member_delta_on_a_large_group() {
             .unwrap();
         assert!(g.members.is_empty(), "{db}");
         let gone = members[7].value.clone();
-        b.modify_group_members(&c, &gid, &[], &[gone.clone()], None, &lean)
+        b.modify_group_members(&c, &gid, &[], std::slice::from_ref(&gone), None, &lean)
             .await
             .unwrap();
         let full = b.get_group(&c, &gid, &all()).await.unwrap();
