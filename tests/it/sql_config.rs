@@ -109,3 +109,26 @@ async fn postgres_login_and_reachability_errors() {
     assert!(matches!(e, SqlConfigError::Login { .. }), "{e}");
     assert!(!e.to_string().contains("wrong-password"), "{e}");
 }
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_in_memory_works_and_is_private_to_its_backend() {
+    let c = Context::new("t", Principal::new("test"));
+    let a = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let b = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let id = a
+        .create_user(&c, User::new("only-in-a"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let same = a.clone();
+    assert_eq!(
+        same.get_user(&c, &id, &Selection::all())
+            .await
+            .unwrap()
+            .user_name,
+        "only-in-a"
+    );
+    assert!(b.get_user(&c, &id, &Selection::all()).await.is_err());
+}
