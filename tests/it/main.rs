@@ -55,5 +55,15 @@ mod testkit_broken;
 mod testkit_broken_keys;
 #[cfg(feature = "testkit")]
 mod testkit_memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_config;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_diff;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_keys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_support;
 mod validate;
 mod validate_props;
