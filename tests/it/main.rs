@@ -49,12 +49,6 @@ mod server_stored;
 mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
-#[cfg(feature = "testkit")]
-mod testkit_broken;
-#[cfg(feature = "testkit")]
-mod testkit_broken_keys;
-#[cfg(feature = "testkit")]
-mod testkit_memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -65,5 +59,13 @@ mod sql_diff;
 mod sql_keys;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql_support;
+#[cfg(feature = "testkit")]
+mod testkit_broken;
+#[cfg(feature = "testkit")]
+mod testkit_broken_keys;
+#[cfg(feature = "testkit")]
+mod testkit_memory;
+#[cfg(all(feature = "testkit", any(feature = "sqlite", feature = "postgres")))]
+mod testkit_sql;
 mod validate;
 mod validate_props;
