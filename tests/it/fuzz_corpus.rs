@@ -80,7 +80,7 @@ fn request_seeds_reach_the_handler() {
         ("bad_auth_wrong_token", 401),
         ("malformed_json", 400),
         ("wrong_content_type", 415),
-        ("bulk", 501),
+        ("bulk", 400),
         ("method_not_allowed", 405),
         ("delete_user", 204),
         ("patch_missing_user", 404),
