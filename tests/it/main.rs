@@ -9,6 +9,7 @@
 mod auth;
 mod auth_admin;
 mod backend_defaults;
+mod bulk;
 mod error;
 mod filter_entra;
 mod filter_eval_props;
