@@ -17,6 +17,7 @@ mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
 mod fuzz_regressions;
+mod me;
 mod memory;
 mod memory_footprint;
 mod memory_model;
