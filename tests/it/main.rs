@@ -10,6 +10,7 @@ mod auth;
 mod auth_admin;
 mod backend_defaults;
 mod bulk;
+mod bulk_props;
 mod error;
 mod filter_entra;
 mod filter_eval_props;
