@@ -238,7 +238,9 @@ impl ScimServer {
     /// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
     fn check_body(&self, route: Option<&Route>, len: usize) -> Result<(), crate::Error> {
         let limits = &self.inner.limits;
-        if route == Some(&Route::Bulk) && limits.bulk_enabled() {
+        if len <= self.body_limit(route) {
+            Ok(())
+        } else if route == Some(&Route::Bulk) && limits.bulk_enabled() {
             limits.check_bulk_payload(len)
         } else {
             limits.check_body(len)
