@@ -641,3 +641,47 @@ async fn paths_that_are_not_resources_fail_their_operation() {
         assert_eq!(op["response"]["scimType"], "invalidValue", "{op}");
     }
 }
+
+#[cfg(feature = "tower")]
+#[tokio::test]
+async fn a_streamed_bulk_body_is_held_to_the_bulk_bound() {
+    use http_body_util::Full;
+    let limits = Limits::default()
+        .with_max_body_bytes(300)
+        .with_max_bulk_payload_bytes(2_000);
+    let s = server_with(limits).await;
+    let post = |path: &str, body: &Value| {
+        http::Request::post(format!("/scim/v2{path}"))
+            .header("authorization", format!("Bearer {KEY_A}"))
+            .header("content-type", "application/scim+json")
+            .body(Full::new(bytes::Bytes::from(body.to_string())))
+            .unwrap()
+    };
+    let ops: Vec<Value> = (0..8)
+        .map(|i| {
+            json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"),
+                        "data": {"userName": format!("streamed-{i}")}})
+        })
+        .collect();
+    let body = bulk(Value::Array(ops));
+    assert!(body.to_string().len() > 300);
+    let a = answer(s.handle_body(post("/Bulk", &body)).await);
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["Operations"].as_array().unwrap().len(), 8);
+    let too_big = bulk(json!([{"method": "POST", "path": "/Users", "bulkId": "x",
+                               "data": {"userName": "x".repeat(2_100)}}]));
+    let a = answer(s.handle_body(post("/Bulk", &too_big)).await);
+    a.assert_error(413, None);
+    assert!(
+        a.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("maxPayloadSize (2000)")
+    );
+    // the single-resource bound is unchanged for other endpoints
+    let a = answer(
+        s.handle_body(post("/Users", &json!({"userName": "y".repeat(400)})))
+            .await,
+    );
+    a.assert_error(413, None);
+}

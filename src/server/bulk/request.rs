@@ -6,6 +6,11 @@
 //! A malformed envelope or operation fails the whole request with 400 before anything runs
 //! (`invalidSyntax` for a missing or mistyped member, `invalidValue` for a bad value); more
 //! operations than [`Limits::max_bulk_operations`] is 413 (RFC 7644 §3.7.4).
+//!
+//! Member names are matched case-insensitively (`operations` is read as `Operations`), and a
+//! POST without `bulkId` is accepted (the RFC requires one, but nothing is lost without it:
+//! no other operation can refer to that resource, and its result is still reported in
+//! request order).
 
 use crate::Error;
 use crate::server::Limits;
