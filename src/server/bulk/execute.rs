@@ -420,3 +420,36 @@ fn last_segment(url: &str) -> Option<String> {
         .ok()
         .map(|s| s.into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_created_id_is_the_decoded_last_segment() {
+        assert_eq!(
+            last_segment("https://x/v2/Users/a%20b%2Fc").as_deref(),
+            Some("a b/c")
+        );
+        assert_eq!(last_segment("https://x/v2/Users/").as_deref(), None);
+        assert_eq!(last_segment("https://x/v2/Users/%FF").as_deref(), None);
+    }
+
+    #[test]
+    fn dependencies_come_from_path_and_data_once_each() {
+        let defined_by: HashMap<String, usize> = [("u".to_owned(), 3), ("g".to_owned(), 1)]
+            .into_iter()
+            .collect();
+        let op = Operation {
+            method: BulkMethod::Patch,
+            bulk_id: None,
+            version: None,
+            path: "/Groups/bulkId:g".into(),
+            data: Some(json!({"Operations": [
+                {"op": "add", "path": "members",
+                 "value": [{"value": "bulkId:u"}, {"value": "bulkId:u"}, {"value": "bulkId:x"}]}
+            ]})),
+        };
+        assert_eq!(dependencies(&op, &defined_by), vec![1, 3]);
+    }
+}
