@@ -16,6 +16,7 @@
 mod bulk_id;
 mod execute;
 mod order;
+mod perform;
 mod request;
 mod response;
 
