@@ -395,7 +395,7 @@ impl ScimServer {
     }
 
     /// The URL of the resource of type `R` with this id (`meta.location`, `Location`).
-    fn location_of<R: Resource>(&self, id: &str) -> String {
+    pub(super) fn location_of<R: Resource>(&self, id: &str) -> String {
         refs::resource_url(
             &self.inner.base_url,
             R::ENDPOINT.trim_start_matches('/'),

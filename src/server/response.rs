@@ -65,6 +65,11 @@ impl Reply {
         Reply::json(err.status(), body)
     }
 
+    /// The status.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// Adds a header (values that are not valid header text are dropped, never panicked on).
     pub(crate) fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));

@@ -50,9 +50,9 @@ pub(crate) enum Route {
     ResourceTypes(Option<String>),
     /// `/Schemas` or `/Schemas/{id}`.
     Schemas(Option<String>),
-    /// `/Bulk` (RFC 7644 §3.7): not offered; the server answers 501.
+    /// `/Bulk` (RFC 7644 §3.7): many resource operations in one request.
     Bulk,
-    /// `/Me` (RFC 7644 §3.11): not offered; the server answers 501.
+    /// `/Me` (RFC 7644 §3.11): the User resource of the authenticated caller.
     Me,
 }
 
@@ -95,7 +95,7 @@ impl Route {
             Route::Schemas(second.map(decoded).transpose()?)
         } else if eq("Bulk") && second.is_none() {
             Route::Bulk
-        } else if eq("Me") {
+        } else if eq("Me") && second.is_none() {
             Route::Me
         } else {
             return Err(not_found(path));
@@ -222,6 +222,8 @@ mod tests {
             "/ServiceProviderConfig/x",
             "/scim/v2x/Users",
             "/Users/%FF",
+            "/Me/x",
+            "/Bulk/x",
         ] {
             assert_eq!(r(p).unwrap_err().status(), 404, "{p}");
         }

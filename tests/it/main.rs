@@ -13,6 +13,8 @@ mod auth_jwt;
 #[cfg(feature = "jwt")]
 mod auth_jwt_admin;
 mod backend_defaults;
+mod bulk;
+mod bulk_props;
 mod encode_props;
 mod error;
 mod filter_entra;
@@ -21,6 +23,7 @@ mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
 mod fuzz_regressions;
+mod me;
 mod memory;
 mod memory_footprint;
 mod memory_patch;
