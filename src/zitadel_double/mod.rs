@@ -62,6 +62,7 @@ use tokio::task::JoinHandle;
 
 use server::{Shared, lock};
 use state::{Idp, Org, Project, State};
+use wire::put;
 
 /// The released Zitadel v4 line the double imitates; decides which fields and services exist
 /// (RELEASED.md §8).
@@ -288,18 +289,18 @@ impl ZitadelDouble {
             .filter(|u| u.org == org)
             .map(|u| {
                 let mut v = u.to_json();
-                v["metadata"] = Value::from(u.metadata_json());
-                v["idpLinks"] = u
+                put(&mut v, &["metadata"], Value::from(u.metadata_json()));
+                put(&mut v, &["idpLinks"], u
                     .links
                     .iter()
                     .map(|l| serde_json::json!({"idpId": l.idp_id, "userId": l.user_id, "userName": l.user_name}))
-                    .collect();
-                v["authorizations"] = state
+                    .collect());
+                put(&mut v, &["authorizations"], state
                     .authz
                     .values()
                     .filter(|a| a.user_id == u.id)
                     .map(|a| serde_json::json!({"id": a.id, "projectId": a.project_id, "roleKeys": a.roles}))
-                    .collect();
+                    .collect());
                 v
             })
             .collect()
