@@ -41,6 +41,7 @@ mod metadata;
 mod orgs;
 mod server;
 mod state;
+mod token;
 mod update;
 mod users;
 mod wire;
@@ -180,11 +181,20 @@ impl ZitadelDouble {
             let n: u128 = rng.random();
             format!("pat-{n:032x}")
         };
-        lock(&shared.tokens).insert(pat.clone());
+        lock(&shared.tokens).insert(pat.clone(), None);
         let listener = tokio::net::TcpListener::bind(config.address).await?;
         let address = listener.local_addr()?;
         let handler_shared = shared.clone();
+        let issuer = format!("http://{address}");
         let app = Router::new()
+            .route(
+                "/oauth/v2/token",
+                axum::routing::post(
+                    move |AxumState(s): AxumState<Arc<Shared>>, body: Bytes| async move {
+                        token::token(&s, &issuer, &body)
+                    },
+                ),
+            )
             .fallback(
                 |AxumState(s): AxumState<Arc<Shared>>,
                  uri: Uri,
@@ -217,6 +227,25 @@ impl ZitadelDouble {
     /// A personal access token of the service user (IAM_OWNER_VIEWER + IAM_USER_MANAGER).
     pub fn pat(&self) -> String {
         self.pat.clone()
+    }
+
+    /// The service user's key file as Zitadel's console hands it out
+    /// (`{"type":"serviceaccount","keyId","key" (PEM RSA private key),"userId"}`), for the
+    /// JWT-profile grant at `/oauth/v2/token` with `aud` = [`ZitadelDouble::url`].
+    pub fn key_file_json(&self) -> String {
+        serde_json::json!({
+            "type": "serviceaccount",
+            "keyId": token::KEY_ID,
+            "key": token::PRIVATE_KEY_PEM,
+            "userId": token::SERVICE_USER_ID,
+        })
+        .to_string()
+    }
+
+    /// How long access tokens from `/oauth/v2/token` live (default 43 199 s); tokens already
+    /// issued keep their expiry.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        *lock(&self.shared.token_lifetime) = lifetime;
     }
 
     /// Calls received per `"<pkg>.<Service>/<Method>"` (faulted ones included).

@@ -513,3 +513,70 @@ async fn faults_answer_429_with_and_without_a_body_and_calls_are_counted() {
     assert_eq!(double.calls().len(), 1);
     double.shutdown().await;
 }
+
+fn assertion(key_file: &Value, aud: &str, iat_offset: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let user = key_file["userId"].as_str().unwrap();
+    let claims = json!({"iss": user, "sub": user, "aud": aud, "iat": now + iat_offset, "exp": now + iat_offset + 600});
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(key_file["keyId"].as_str().unwrap().to_owned());
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(key_file["key"].as_str().unwrap().as_bytes())
+        .unwrap();
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+}
+
+async fn exchange(c: &Client, assertion: &str, scope: &str) -> (u16, Value) {
+    let form = format!(
+        "grant_type={}&scope={}&assertion={assertion}",
+        "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer",
+        scope.replace(' ', "%20").replace(':', "%3A"),
+    );
+    let resp = c
+        .http
+        .post(format!("{}/oauth/v2/token", c.url))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn jwt_profile_tokens_work_like_zitadels() {
+    let (double, c) = start(ZitadelVersion::V4_13).await;
+    let key_file: Value = serde_json::from_str(&double.key_file_json()).unwrap();
+    assert_eq!(key_file["type"], "serviceaccount");
+    let scope = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
+    let (status, token) = exchange(&c, &assertion(&key_file, &double.url(), 0), scope).await;
+    assert_eq!(status, 200, "{token}");
+    assert_eq!(token["token_type"], "Bearer");
+    assert!(token["expires_in"].as_u64().unwrap() > 0);
+    let at = token["access_token"].as_str().unwrap();
+    let get = format!("{USERS}/GetUserByID");
+    assert_eq!(c.raw(&get, r#"{"userId":"x"}"#, Some(at)).await.0, 404);
+
+    // Without the API audience scope the token is no good for the APIs.
+    let (_, token) = exchange(&c, &assertion(&key_file, &double.url(), 0), "openid").await;
+    let at = token["access_token"].as_str().unwrap();
+    assert_eq!(c.raw(&get, r#"{"userId":"x"}"#, Some(at)).await.0, 401);
+    // Wrong audience, stale iat.
+    let (status, body) = exchange(&c, &assertion(&key_file, "http://elsewhere", 0), scope).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = exchange(&c, &assertion(&key_file, &double.url(), -7200), scope).await;
+    assert_eq!(status, 400);
+    // Tokens expire.
+    double.set_token_lifetime(Duration::from_millis(0));
+    let (_, token) = exchange(&c, &assertion(&key_file, &double.url(), 0), scope).await;
+    let at = token["access_token"].as_str().unwrap();
+    assert_eq!(c.raw(&get, r#"{"userId":"x"}"#, Some(at)).await.0, 401);
+    assert_eq!(double.calls()["oauth/v2/token"], 5);
+    double.shutdown().await;
+}
