@@ -50,6 +50,8 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "zitadel-double")]
+pub mod zitadel_double;
 
 pub use auth::{Authenticator, Context, TenantId};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
