@@ -46,3 +46,5 @@ mod server_support;
 mod server_tower;
 mod validate;
 mod validate_props;
+#[cfg(all(feature = "zitadel", feature = "zitadel-double"))]
+mod zitadel;

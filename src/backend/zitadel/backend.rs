@@ -225,11 +225,11 @@ impl ZitadelBackend {
         let mut created_at = None;
         for attempt in 0..2 {
             let body = self.create_body(ctx, &id, &user, &native, &meta).await?;
-            match self
+            let (answer, attempts) = self
                 .connect
-                .call::<_, CreateUserResponse>(&method("CreateUser"), &body)
-                .await
-            {
+                .call_attempts::<_, CreateUserResponse>(&method("CreateUser"), &body)
+                .await;
+            match answer {
                 Ok(r) => {
                     id = r.id;
                     created_at = r.creation_date;
@@ -237,6 +237,13 @@ impl ZitadelBackend {
                 }
                 Err(e) if e.is("failed_precondition", Some(USER_ID_TAKEN)) => {
                     if let Some(z) = self.earlier_attempt(ctx, &id, &user).await? {
+                        if attempts <= 1 {
+                            // Not our own lost answer: the client creates a user that exists.
+                            return Err(BackendError::uniqueness(format!(
+                                "user {:?} already exists (id {id})",
+                                user.user_name
+                            )));
+                        }
                         resumed = Some(z);
                         break;
                     }

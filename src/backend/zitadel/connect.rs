@@ -195,11 +195,28 @@ impl Connect {
         method: &str,
         request: &Req,
     ) -> Result<Resp, ZError> {
-        let body = serde_json::to_vec(request).map_err(|e| ZError::Internal(e.to_string()))?;
-        let answer = self.send(&format!("/{method}"), body).await?;
-        serde_json::from_slice(&answer).map_err(|e| {
-            ZError::Internal(format!("{method}: Zitadel's answer does not parse: {e}"))
-        })
+        self.call_attempts(method, request).await.0
+    }
+
+    /// [`Connect::call`], also telling how many attempts were sent (more than one means an
+    /// earlier attempt may have been applied before its answer was lost).
+    pub(crate) async fn call_attempts<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
+        &self,
+        method: &str,
+        request: &Req,
+    ) -> (Result<Resp, ZError>, u32) {
+        let body = match serde_json::to_vec(request) {
+            Ok(b) => b,
+            Err(e) => return (Err(ZError::Internal(e.to_string())), 0),
+        };
+        let mut attempts = 0;
+        let answer = self.send(&format!("/{method}"), body, &mut attempts).await;
+        let parsed = answer.and_then(|a| {
+            serde_json::from_slice(&a).map_err(|e| {
+                ZError::Internal(format!("{method}: Zitadel's answer does not parse: {e}"))
+            })
+        });
+        (parsed, attempts)
     }
 
     /// The number of calls made per method since the start.
@@ -210,7 +227,7 @@ impl Connect {
             .clone()
     }
 
-    async fn send(&self, path: &str, body: Vec<u8>) -> Result<Vec<u8>, ZError> {
+    async fn send(&self, path: &str, body: Vec<u8>, sent: &mut u32) -> Result<Vec<u8>, ZError> {
         let mut attempt = 0u32;
         let mut reauthed = false;
         loop {
@@ -220,6 +237,7 @@ impl Connect {
                 .await
                 .map_err(|e| ZError::Unavailable(format!("no access token: {}", e.detail())))?;
             self.count(path);
+            *sent += 1;
             let result = self
                 .transport
                 .send(HttpCall {

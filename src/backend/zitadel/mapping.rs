@@ -279,11 +279,7 @@ pub(crate) fn join(
         put(&mut obj, "displayName", profile.display_name.clone());
     }
     put(&mut obj, "nickName", profile.nick_name.clone());
-    put(
-        &mut obj,
-        "preferredLanguage",
-        profile.preferred_language.clone(),
-    );
+    put(&mut obj, "preferredLanguage", profile.language());
     for k in RAW {
         put(&mut obj, k, meta.get(&format!("{PREFIX}{k}")).cloned());
     }

@@ -24,13 +24,14 @@ pub(crate) fn method(name: &str) -> String {
 pub(crate) fn native_of(z: &ZUser) -> Native {
     let human = z.human.clone().unwrap_or_default();
     let p = human.profile;
+    let preferred_language = p.language();
     Native {
         username: z.username.clone(),
         given_name: p.given_name.unwrap_or_default(),
         family_name: p.family_name.unwrap_or_default(),
         display_name: p.display_name,
         nick_name: p.nick_name,
-        preferred_language: p.preferred_language,
+        preferred_language,
         email: human.email.and_then(|e| e.email),
         phone: human.phone.and_then(|p| p.phone).filter(|p| !p.is_empty()),
     }
@@ -185,7 +186,7 @@ impl ZitadelBackend {
             human.insert("email".into(), json!({"email": e, "isVerified": true}));
         }
         match (&native.phone, &old.phone) {
-            (Some(p), o) if Some(p) != o.as_ref() => {
+            (Some(p), o) if o.as_deref().is_none_or(|o| !same_phone(p, o)) => {
                 human.insert("phone".into(), json!({"phone": p, "isVerified": true}));
             }
             (None, Some(_)) => {
@@ -313,6 +314,17 @@ impl ZitadelBackend {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Whether two phone numbers are the same once Zitadel's formatting is ignored (it stores
+/// `+41 79 123 45 67` as `+41791234567`).
+fn same_phone(a: &str, b: &str) -> bool {
+    let digits = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect::<String>()
+    };
+    digits(a) == digits(b)
 }
 
 /// `user` (native attributes as stored) with the metadata-backed attributes of `patched`.

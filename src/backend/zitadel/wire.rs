@@ -59,6 +59,15 @@ pub(crate) struct Profile {
     pub preferred_language: Option<String>,
 }
 
+impl Profile {
+    /// The preferred language, without Zitadel's `und` (undetermined) for "none set".
+    pub fn language(&self) -> Option<String> {
+        self.preferred_language
+            .clone()
+            .filter(|l| !l.is_empty() && l != "und")
+    }
+}
+
 /// `zitadel.user.v2.HumanEmail`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
