@@ -284,11 +284,12 @@ impl ZitadelBackend {
         let now = created_at
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
             .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
-        let mut m = crate::resource::Meta::default();
-        m.resource_type = Some("User".into());
-        m.created = Some(now);
-        m.last_modified = Some(now);
-        created.meta = Some(m);
+        created.meta = Some(crate::resource::Meta {
+            resource_type: Some("User".into()),
+            created: Some(now),
+            last_modified: Some(now),
+            ..Default::default()
+        });
         Ok(created)
     }
 

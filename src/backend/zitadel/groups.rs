@@ -74,11 +74,12 @@ impl ZitadelBackend {
             .resources
             .into_iter()
             .filter_map(|g| {
-                let mut r = GroupRef::default();
-                r.value = Some(g.id?);
-                r.display = Some(g.display_name);
-                r.kind = Some("direct".into());
-                Some(r)
+                Some(GroupRef {
+                    value: Some(g.id?),
+                    display: Some(g.display_name),
+                    kind: Some("direct".into()),
+                    ..GroupRef::default()
+                })
             })
             .collect())
     }

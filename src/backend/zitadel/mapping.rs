@@ -328,11 +328,13 @@ pub(crate) fn join(
     let mut user = User::from_json(Value::Object(obj)).map_err(|e| {
         BackendError::internal_msg(format!("user {} does not map to SCIM: {e}", z.user_id))
     })?;
-    let mut m = crate::resource::Meta::default();
-    m.resource_type = Some("User".into());
-    m.created = parse_time(z.details.creation_date.as_deref());
-    m.last_modified = parse_time(z.details.change_date.as_deref()).or(m.created);
-    user.meta = Some(m);
+    let created = parse_time(z.details.creation_date.as_deref());
+    user.meta = Some(crate::resource::Meta {
+        resource_type: Some("User".into()),
+        created,
+        last_modified: parse_time(z.details.change_date.as_deref()).or(created),
+        ..Default::default()
+    });
     Ok(user)
 }
 

@@ -145,16 +145,19 @@ impl ZitadelBackend {
             );
         }
         let entries: Vec<Value> = meta.iter().map(|(k, v)| entry(k, v)).collect();
-        let mut body = json!({"organizationId": org, "userId": id, "username": native.username});
+        let mut body = Map::new();
+        body.insert("organizationId".into(), org.into());
+        body.insert("userId".into(), id.into());
+        body.insert("username".into(), native.username.clone().into());
         if !entries.is_empty() {
             if caps.root_metadata {
-                body["metadata"] = Value::Array(entries);
+                body.insert("metadata".into(), Value::Array(entries));
             } else {
                 human.insert("metadata".into(), Value::Array(entries));
             }
         }
-        body["human"] = Value::Object(human);
-        Ok(body)
+        body.insert("human".into(), Value::Object(human));
+        Ok(Value::Object(body))
     }
 
     /// Sends what changed between (`z`, `old_meta`) and `new` (`old_meta` `None`: metadata is
