@@ -64,6 +64,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     println!("ZITADEL_URL={}", double.url());
     println!("ZITADEL_PAT={}", double.pat());
+    if let Some(path) = env("ZITADEL_DOUBLE_KEY_FILE") {
+        std::fs::write(&path, double.key_file_json())?;
+        println!("ZITADEL_KEY_FILE={path}");
+    }
     tokio::signal::ctrl_c().await?;
     double.shutdown().await;
     Ok(())

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::list::{Pagination, text_matches};
 use super::state::{Authz, State};
 use super::users::precondition_user_missing;
-use super::wire::{Code, ConnectError, check_len, decode, timestamp};
+use super::wire::{Code, ConnectError, check_len, decode, put, timestamp};
 
 /// Which generation of the service answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,12 +273,20 @@ pub(crate) fn list(state: &mut State, body: &[u8], api: Api) -> Result<Value, Co
     }
     let mut out = json!({"pagination": {"appliedLimit": limit.to_string()}});
     if !hits.is_empty() {
-        out["pagination"]["totalResult"] = json!(hits.len().to_string());
-        out["authorizations"] = json!(
-            hits.into_iter()
-                .skip(offset)
-                .take(limit)
-                .collect::<Vec<_>>()
+        put(
+            &mut out,
+            &["pagination", "totalResult"],
+            json!(hits.len().to_string()),
+        );
+        put(
+            &mut out,
+            &["authorizations"],
+            json!(
+                hits.into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .collect::<Vec<_>>()
+            ),
         );
     }
     Ok(out)
@@ -287,10 +295,10 @@ pub(crate) fn list(state: &mut State, body: &[u8], api: Api) -> Result<Value, Co
 fn to_json(a: &Authz, state: &State, api: Api) -> Value {
     let mut user = json!({"id": a.user_id});
     if let Some(u) = state.users.get(&a.user_id) {
-        user["preferredLoginName"] = json!(u.username);
-        user["organizationId"] = json!(u.org);
+        put(&mut user, &["preferredLoginName"], json!(u.username));
+        put(&mut user, &["organizationId"], json!(u.org));
         if let super::state::Kind::Human(h) = &u.kind {
-            user["displayName"] = json!(h.display);
+            put(&mut user, &["displayName"], json!(h.display));
         }
     }
     let mut out = json!({
@@ -302,25 +310,32 @@ fn to_json(a: &Authz, state: &State, api: Api) -> Value {
     });
     match api {
         Api::V2Beta => {
-            out["projectId"] = json!(a.project_id);
-            out["projectName"] = json!(a.project_id);
-            out["projectOrganizationId"] = json!(a.org);
-            out["organizationId"] = json!(a.org);
+            put(&mut out, &["projectId"], json!(a.project_id));
+            put(&mut out, &["projectName"], json!(a.project_id));
+            put(&mut out, &["projectOrganizationId"], json!(a.org));
+            put(&mut out, &["organizationId"], json!(a.org));
             if !a.roles.is_empty() {
-                out["roles"] = json!(a.roles);
+                put(&mut out, &["roles"], json!(a.roles));
             }
         }
         Api::V2 => {
-            out["project"] =
-                json!({"id": a.project_id, "name": a.project_id, "organizationId": a.org});
-            out["organization"] = json!({"id": a.org, "name": a.org});
+            put(
+                &mut out,
+                &["project"],
+                json!({"id": a.project_id, "name": a.project_id, "organizationId": a.org}),
+            );
+            put(
+                &mut out,
+                &["organization"],
+                json!({"id": a.org, "name": a.org}),
+            );
             if !a.roles.is_empty() {
                 let roles: Vec<Value> = a
                     .roles
                     .iter()
                     .map(|r| json!({"key": r, "displayName": r}))
                     .collect();
-                out["roles"] = json!(roles);
+                put(&mut out, &["roles"], json!(roles));
             }
         }
     }

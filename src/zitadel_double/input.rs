@@ -58,7 +58,7 @@ const GENDERS: [&str; 4] = [
 impl ProfileIn {
     /// A new human's profile: given and family name required; Zitadel fills the display name
     /// from them and the language with `und` when absent.
-    pub(crate) fn to_new_human(self) -> Result<Human, ConnectError> {
+    pub(crate) fn into_new_human(self) -> Result<Human, ConnectError> {
         let mut human = Human {
             language: "und".into(),
             ..Human::default()

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::ZitadelVersion;
 use super::state::{Kind, State, UserRec};
-use super::wire::{Code, ConnectError, de_u64, decode, decode_bytes, timestamp};
+use super::wire::{Code, ConnectError, de_u64, decode, decode_bytes, put, timestamp};
 
 /// `ListQuery` / `PaginationRequest{offset, limit, asc}`.
 #[derive(Deserialize, Default)]
@@ -357,13 +357,17 @@ pub(crate) fn list_users(state: &mut State, body: &[u8]) -> Result<Value, Connec
         .collect();
     let mut out = json!({"details": {"timestamp": timestamp(Utc::now())}});
     if total > 0 {
-        out["details"]["totalResult"] = json!(total.to_string());
+        put(
+            &mut out,
+            &["details", "totalResult"],
+            json!(total.to_string()),
+        );
     }
     if column != "USER_FIELD_NAME_UNSPECIFIED" {
-        out["sortingColumn"] = json!(column);
+        put(&mut out, &["sortingColumn"], json!(column));
     }
     if !result.is_empty() {
-        out["result"] = json!(result);
+        put(&mut out, &["result"], json!(result));
     }
     Ok(out)
 }

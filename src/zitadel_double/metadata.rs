@@ -13,7 +13,7 @@ use super::input::{LinkIn, MetaIn};
 use super::list::{Pagination, text_matches};
 use super::state::{Meta, State};
 use super::users::{check_links, precondition_user_missing};
-use super::wire::{Code, ConnectError, check_len, decode, timestamp};
+use super::wire::{Code, ConnectError, check_len, decode, put, timestamp};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -114,8 +114,12 @@ pub(crate) fn list(state: &mut State, body: &[u8]) -> Result<Value, ConnectError
     let page: Vec<Value> = entries.into_iter().skip(offset).take(limit).collect();
     let mut out = json!({"pagination": {"appliedLimit": limit.to_string()}});
     if total > 0 {
-        out["pagination"]["totalResult"] = json!(total.to_string());
-        out["metadata"] = json!(page);
+        put(
+            &mut out,
+            &["pagination", "totalResult"],
+            json!(total.to_string()),
+        );
+        put(&mut out, &["metadata"], json!(page));
     }
     Ok(out)
 }
@@ -212,13 +216,21 @@ pub(crate) fn list_links(state: &mut State, body: &[u8]) -> Result<Value, Connec
         .unwrap_or_default();
     let mut out = json!({"details": {"timestamp": timestamp(Utc::now())}});
     if !links.is_empty() {
-        out["details"]["totalResult"] = json!(links.len().to_string());
-        out["result"] = json!(
-            links
-                .into_iter()
-                .skip(offset)
-                .take(limit)
-                .collect::<Vec<_>>()
+        put(
+            &mut out,
+            &["details", "totalResult"],
+            json!(links.len().to_string()),
+        );
+        put(
+            &mut out,
+            &["result"],
+            json!(
+                links
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .collect::<Vec<_>>()
+            ),
         );
     }
     Ok(out)

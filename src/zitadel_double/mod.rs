@@ -41,6 +41,7 @@ mod metadata;
 mod orgs;
 mod server;
 mod state;
+mod token;
 mod update;
 mod users;
 mod wire;
@@ -62,6 +63,7 @@ use tokio::task::JoinHandle;
 
 use server::{Shared, lock};
 use state::{Idp, Org, Project, State};
+use wire::put;
 
 /// The released Zitadel v4 line the double imitates; decides which fields and services exist
 /// (RELEASED.md §8).
@@ -179,11 +181,20 @@ impl ZitadelDouble {
             let n: u128 = rng.random();
             format!("pat-{n:032x}")
         };
-        lock(&shared.tokens).insert(pat.clone());
+        lock(&shared.tokens).insert(pat.clone(), None);
         let listener = tokio::net::TcpListener::bind(config.address).await?;
         let address = listener.local_addr()?;
         let handler_shared = shared.clone();
+        let issuer = format!("http://{address}");
         let app = Router::new()
+            .route(
+                "/oauth/v2/token",
+                axum::routing::post(
+                    move |AxumState(s): AxumState<Arc<Shared>>, body: Bytes| async move {
+                        token::token(&s, &issuer, &body)
+                    },
+                ),
+            )
             .fallback(
                 |AxumState(s): AxumState<Arc<Shared>>,
                  uri: Uri,
@@ -216,6 +227,25 @@ impl ZitadelDouble {
     /// A personal access token of the service user (IAM_OWNER_VIEWER + IAM_USER_MANAGER).
     pub fn pat(&self) -> String {
         self.pat.clone()
+    }
+
+    /// The service user's key file as Zitadel's console hands it out
+    /// (`{"type":"serviceaccount","keyId","key" (PEM RSA private key),"userId"}`), for the
+    /// JWT-profile grant at `/oauth/v2/token` with `aud` = [`ZitadelDouble::url`].
+    pub fn key_file_json(&self) -> String {
+        serde_json::json!({
+            "type": "serviceaccount",
+            "keyId": token::KEY_ID,
+            "key": token::PRIVATE_KEY_PEM,
+            "userId": token::SERVICE_USER_ID,
+        })
+        .to_string()
+    }
+
+    /// How long access tokens from `/oauth/v2/token` live (default 43 199 s); tokens already
+    /// issued keep their expiry.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        *lock(&self.shared.token_lifetime) = lifetime;
     }
 
     /// Calls received per `"<pkg>.<Service>/<Method>"` (faulted ones included).
@@ -288,18 +318,18 @@ impl ZitadelDouble {
             .filter(|u| u.org == org)
             .map(|u| {
                 let mut v = u.to_json();
-                v["metadata"] = Value::from(u.metadata_json());
-                v["idpLinks"] = u
+                put(&mut v, &["metadata"], Value::from(u.metadata_json()));
+                put(&mut v, &["idpLinks"], u
                     .links
                     .iter()
                     .map(|l| serde_json::json!({"idpId": l.idp_id, "userId": l.user_id, "userName": l.user_name}))
-                    .collect();
-                v["authorizations"] = state
+                    .collect());
+                put(&mut v, &["authorizations"], state
                     .authz
                     .values()
                     .filter(|a| a.user_id == u.id)
                     .map(|a| serde_json::json!({"id": a.id, "projectId": a.project_id, "roleKeys": a.roles}))
-                    .collect();
+                    .collect());
                 v
             })
             .collect()

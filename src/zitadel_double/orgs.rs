@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::list::{Pagination, text_matches};
 use super::state::State;
-use super::wire::{Code, ConnectError, check_len, decode, timestamp};
+use super::wire::{Code, ConnectError, check_len, decode, put, timestamp};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -21,6 +21,7 @@ struct ListOrganizationsRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(clippy::enum_variant_names)] // the protojson oneof names
 enum OrgQuery {
     NameQuery {
         #[serde(default)]
@@ -86,19 +87,27 @@ pub(crate) fn list_organizations(state: &mut State, body: &[u8]) -> Result<Value
     let total = hits.len();
     let mut out = json!({"details": {"timestamp": timestamp(Utc::now())}});
     if total > 0 {
-        out["details"]["totalResult"] = json!(total.to_string());
-        out["result"] = json!(
-            hits.into_iter()
-                .skip(offset)
-                .take(limit)
-                .collect::<Vec<_>>()
+        put(
+            &mut out,
+            &["details", "totalResult"],
+            json!(total.to_string()),
+        );
+        put(
+            &mut out,
+            &["result"],
+            json!(
+                hits.into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .collect::<Vec<_>>()
+            ),
         );
     }
     if let Some(c) = req
         .sorting_column
         .filter(|c| c != "ORGANIZATION_FIELD_NAME_UNSPECIFIED")
     {
-        out["sortingColumn"] = json!(c);
+        put(&mut out, &["sortingColumn"], json!(c));
     }
     Ok(out)
 }
@@ -159,8 +168,12 @@ pub(crate) fn active_idps(state: &mut State, body: &[u8]) -> Result<Value, Conne
         .collect();
     let mut out = json!({"details": {"timestamp": timestamp(Utc::now())}});
     if !idps.is_empty() {
-        out["details"]["totalResult"] = json!(idps.len().to_string());
-        out["identityProviders"] = json!(idps);
+        put(
+            &mut out,
+            &["details", "totalResult"],
+            json!(idps.len().to_string()),
+        );
+        put(&mut out, &["identityProviders"], json!(idps));
     }
     Ok(out)
 }
@@ -228,13 +241,21 @@ pub(crate) fn list_project_roles(state: &mut State, body: &[u8]) -> Result<Value
     }
     let mut out = json!({"pagination": {"appliedLimit": limit.to_string()}});
     if !roles.is_empty() {
-        out["pagination"]["totalResult"] = json!(roles.len().to_string());
-        out["projectRoles"] = json!(
-            roles
-                .into_iter()
-                .skip(offset)
-                .take(limit)
-                .collect::<Vec<_>>()
+        put(
+            &mut out,
+            &["pagination", "totalResult"],
+            json!(roles.len().to_string()),
+        );
+        put(
+            &mut out,
+            &["projectRoles"],
+            json!(
+                roles
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .collect::<Vec<_>>()
+            ),
         );
     }
     Ok(out)

@@ -1,10 +1,11 @@
 //! The HTTP side of the double: Connect unary JSON routing (`POST /<pkg>.<Service>/<Method>`),
 //! bearer-token checks, injected faults, per-method counters and the JSON-lines recording.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
@@ -28,7 +29,9 @@ pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) calls: Mutex<BTreeMap<String, u64>>,
     pub(crate) faults: Mutex<(Faults, StdRng)>,
-    pub(crate) tokens: Mutex<HashSet<String>>,
+    /// Valid bearer tokens and when they expire (`None`: a PAT without expiry).
+    pub(crate) tokens: Mutex<HashMap<String, Option<Instant>>>,
+    pub(crate) token_lifetime: Mutex<Duration>,
     pub(crate) recorder: Mutex<Option<File>>,
 }
 
@@ -38,7 +41,8 @@ impl Shared {
             state: Mutex::new(state),
             calls: Mutex::new(BTreeMap::new()),
             faults: Mutex::new((Faults::default(), StdRng::seed_from_u64(seed))),
-            tokens: Mutex::new(HashSet::new()),
+            tokens: Mutex::new(HashMap::new()),
+            token_lifetime: Mutex::new(super::token::DEFAULT_LIFETIME),
             recorder: Mutex::new(None),
         }
     }
@@ -120,7 +124,11 @@ fn answer(
         .ok_or_else(|| ConnectError::bare(Code::Unauthenticated, "auth header missing"))?;
     let token = auth
         .strip_prefix("Bearer ")
-        .filter(|t| lock(&shared.tokens).contains(*t))
+        .filter(|t| {
+            lock(&shared.tokens)
+                .get(*t)
+                .is_some_and(|expiry| expiry.is_none_or(|e| Instant::now() < e))
+        })
         .ok_or_else(|| {
             ConnectError::zitadel(Code::Unauthenticated, "AUTH-7fs1e", "Token is invalid")
         })?;

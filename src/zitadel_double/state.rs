@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::ZitadelVersion;
-use super::wire::{encode_bytes, timestamp};
+use super::wire::{encode_bytes, put, timestamp};
 
 /// An organisation and what an org admin configured in it.
 #[derive(Debug, Clone)]
@@ -135,32 +135,32 @@ impl UserRec {
                     ("preferredLanguage", &h.language),
                 ] {
                     if !value.is_empty() {
-                        profile[key] = json!(value);
+                        put(&mut profile, &[key], json!(value));
                     }
                 }
                 if let Some(gender) = &h.gender {
-                    profile["gender"] = json!(gender);
+                    put(&mut profile, &["gender"], json!(gender));
                 }
                 let mut email = json!({"email": h.email});
                 if h.email_verified {
-                    email["isVerified"] = json!(true);
+                    put(&mut email, &["isVerified"], json!(true));
                 }
                 let mut human = json!({"profile": profile, "email": email});
                 if !h.phone.is_empty() {
                     let mut phone = json!({"phone": h.phone});
                     if h.phone_verified {
-                        phone["isVerified"] = json!(true);
+                        put(&mut phone, &["isVerified"], json!(true));
                     }
-                    human["phone"] = phone;
+                    put(&mut human, &["phone"], phone);
                 }
-                user["human"] = human;
+                put(&mut user, &["human"], human);
             }
             Kind::Machine { name, description } => {
                 let mut machine = json!({"name": name});
                 if !description.is_empty() {
-                    machine["description"] = json!(description);
+                    put(&mut machine, &["description"], json!(description));
                 }
-                user["machine"] = machine;
+                put(&mut user, &["machine"], machine);
             }
         }
         user

@@ -106,7 +106,7 @@ pub(crate) fn create_user(state: &mut State, body: &[u8]) -> Result<Value, Conne
                         "invalid CreateUserRequest_Human.Profile: value is required",
                     )
                 })?
-                .to_new_human()?;
+                .into_new_human()?;
             email.apply(&mut human)?;
             if let Some(phone) = h.phone {
                 phone.apply(&mut human)?;
@@ -200,7 +200,7 @@ pub(crate) fn add_human_user(state: &mut State, body: &[u8]) -> Result<Value, Co
         .ok_or_else(|| {
             ConnectError::invalid("invalid AddHumanUserRequest.Profile: value is required")
         })?
-        .to_new_human()?;
+        .into_new_human()?;
     req.email
         .ok_or_else(|| {
             ConnectError::invalid("invalid AddHumanUserRequest.Email: value is required")

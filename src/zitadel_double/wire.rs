@@ -139,6 +139,33 @@ pub(crate) fn decode<T: DeserializeOwned>(message: &str, body: &[u8]) -> Result<
     })
 }
 
+/// Sets `target[path[0]][path[1]]…` to `value`, creating objects on the way (a non-object
+/// on the way is replaced: the double only builds objects).
+pub(crate) fn put(target: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *target = value;
+        return;
+    };
+    let mut node = target;
+    for key in parents {
+        if !node.is_object() {
+            *node = Value::Object(serde_json::Map::new());
+        }
+        let Some(map) = node.as_object_mut() else {
+            return;
+        };
+        node = map
+            .entry((*key).to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    if !node.is_object() {
+        *node = Value::Object(serde_json::Map::new());
+    }
+    if let Some(map) = node.as_object_mut() {
+        map.insert((*last).to_owned(), value);
+    }
+}
+
 /// RFC 3339 with `Z`, as protojson writes a `google.protobuf.Timestamp`.
 pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)

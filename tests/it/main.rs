@@ -48,3 +48,5 @@ mod validate;
 mod validate_props;
 #[cfg(all(feature = "zitadel", feature = "zitadel-double"))]
 mod zitadel;
+#[cfg(feature = "zitadel-double")]
+mod zitadel_double;
