@@ -544,3 +544,55 @@ async fn older_servers_use_the_older_paths() {
         .unwrap();
     assert_eq!(found.total_results, 1);
 }
+
+#[tokio::test]
+async fn key_file_tokens_are_exchanged_once_and_refreshed_before_expiry() {
+    use scimitar::backend::zitadel::KeyFile;
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let key = KeyFile::from_json(&double.key_file_json()).unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::KeyFile(key)).with_retry(retry());
+    assert!(!format!("{cfg:?}").contains("PRIVATE KEY"));
+    let companion = Arc::new(MemoryBackend::new().with_foreign_members());
+    let backend = Arc::new(ZitadelBackend::new(cfg, companion).unwrap());
+    let c = ctx("org-a");
+    let id = backend
+        .create_user(&c, entra_user(70))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let mut readers = Vec::new();
+    for _ in 0..8 {
+        let (b, c, id) = (backend.clone(), c.clone(), id.clone());
+        readers.push(tokio::spawn(async move {
+            b.get_user(&c, &id, &Selection::all()).await.unwrap()
+        }));
+    }
+    for r in readers {
+        r.await.unwrap();
+    }
+    assert_eq!(double.calls().get("oauth/v2/token"), Some(&1));
+    // A token about to expire is not used: each call gets a fresh one.
+    let fresh = ZitadelBackend::new(
+        ZitadelConfig::new(
+            double.url(),
+            Credentials::KeyFile(KeyFile::from_json(&double.key_file_json()).unwrap()),
+        )
+        .with_retry(retry()),
+        Arc::new(MemoryBackend::new()),
+    )
+    .unwrap();
+    double.set_token_lifetime(Duration::from_secs(1));
+    double.reset_calls();
+    for _ in 0..3 {
+        fresh.get_user(&c, &id, &Selection::all()).await.unwrap();
+    }
+    let calls = double.calls();
+    let api_calls: u64 = calls
+        .iter()
+        .filter(|(k, _)| k.as_str() != "oauth/v2/token")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(api_calls >= 3);
+    assert_eq!(calls.get("oauth/v2/token"), Some(&api_calls), "{calls:?}");
+}

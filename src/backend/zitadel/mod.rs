@@ -1,6 +1,6 @@
 //! The Zitadel backend (feature `zitadel`): SCIM users live in Zitadel v4 (Connect JSON through
 //! the `zitadel.user.v2` API of a service user with `IAM_OWNER_VIEWER` + `IAM_USER_MANAGER`);
-//! SCIM groups live in a companion [`IdentityBackend`], because released Zitadel has no group
+//! SCIM groups live in a companion [`IdentityBackend`](crate::backend::IdentityBackend), because released Zitadel has no group
 //! API its service user could write
 //! ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 //!
@@ -12,7 +12,26 @@
 //!   second user, and `externalId eq` / `userName eq` lookups see a user right after its
 //!   creation (`GetUserByID` reads its own writes; `ListUsers` lags).
 //! * **Attributes** Zitadel lacks are kept in user metadata under the keys of Zitadel's own
-//!   SCIM server (see the table in the mapping module docs of [`ZitadelBackend`]).
+//!   SCIM server, so users written by either are read the same way by both (values UTF-8;
+//!   *JSON* ones hold the attribute's SCIM JSON; *scimitar* marks keys Zitadel's SCIM server
+//!   does not have):
+//!
+//!   | SCIM | metadata key |
+//!   |---|---|
+//!   | `externalId` | `urn:zitadel:scim:externalId`, or `urn:zitadel:scim:<provisioningDomain>:externalId` with [`ZitadelConfig::provisioning_domain`] |
+//!   | `name.middleName`, `name.honorificPrefix`, `name.honorificSuffix` | `urn:zitadel:scim:name.<sub>` |
+//!   | `profileUrl`, `title`, `locale`, `timezone` | `urn:zitadel:scim:<attr>` |
+//!   | `ims`, `photos`, `addresses`, `entitlements`, `roles`, `emails` | `urn:zitadel:scim:<attr>` (JSON) |
+//!   | `name.formatted`, `userType` | `urn:zitadel:scim:<attr>` (scimitar) |
+//!   | `phoneNumbers`, `x509Certificates` | `urn:zitadel:scim:<attr>` (JSON, scimitar) |
+//!   | the enterprise extension, other extensions, unknown attributes | `urn:zitadel:scim:attr:<schema URN or name>` (JSON, scimitar) |
+//!   | profile fields derived because Zitadel requires them | `urn:zitadel:scim:derived` (scimitar) |
+//!
+//!   Natively: `userName` → `username`; `name.givenName`/`familyName`, `displayName`,
+//!   `nickName`, `preferredLanguage` → `human.profile`; the primary (else first) email →
+//!   `human.email` (verified: no mail); the primary (else first) phone number in `+<digits>`
+//!   form → `human.phone`; `active` → the user state (`DeactivateUser`/`ReactivateUser`).
+//!   `password` is not written (IdP-linked users sign in at their IdP).
 //! * **Groups and keys** live in the companion; members are Zitadel user ids, checked against
 //!   Zitadel; a deleted user leaves every group. SCIM keys live in the companion's
 //!   [`crate::auth::ApiKeyStore`].
