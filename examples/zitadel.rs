@@ -106,8 +106,11 @@ fn zitadel_config() -> Result<ZitadelConfig, Box<dyn Error>> {
     Ok(config)
 }
 
+/// Where groups and SCIM keys live.
+type Companion = (Arc<dyn IdentityBackend>, Arc<dyn ApiKeyStore>);
+
 /// The companion store (groups) and key store named by `SCIM_DATABASE_URL`.
-fn companion(url: &str) -> Result<(Arc<dyn IdentityBackend>, Arc<dyn ApiKeyStore>), String> {
+fn companion(url: &str) -> Result<Companion, String> {
     match url.split_once(':').map(|(scheme, _)| scheme) {
         Some("memory") => Ok((
             Arc::new(MemoryBackend::new().with_foreign_members()),
