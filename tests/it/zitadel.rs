@@ -596,3 +596,109 @@ async fn key_file_tokens_are_exchanged_once_and_refreshed_before_expiry() {
     assert!(api_calls >= 3);
     assert_eq!(calls.get("oauth/v2/token"), Some(&api_calls), "{calls:?}");
 }
+
+/// Zitadel calls per SCIM operation (the figures of BENCHMARKS.md): run with `--nocapture`
+/// to see the table; the assertions keep them from growing.
+#[tokio::test]
+async fn zitadel_calls_per_scim_operation() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let schema = ResourceSchema::user();
+    let mut rows: Vec<(&str, u64, u64)> = Vec::new();
+    let mut measure = |name: &'static str, max: u64, double: &ZitadelDouble| {
+        let calls = double.calls();
+        let n = sum(&calls);
+        assert!(
+            n <= max,
+            "{name}: {n} calls, at most {max} expected: {calls:?}"
+        );
+        rows.push((name, n, max));
+        double.reset_calls();
+    };
+    backend.create_user(&c, entra_user(200)).await.unwrap(); // IdP found once per org
+    double.reset_calls();
+    let id = backend
+        .create_user(&c, entra_user(201))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    measure(
+        "create (IdP link + metadata, 1 role authorization)",
+        2,
+        &double,
+    );
+    backend
+        .list_users(&c, &filter(r#"userName eq "nobody@contoso.com""#))
+        .await
+        .unwrap();
+    measure("lookup userName eq, no match (Test connection)", 2, &double);
+    backend
+        .list_users(
+            &c,
+            &filter(r#"externalId eq "00000000-0000-4000-8000-000000000201""#),
+        )
+        .await
+        .unwrap();
+    measure("lookup externalId eq, match, full user", 2, &double);
+    let mut no_ext = entra_user(202);
+    no_ext.external_id = None;
+    backend.create_user(&c, no_ext).await.unwrap();
+    double.reset_calls();
+    let only_ids = Selection {
+        attributes: vec![scimitar::AttrPath::new("userName")],
+        excluded_attributes: vec![],
+    };
+    backend
+        .list_users(
+            &c,
+            &filter(r#"userName eq "user202@contoso.com""#).with_selection(only_ids),
+        )
+        .await
+        .unwrap();
+    measure("lookup userName eq, match, attributes=userName", 1, &double);
+    backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    measure("GET /Users/{id}", 2, &double);
+    let off = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": false}]}),
+    );
+    backend
+        .patch_user(&c, &id, &off, &schema, None)
+        .await
+        .unwrap();
+    measure("PATCH active false", 2, &double);
+    let title = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "title", "value": "Lead"}]}),
+    );
+    backend
+        .patch_user(&c, &id, &title, &schema, None)
+        .await
+        .unwrap();
+    measure("PATCH title (metadata)", 3, &double);
+    let g = backend.create_group(&c, Group::new("Sales")).await.unwrap();
+    measure("POST /Groups (no members)", 0, &double);
+    let add = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": id}]}]}),
+    );
+    backend
+        .patch_group(
+            &c,
+            g.id.as_deref().unwrap(),
+            &add,
+            &ResourceSchema::group(),
+            None,
+            &Selection::all(),
+        )
+        .await
+        .unwrap();
+    measure("PATCH group members add 1 (no role mapping)", 1, &double);
+    backend.delete_user(&c, &id, None).await.unwrap();
+    measure("DELETE /Users/{id} (1 authorization)", 4, &double);
+    println!("| SCIM operation | Zitadel calls | bound |\n|---|---|---|");
+    for (name, n, max) in rows {
+        println!("| {name} | {n} | {max} |");
+    }
+}

@@ -349,14 +349,16 @@ impl ZitadelBackend {
         if z.org() != Some(org) || z.human.is_none() {
             return Ok(None);
         }
+        if by_name {
+            // The username is native: no metadata is needed to confirm the match.
+            if !z.username.eq_ignore_ascii_case(v) {
+                return Ok(None);
+            }
+            return self.read(ctx, &z, selection).await.map(Some);
+        }
+        // The externalId may have changed since the id was derived: confirm it.
         let user = self.read(ctx, &z, &Selection::all()).await?;
-        let hit = if by_ext {
-            user.external_id.as_deref() == Some(&**v)
-        } else {
-            user.user_name.eq_ignore_ascii_case(v)
-        };
-        let _ = selection;
-        Ok(hit.then_some(user))
+        Ok((user.external_id.as_deref() == Some(&**v)).then_some(user))
     }
 
     async fn list(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
