@@ -702,3 +702,31 @@ async fn zitadel_calls_per_scim_operation() {
         println!("| {name} | {n} | {max} |");
     }
 }
+
+#[tokio::test]
+async fn post_filtered_queries_are_bounded() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let backend = ZitadelBackend::new(
+        config(&double).with_scan_limit(2),
+        Arc::new(MemoryBackend::new().with_foreign_members()),
+    )
+    .unwrap();
+    let c = ctx("org-a");
+    for n in 80..83 {
+        backend.create_user(&c, entra_user(n)).await.unwrap();
+    }
+    // `title` lives in metadata: Zitadel cannot filter on it, so every user is examined.
+    let e = backend
+        .list_users(&c, &filter(r#"title eq "Engineer""#))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    assert_eq!(e.to_error().scim_type(), Some(scimitar::ScimType::TooMany));
+    // Pushed down exactly: no bound applies, and paging is Zitadel's.
+    let page = backend
+        .list_users(&c, &filter(r#"userName sw "user8""#).with_page(2, Some(1)))
+        .await
+        .unwrap();
+    assert_eq!((page.total_results, page.resources.len()), (3, 1));
+    assert_eq!(page.resources[0].user_name, "user81@contoso.com");
+}

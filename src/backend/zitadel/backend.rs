@@ -61,6 +61,11 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// against Zitadel. `/ServiceProviderConfig`: filters (pushed down where Zitadel can answer,
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
+///
+/// A PATCH that touches only what Zitadel holds natively (`active`, `userName`,
+/// `displayName`, `nickName`, `preferredLanguage`, `name.givenName`, `name.familyName`, e.g.
+/// Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
+/// only; `GET /Users/{id}` returns the whole user.
 pub struct ZitadelBackend {
     pub(crate) config: ZitadelConfig,
     pub(crate) connect: Connect,

@@ -32,7 +32,8 @@ pub struct ZitadelConfig {
     /// `urn:zitadel:scim:<domain>:externalId`, as Zitadel's own SCIM server does for a service
     /// user with that `urn:zitadel:scim:provisioningDomain` metadata.
     pub provisioning_domain: Option<String>,
-    /// The most users a filter Zitadel cannot answer natively may examine (`tooMany` beyond).
+    /// The most users a filter Zitadel cannot answer natively may examine (`tooMany` beyond);
+    /// each examined user costs a `ListUserMetadata` call.
     pub scan_limit: usize,
 }
 
@@ -53,7 +54,7 @@ impl fmt::Debug for ZitadelConfig {
 
 impl ZitadelConfig {
     /// A configuration for `url` with `credentials`: 10 s timeout, [`RetryPolicy::default`],
-    /// no per-org settings, a scan limit of 10 000 users.
+    /// no per-org settings, a scan limit of 1 000 users.
     pub fn new(url: impl Into<String>, credentials: Credentials) -> Self {
         ZitadelConfig {
             url: url.into().trim_end_matches('/').to_owned(),
@@ -63,7 +64,7 @@ impl ZitadelConfig {
             orgs: HashMap::new(),
             default_org: OrgSettings::default(),
             provisioning_domain: None,
-            scan_limit: 10_000,
+            scan_limit: 1_000,
         }
     }
 
@@ -88,6 +89,12 @@ impl ZitadelConfig {
     /// Sets the per-exchange timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the most users a post-filtered query may examine.
+    pub fn with_scan_limit(mut self, scan_limit: usize) -> Self {
+        self.scan_limit = scan_limit;
         self
     }
 
