@@ -8,6 +8,8 @@ mod identity;
 mod memory;
 mod page;
 mod stored;
+#[cfg(feature = "zitadel")]
+pub mod zitadel;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;

@@ -46,5 +46,7 @@ mod server_support;
 mod server_tower;
 mod validate;
 mod validate_props;
+#[cfg(all(feature = "zitadel", feature = "zitadel-double"))]
+mod zitadel;
 #[cfg(feature = "zitadel-double")]
 mod zitadel_double;
