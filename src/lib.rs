@@ -54,6 +54,8 @@ pub mod schema;
 pub mod server;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "zitadel-double")]
+pub mod zitadel_double;
 
 pub use auth::{
     ApiKeyStore, Authenticator, BearerKeyAuthenticator, Context, KeyAdmin, MemoryKeyStore,

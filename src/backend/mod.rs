@@ -10,6 +10,8 @@ mod page;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 mod stored;
+#[cfg(feature = "zitadel")]
+pub mod zitadel;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;

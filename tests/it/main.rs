@@ -72,3 +72,7 @@ mod testkit_memory;
 mod testkit_sql;
 mod validate;
 mod validate_props;
+#[cfg(all(feature = "zitadel", feature = "zitadel-double"))]
+mod zitadel;
+#[cfg(feature = "zitadel-double")]
+mod zitadel_double;
