@@ -96,13 +96,11 @@ impl PatchRequest {
     /// the tree is read by the same decoder as the bytes (one decoder, the one the benches
     /// measure), so both accept and refuse exactly the same messages.
     pub fn from_value(body: Value, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let raw = BodySeed { compat, limits }
-            .deserialize(body)
-            .map_err(|e| {
-                Error::invalid_syntax(format!(
-                    "the PATCH body is not a valid PatchOp message: {e}"
-                ))
-            })?;
+        let raw = BodySeed { compat, limits }.deserialize(body).map_err(|e| {
+            Error::invalid_syntax(format!(
+                "the PATCH body is not a valid PatchOp message: {e}"
+            ))
+        })?;
         Self::from_raw(raw, compat, limits)
     }
 

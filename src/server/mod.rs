@@ -25,6 +25,9 @@ mod builder;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
+mod observe;
+#[cfg(all(test, feature = "tracing"))]
+mod observe_tests;
 mod params;
 mod query;
 mod refs;
@@ -41,6 +44,7 @@ mod tower;
 
 pub use builder::ServerBuilder;
 pub use limits::{CountOverflow, Limits};
+pub use observe::ErrorReport;
 pub use response::SCIM_JSON;
 #[cfg(feature = "tower")]
 pub use tower::ResponseFuture;
@@ -159,12 +163,33 @@ impl ScimServer {
     /// Never panics on client input and never fails: every outcome, errors included, is a
     /// SCIM response (`application/scim+json`; errors per
     /// [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+    ///
+    /// A response produced by a backend error carries it as an [`ErrorReport`] in its
+    /// extensions. With the `tracing` feature each request runs in a `scim_request` span
+    /// (method, route template, tenant, status, latency) closed by one event, at `error` level
+    /// with the error's cause chain for a 5xx.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let started = std::time::Instant::now();
+            let span = observe::request_span(request.method());
+            let response = self.answer(request).instrument(span.clone()).await;
+            observe::finish(&span, &response, started);
+            response
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.answer(request).await
+    }
+
+    /// Stages 1–6.
+    async fn answer(&self, request: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = request.into_parts();
         let ctx = match self.authenticate(&parts).await {
             Ok(ctx) => ctx,
             Err(reply) => return reply.finish(),
         };
+        observe::record_tenant(&ctx);
         self.serve(&ctx, &parts, body).await.finish()
     }
 
@@ -198,6 +223,7 @@ impl ScimServer {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
+        observe::record_route(&route);
         if let Err(e) = route.check_method(&parts.method) {
             return Reply::from(e).header(ALLOW, route.allow_header());
         }

@@ -476,9 +476,10 @@ pub(super) fn precondition_failed() -> Error {
 }
 
 /// A backend error as a reply: its SCIM error, and `Retry-After` on a 503.
+/// The error itself rides along in the response's extensions ([`super::ErrorReport`]).
 pub(super) fn backend_error(e: BackendError) -> Reply {
     let retry = e.retry_after();
-    let reply = Reply::error(&e.to_error());
+    let reply = Reply::error(&e.to_error()).report(super::ErrorReport::new(e));
     match retry {
         Some(after) => reply.header(http::header::RETRY_AFTER, super::retry_after_secs(after)),
         None => reply,
