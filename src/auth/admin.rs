@@ -15,7 +15,8 @@
 //! tenant; any other context manages only its own tenant (403 otherwise).
 
 use super::keys::ApiKeyStore;
-use super::{Authenticator, TenantId};
+use super::{Authenticator, Context, TenantId};
+use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::error::Error;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -35,7 +36,11 @@ pub struct KeyAdmin {
     store: Arc<dyn ApiKeyStore>,
     auth: Arc<dyn Authenticator>,
     prefix: String,
+    audit: Option<Arc<dyn AuditSink>>,
 }
+
+/// A refusal and the one header that goes with it (`WWW-Authenticate` or `Allow`).
+type Refusal = (Error, Option<(header::HeaderName, HeaderValue)>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +61,15 @@ impl KeyAdmin {
             store,
             auth,
             prefix: String::new(),
+            audit: None,
         }
+    }
+
+    /// Tells `sink` of every key minted or revoked (see [`crate::audit`]); a failing sink never
+    /// undoes the change nor alters the answer.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
     }
 
     /// Strips `prefix` (e.g. `/admin`) from request paths before routing.
@@ -69,26 +82,25 @@ impl KeyAdmin {
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
         match self.dispatch(req).await {
             Ok(resp) => resp,
-            Err((err, challenge)) => {
+            Err((err, extra)) => {
                 let mut resp = json_response(err.status(), &err.to_json());
-                if let Some(c) = challenge {
-                    resp.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+                if let Some((name, value)) = extra {
+                    resp.headers_mut().insert(name, value);
                 }
                 resp
             }
         }
     }
 
-    async fn dispatch(
-        &self,
-        req: Request<Bytes>,
-    ) -> Result<Response<Bytes>, (Error, Option<HeaderValue>)> {
+    async fn dispatch(&self, req: Request<Bytes>) -> Result<Response<Bytes>, Refusal> {
         let (parts, body) = req.into_parts();
-        let ctx = self
-            .auth
-            .authenticate(&parts)
-            .await
-            .map_err(|e| (e.to_error(), e.www_authenticate()))?;
+        let ctx = self.auth.authenticate(&parts).await.map_err(|e| {
+            let challenge = e.www_authenticate();
+            (
+                e.to_error(),
+                challenge.map(|c| (header::WWW_AUTHENTICATE, c)),
+            )
+        })?;
         let plain = |e: Error| (e, None);
         let route = self.route(parts.uri.path()).map_err(plain)?;
         let tenant = match &route {
@@ -110,6 +122,7 @@ impl KeyAdmin {
                     .mint(&t, label.as_deref())
                     .await
                     .map_err(store_err)?;
+                self.audit(&ctx, &t, AuditAction::KeyMinted, &info.id).await;
                 let mut v = serde_json::to_value(&info).unwrap_or_default();
                 if let Some(o) = v.as_object_mut() {
                     o.insert("secret".into(), secret.expose().into());
@@ -126,14 +139,22 @@ impl KeyAdmin {
             }
             (Route::Key(t, id), Method::DELETE) => {
                 if self.store.revoke(&t, id).await.map_err(store_err)? {
+                    self.audit(&ctx, &t, AuditAction::KeyRevoked, id).await;
                     Ok(empty(StatusCode::NO_CONTENT))
                 } else {
                     Err(plain(Error::not_found("no such key for this tenant")))
                 }
             }
-            (Route::Keys(_), _) => Err(plain(method_not_allowed("GET, POST"))),
-            (Route::Key(..), _) => Err(plain(method_not_allowed("DELETE"))),
+            (Route::Keys(_), _) => Err(method_not_allowed("GET, POST")),
+            (Route::Key(..), _) => Err(method_not_allowed("DELETE")),
         }
+    }
+
+    /// Tells the audit sink of a key change in `tenant` by `ctx`'s principal.
+    async fn audit(&self, ctx: &Context, tenant: &TenantId, action: AuditAction, key_id: &str) {
+        let mut event = AuditEvent::new(ctx, action, "ApiKey", key_id);
+        event.tenant = tenant.clone();
+        crate::audit::notify(self.audit.as_deref(), event).await;
     }
 
     fn route<'a>(&self, path: &'a str) -> Result<Route<'a>, Error> {
@@ -182,11 +203,16 @@ fn parse_label(body: &Bytes) -> Result<Option<String>, Error> {
     Ok(parsed.label)
 }
 
-fn method_not_allowed(allow: &str) -> Error {
-    Error::with_status(
+/// 405 with the `Allow` header (RFC 9110 §15.5.6).
+fn method_not_allowed(allow: &'static str) -> Refusal {
+    let error = Error::with_status(
         StatusCode::METHOD_NOT_ALLOWED,
         None,
         format!("method not allowed; allowed: {allow}"),
+    );
+    (
+        error,
+        Some((header::ALLOW, HeaderValue::from_static(allow))),
     )
 }
 

@@ -4,6 +4,7 @@
 use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
 use crate::Error;
+use crate::audit::AuditSink;
 use crate::auth::Authenticator;
 use crate::backend::IdentityBackend;
 use crate::compat::Compat;
@@ -25,6 +26,7 @@ pub struct ServerBuilder {
     compat: Compat,
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl ServerBuilder {
@@ -38,6 +40,7 @@ impl ServerBuilder {
             compat: Compat::default(),
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
+            audit: None,
         }
     }
 
@@ -99,6 +102,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Where successful changes are reported (default: nowhere); see [`crate::audit`]
+    /// ([RFC 7644 §7](https://www.rfc-editor.org/rfc/rfc7644#section-7)).
+    pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
+    }
+
     /// Builds the server; 400 `invalidValue` errors say what is missing or wrong (no backend,
     /// no authenticator, a base URL that is not an absolute `http`/`https` URL, a registry
     /// without `User` or `Group`).
@@ -148,6 +158,7 @@ impl ServerBuilder {
                 group,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                audit: self.audit,
                 direct_user,
                 direct_group,
             }),

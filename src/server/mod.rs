@@ -42,6 +42,7 @@ mod tests;
 #[cfg(feature = "tower")]
 mod tower;
 
+pub use crate::audit::{AuditAction, AuditEvent, AuditSink};
 pub use builder::ServerBuilder;
 pub use limits::{CountOverflow, Limits};
 pub use observe::ErrorReport;
@@ -120,6 +121,8 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Told of every successful change.
+    audit: Option<Arc<dyn crate::audit::AuditSink>>,
     /// Whether the default projection of Users / Groups is served by direct encoding.
     direct_user: direct::DirectPlan,
     direct_group: direct::DirectPlan,
@@ -278,6 +281,22 @@ impl ScimServer {
     /// The backend.
     fn backend(&self) -> &dyn IdentityBackend {
         self.inner.backend.as_ref()
+    }
+
+    /// Tells the audit sink, if any, of a successful change by `ctx` (a failing sink is logged,
+    /// never the caller's problem).
+    async fn audit(
+        &self,
+        ctx: &Context,
+        action: crate::audit::AuditAction,
+        kind: Kind,
+        id: Option<&str>,
+    ) {
+        let Some(sink) = self.inner.audit.as_deref() else {
+            return;
+        };
+        let event = crate::audit::AuditEvent::new(ctx, action, kind.name(), id.unwrap_or(""));
+        crate::audit::notify(Some(sink), event).await;
     }
 
     /// The backend's capabilities (read once at build time).

@@ -20,6 +20,7 @@ use super::response::{Reply, list_response};
 use super::route::Kind;
 use super::served::Served;
 use crate::Error;
+use crate::audit::AuditAction;
 use crate::auth::Context;
 use crate::backend::{BackendError, Page, StoredUser};
 use crate::patch::{PatchLimits, PatchRequest};
@@ -57,6 +58,8 @@ impl ScimServer {
         let created = R::create(self.backend(), ctx, resource)
             .await
             .map_err(backend_error)?;
+        self.audit(ctx, AuditAction::Create, R::KIND, created.id())
+            .await;
         Ok(self.encode(created, &projection, StatusCode::CREATED, true))
     }
 
@@ -114,6 +117,8 @@ impl ScimServer {
         let replaced = R::replace(self.backend(), ctx, id, resource, if_match.as_ref())
             .await
             .map_err(backend_error)?;
+        self.audit(ctx, AuditAction::Replace, R::KIND, Some(id))
+            .await;
         Ok(self.encode(replaced, &projection, StatusCode::OK, false))
     }
 
@@ -155,6 +160,12 @@ impl ScimServer {
         )
         .await
         .map_err(backend_error)?;
+        let action = if R::KIND == Kind::Group && only_members(&request) {
+            AuditAction::MembersChanged
+        } else {
+            AuditAction::Patch
+        };
+        self.audit(ctx, action, R::KIND, Some(id)).await;
         if no_content {
             return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(self.etag(&patched).as_deref()));
         }
@@ -172,6 +183,8 @@ impl ScimServer {
         R::delete(self.backend(), ctx, id, if_match.as_ref())
             .await
             .map_err(backend_error)?;
+        self.audit(ctx, AuditAction::Delete, R::KIND, Some(id))
+            .await;
         Ok(Reply::empty(StatusCode::NO_CONTENT))
     }
 
@@ -441,6 +454,14 @@ impl ScimServer {
         options.boolean_strings = self.inner.compat.boolean_strings;
         options
     }
+}
+
+/// Whether every operation of a PATCH addresses `members` (a member change, for the audit).
+fn only_members(request: &PatchRequest) -> bool {
+    request.operations().iter().all(|op| {
+        op.path()
+            .is_some_and(|p| p.attr.name.eq_ignore_ascii_case("members"))
+    })
 }
 
 /// An `If-Match` / `If-None-Match` header (RFC 7644 §3.14); malformed → 400.

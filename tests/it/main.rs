@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod audit;
 mod auth;
 mod auth_admin;
 mod backend_defaults;
