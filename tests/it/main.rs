@@ -38,6 +38,7 @@ mod resource_props;
 mod resource_version;
 mod schema;
 mod server;
+mod server_bad_input;
 mod server_limits;
 mod server_props;
 mod server_resources;
