@@ -11,6 +11,8 @@
 //! | `SCIM_ADMIN_TOKEN` | enables key management under `/admin` | off |
 //! | `SCIM_SNAPSHOT` | JSON file the data is restored from and saved to on shutdown | off |
 
+pub mod logging;
+
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,12 +68,16 @@ impl App {
         let keys = Arc::new(MemoryKeyStore::new());
         let minted = match var("SCIM_KEY") {
             Some(key) => {
+                scimitar::server::check_secret("SCIM_KEY", &key)?;
                 keys.insert_known(&tenant, Some("SCIM_KEY"), &Secret::new(key))
                     .await?;
                 None
             }
             None => Some(keys.mint(&tenant, Some("minted at start")).await?.1),
         };
+        if let Some(token) = var("SCIM_ADMIN_TOKEN") {
+            scimitar::server::check_secret("SCIM_ADMIN_TOKEN", &token)?;
+        }
         let admin = var("SCIM_ADMIN_TOKEN").map(|token| {
             let admin_auth = StaticTokenAuthenticator::admin(&Secret::new(token));
             KeyAdmin::new(keys.clone(), Arc::new(admin_auth)).with_prefix(ADMIN_PATH)

@@ -22,6 +22,7 @@
 //! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
 mod builder;
+mod config_error;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
@@ -44,9 +45,10 @@ mod tower;
 
 pub use crate::audit::{AuditAction, AuditEvent, AuditSink};
 pub use builder::ServerBuilder;
+pub use config_error::{ConfigError, MIN_SECRET_DISTINCT, MIN_SECRET_LEN, check_secret};
 pub use limits::{CountOverflow, Limits};
 pub use observe::ErrorReport;
-pub use response::SCIM_JSON;
+pub use response::{SCIM_JSON, error_response};
 #[cfg(feature = "tower")]
 pub use tower::ResponseFuture;
 
@@ -172,17 +174,8 @@ impl ScimServer {
     /// (method, route template, tenant, status, latency) closed by one event, at `error` level
     /// with the error's cause chain for a 5xx.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        #[cfg(feature = "tracing")]
-        {
-            use tracing::Instrument;
-            let started = std::time::Instant::now();
-            let span = observe::request_span(request.method());
-            let response = self.answer(request).instrument(span.clone()).await;
-            observe::finish(&span, &response, started);
-            response
-        }
-        #[cfg(not(feature = "tracing"))]
-        self.answer(request).await
+        let method = request.method().clone();
+        observe::observed(&method, self.answer(request)).await
     }
 
     /// Stages 1–6.

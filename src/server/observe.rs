@@ -82,10 +82,29 @@ impl fmt::Debug for ErrorReport {
     }
 }
 
+/// Runs one request's answer inside its span and closes it (see [`finish`]); without the
+/// `tracing` feature, just the answer.
+pub(super) async fn observed<F>(_method: &http::Method, answer: F) -> http::Response<bytes::Bytes>
+where
+    F: std::future::Future<Output = http::Response<bytes::Bytes>>,
+{
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        let started = std::time::Instant::now();
+        let span = request_span(_method);
+        let response = answer.instrument(span.clone()).await;
+        finish(&span, &response, started);
+        response
+    }
+    #[cfg(not(feature = "tracing"))]
+    answer.await
+}
+
 /// The span of one request (`scim_request`): `method` now; `route`, `tenant`, `status` and
 /// `latency_us` as they become known.
 #[cfg(feature = "tracing")]
-pub(super) fn request_span(method: &http::Method) -> tracing::Span {
+fn request_span(method: &http::Method) -> tracing::Span {
     tracing::info_span!(
         "scim_request",
         method = %method,
@@ -111,7 +130,7 @@ pub(super) fn record_tenant(_ctx: &crate::auth::Context) {
 /// Closes a request: status and latency on its span, then one event — `error` level with the
 /// backend error's chain for a 5xx, `info` otherwise.
 #[cfg(feature = "tracing")]
-pub(super) fn finish(
+fn finish(
     span: &tracing::Span,
     response: &http::Response<bytes::Bytes>,
     started: std::time::Instant,

@@ -201,3 +201,22 @@ async fn a_503_is_logged_as_an_error_too() {
         "{log}"
     );
 }
+
+#[cfg(feature = "tower")]
+#[tokio::test]
+async fn a_streamed_request_is_logged_the_same_way() {
+    let s = memory_server();
+    let log = capture(async {
+        let req = request("GET", "/scim/v2/Groups", String::new()).map(http_body_util::Full::new);
+        assert_eq!(s.handle_body(req).await.status(), 200);
+    })
+    .await;
+    let line = log
+        .lines()
+        .find(|l| l.contains("request answered"))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["span"]["route"], "/Groups");
+    assert_eq!(v["span"]["tenant"], "acme");
+    assert_eq!(v["fields"]["status"], 200);
+}

@@ -126,6 +126,22 @@ impl Reply {
     }
 }
 
+/// The SCIM error response for `err` (`application/scim+json`, RFC 7644 §3.12 body; a 500 says
+/// nothing of its cause), for framework adapters that must answer before the server sees the
+/// request — a body over the framework's size limit (413), a request the framework cannot
+/// convert ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+///
+/// ```
+/// use scimitar::server::error_response;
+/// let e = scimitar::Error::with_status(http::StatusCode::PAYLOAD_TOO_LARGE, None, "too large");
+/// let r = error_response(&e);
+/// assert_eq!(r.status(), 413);
+/// assert_eq!(r.headers()["content-type"], "application/scim+json");
+/// ```
+pub fn error_response(err: &Error) -> Response<Bytes> {
+    Reply::error(err).finish()
+}
+
 impl From<Error> for Reply {
     fn from(e: Error) -> Self {
         Reply::error(&e)
