@@ -451,7 +451,10 @@ impl ScimServer {
         } else {
             ValidateOptions::default()
         };
+        // The switches that bear on resource bodies apply to POST and PUT exactly as the PATCH
+        // decoder applies them to PATCH values.
         options.boolean_strings = self.inner.compat.boolean_strings;
+        options.bare_values = self.inner.compat.complex_as_bare_value;
         options
     }
 }

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod auth_admin;
 mod backend_defaults;
+mod compat_methods;
 mod error;
 mod filter_entra;
 mod filter_eval_props;
