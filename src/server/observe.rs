@@ -61,16 +61,7 @@ impl ErrorReport {
 /// `status detail: cause: cause…` — the whole chain, for logs (never sent to a client).
 impl fmt::Display for ErrorReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.error.status().as_u16(),
-            self.error.detail()
-        )?;
-        for cause in self.chain().skip(1) {
-            write!(f, ": {cause}")?;
-        }
-        Ok(())
+        f.write_str(&crate::backend::error_chain(&self.error))
     }
 }
 
