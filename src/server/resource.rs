@@ -455,6 +455,7 @@ impl ScimServer {
         // decoder applies them to PATCH values.
         options.boolean_strings = self.inner.compat.boolean_strings;
         options.bare_values = self.inner.compat.complex_as_bare_value;
+        options.empty_clears = self.inner.compat.null_or_empty_clears;
         options
     }
 }

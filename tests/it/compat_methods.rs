@@ -124,3 +124,33 @@ async fn json_content_type_on_post_put_patch() {
         }
     }
 }
+
+#[tokio::test]
+async fn null_or_empty_clears_on_post_put_patch() {
+    let manager = format!("{ENTERPRISE}:manager");
+    // On: an empty manager is no manager, whichever way it is sent.
+    let on = server(Compat::default()).await;
+    for (a, method) in three_ways(&on, (ENTERPRISE, json!("")), &manager)
+        .await
+        .iter()
+        .zip(["POST", "PUT", "PATCH"])
+    {
+        assert!(a.status.is_success(), "{method}: {:?}", a.body);
+        assert!(
+            a.body[ENTERPRISE]["manager"].is_null(),
+            "{method}: {:?}",
+            a.body
+        );
+    }
+    // Off: "" is an ordinary value, the same one by every method.
+    let mut c = Compat::default();
+    c.null_or_empty_clears = false;
+    let off = server(c).await;
+    let answers = three_ways(&off, (ENTERPRISE, json!("")), &manager).await;
+    let seen: Vec<(bool, Value)> = answers
+        .iter()
+        .map(|a| (a.status.is_success(), a.body[ENTERPRISE]["manager"].clone()))
+        .collect();
+    assert!(seen.iter().all(|s| s == &seen[0]), "{seen:?}");
+    assert_eq!(seen[0], (true, json!({"value": ""})));
+}
