@@ -45,11 +45,14 @@ pub struct Compat {
     pub complex_as_bare_value: bool,
     /// A `null` or empty-string (`""`) PATCH value means "clear the attribute" (Entra ID clears
     /// `manager` and other attributes this way). Without this switch a `null` value is rejected
-    /// and `""` is an ordinary string value.
+    /// and `""` is an ordinary string value. In POST and PUT bodies the switch governs `""`
+    /// given for a complex attribute the same way (`null` is unassigned there in both modes,
+    /// [RFC 7643 §2.5](https://www.rfc-editor.org/rfc/rfc7643#section-2.5)).
     pub null_or_empty_clears: bool,
     /// An `id` inside a path-less PATCH value (Okta sends `{"op": "replace", "value": {"id": ..,
     /// "displayName": ..}}`) is ignored; `id` is `readOnly` (RFC 7643 §3.1), so without this
-    /// switch it is a `mutability` error.
+    /// switch it is a `mutability` error. (POST and PUT ignore `id` in both modes: RFC 7644
+    /// §3.3 and §3.5.1 have a server ignore `readOnly` values there.)
     pub ignore_id_in_values: bool,
     /// Keys of a path-less `add`/`replace` value that are attribute paths rather than attribute
     /// names: dotted sub-attribute keys (`"name.givenName"`) and URN-qualified keys

@@ -220,3 +220,65 @@ async fn a_streamed_request_is_logged_the_same_way() {
     assert_eq!(v["span"]["tenant"], "acme");
     assert_eq!(v["fields"]["status"], 200);
 }
+
+/// A key store that cannot be reached.
+struct DownStore;
+
+fn store_down() -> BackendError {
+    BackendError::internal(QueryFailed(std::io::Error::other("no route to key db")))
+}
+
+#[async_trait::async_trait]
+impl crate::auth::ApiKeyStore for DownStore {
+    async fn mint(
+        &self,
+        _: &crate::auth::TenantId,
+        _: Option<&str>,
+    ) -> Result<(crate::auth::KeyInfo, Secret), BackendError> {
+        Err(store_down())
+    }
+    async fn insert_known(
+        &self,
+        _: &crate::auth::TenantId,
+        _: Option<&str>,
+        _: &Secret,
+    ) -> Result<crate::auth::KeyInfo, BackendError> {
+        Err(store_down())
+    }
+    async fn verify(&self, _: &str) -> Result<Option<crate::auth::KeyInfo>, BackendError> {
+        Err(store_down())
+    }
+    async fn list(
+        &self,
+        _: &crate::auth::TenantId,
+    ) -> Result<Vec<crate::auth::KeyInfo>, BackendError> {
+        Err(store_down())
+    }
+    async fn revoke(&self, _: &crate::auth::TenantId, _: &str) -> Result<bool, BackendError> {
+        Err(store_down())
+    }
+}
+
+#[tokio::test]
+async fn a_key_store_failure_is_logged_with_its_chain_but_not_the_key() {
+    let s = ScimServer::builder()
+        .backend(Arc::new(MemoryBackend::new()))
+        .authenticator(Arc::new(crate::auth::BearerKeyAuthenticator::new(
+            Arc::new(DownStore),
+        )))
+        .base_url("https://example.com/scim/v2")
+        .build()
+        .unwrap();
+    let log = capture(async {
+        let res = s.handle(request("GET", "/Users", String::new())).await;
+        assert_eq!(res.status(), 503);
+    })
+    .await;
+    assert!(
+        log.lines().any(|l| l.contains("\"ERROR\"")
+            && l.contains("SELECT on users failed")
+            && l.contains("no route to key db")),
+        "{log}"
+    );
+    assert!(!log.contains(KEY), "{log}");
+}
