@@ -44,6 +44,15 @@ pub struct App {
     minted: Option<Secret>,
 }
 
+/// A [`ConfigError`](scimitar::server::ConfigError) naming the environment variable.
+fn invalid(setting: &str, reason: String) -> scimitar::server::ConfigError {
+    scimitar::server::ConfigError::Invalid {
+        setting: setting.to_owned(),
+        value: std::env::var(setting).unwrap_or_default(),
+        reason,
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -55,10 +64,10 @@ impl App {
         let addr: SocketAddr = var("SCIM_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
-            .map_err(|e| format!("SCIM_ADDR: {e}"))?;
+            .map_err(|e: std::net::AddrParseError| invalid("SCIM_ADDR", e.to_string()))?;
         let base_url = var("SCIM_BASE_URL").unwrap_or_else(|| format!("http://{addr}{SCIM_PATH}"));
         let tenant = TenantId::parse(&var("SCIM_TENANT").unwrap_or_else(|| "default".into()))
-            .ok_or("SCIM_TENANT: 1 to 128 of A-Z a-z 0-9 - . _ ~")?;
+            .ok_or_else(|| invalid("SCIM_TENANT", "1 to 128 of A-Z a-z 0-9 - . _ ~".into()))?;
         let snapshot = var("SCIM_SNAPSHOT").map(PathBuf::from);
 
         let backend = Arc::new(MemoryBackend::new());
