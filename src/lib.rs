@@ -41,6 +41,7 @@
     )
 )]
 
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod compat;

@@ -13,6 +13,8 @@
 //!
 //! With feature `jwt`, `SCIM_JWT_*` (see `jwt.rs`) adds OAuth 2.0 bearer JWTs beside the keys.
 
+pub mod logging;
+
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +50,15 @@ pub struct App {
     minted: Option<Secret>,
 }
 
+/// A [`ConfigError`](scimitar::server::ConfigError) naming the environment variable.
+fn invalid(setting: &str, reason: String) -> scimitar::server::ConfigError {
+    scimitar::server::ConfigError::Invalid {
+        setting: setting.to_owned(),
+        value: std::env::var(setting).unwrap_or_default(),
+        reason,
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -59,10 +70,10 @@ impl App {
         let addr: SocketAddr = var("SCIM_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
-            .map_err(|e| format!("SCIM_ADDR: {e}"))?;
+            .map_err(|e: std::net::AddrParseError| invalid("SCIM_ADDR", e.to_string()))?;
         let base_url = var("SCIM_BASE_URL").unwrap_or_else(|| format!("http://{addr}{SCIM_PATH}"));
         let tenant = TenantId::parse(&var("SCIM_TENANT").unwrap_or_else(|| "default".into()))
-            .ok_or("SCIM_TENANT: 1 to 128 of A-Z a-z 0-9 - . _ ~")?;
+            .ok_or_else(|| invalid("SCIM_TENANT", "1 to 128 of A-Z a-z 0-9 - . _ ~".into()))?;
         let snapshot = var("SCIM_SNAPSHOT").map(PathBuf::from);
 
         let backend = Arc::new(MemoryBackend::new());
@@ -72,6 +83,7 @@ impl App {
         let keys = Arc::new(MemoryKeyStore::new());
         let minted = match var("SCIM_KEY") {
             Some(key) => {
+                scimitar::server::check_secret("SCIM_KEY", &key)?;
                 keys.insert_known(&tenant, Some("SCIM_KEY"), &Secret::new(key))
                     .await?;
                 None
@@ -79,8 +91,13 @@ impl App {
             None => Some(keys.mint(&tenant, Some("minted at start")).await?.1),
         };
         let key_auth: Arc<dyn Authenticator> = Arc::new(BearerKeyAuthenticator::new(keys.clone()));
-        let admin_token: Option<Arc<dyn Authenticator>> = var("SCIM_ADMIN_TOKEN")
-            .map(|t| Arc::new(StaticTokenAuthenticator::admin(&Secret::new(t))) as _);
+        let admin_token: Option<Arc<dyn Authenticator>> = match var("SCIM_ADMIN_TOKEN") {
+            Some(t) => {
+                scimitar::server::check_secret("SCIM_ADMIN_TOKEN", &t)?;
+                Some(Arc::new(StaticTokenAuthenticator::admin(&Secret::new(t))) as _)
+            }
+            None => None,
+        };
         #[cfg(feature = "jwt")]
         let (scim_auth, admin_auth) = jwt_auth(key_auth, admin_token)?;
         #[cfg(not(feature = "jwt"))]

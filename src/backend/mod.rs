@@ -15,6 +15,7 @@ pub mod zitadel;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;
+pub(crate) use error::error_chain;
 pub use error::{BackendError, BackendErrorKind};
 pub use identity::IdentityBackend;
 pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};

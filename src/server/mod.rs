@@ -24,10 +24,14 @@
 
 mod builder;
 mod bulk;
+mod config_error;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
 mod me;
+mod observe;
+#[cfg(all(test, feature = "tracing"))]
+mod observe_tests;
 mod params;
 mod query;
 mod refs;
@@ -42,9 +46,12 @@ mod tests;
 #[cfg(feature = "tower")]
 mod tower;
 
+pub use crate::audit::{AuditAction, AuditEvent, AuditSink};
 pub use builder::ServerBuilder;
+pub use config_error::{ConfigError, MIN_SECRET_DISTINCT, MIN_SECRET_LEN, check_secret};
 pub use limits::{CountOverflow, Limits};
-pub use response::SCIM_JSON;
+pub use observe::ErrorReport;
+pub use response::{SCIM_JSON, error_response};
 #[cfg(feature = "tower")]
 pub use tower::ResponseFuture;
 
@@ -121,6 +128,8 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Told of every successful change.
+    audit: Option<Arc<dyn crate::audit::AuditSink>>,
     /// Whether the default projection of Users / Groups is served by direct encoding.
     direct_user: direct::DirectPlan,
     direct_group: direct::DirectPlan,
@@ -164,12 +173,24 @@ impl ScimServer {
     /// Never panics on client input and never fails: every outcome, errors included, is a
     /// SCIM response (`application/scim+json`; errors per
     /// [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+    ///
+    /// A response produced by a backend error carries it as an [`ErrorReport`] in its
+    /// extensions. With the `tracing` feature each request runs in a `scim_request` span
+    /// (method, route template, tenant, status, latency) closed by one event, at `error` level
+    /// with the error's cause chain for a 5xx.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let method = request.method().clone();
+        observe::observed(&method, self.answer(request)).await
+    }
+
+    /// Stages 1–6.
+    async fn answer(&self, request: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = request.into_parts();
         let ctx = match self.authenticate(&parts).await {
             Ok(ctx) => ctx,
             Err(reply) => return reply.finish(),
         };
+        observe::record_tenant(&ctx);
         self.serve(&ctx, &parts, body).await.finish()
     }
 
@@ -204,6 +225,7 @@ impl ScimServer {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
+        observe::record_route(&route);
         if let Err(e) = route.check_method(&parts.method) {
             return Reply::from(e).header(ALLOW, route.allow_header());
         }
@@ -298,6 +320,22 @@ impl ScimServer {
     /// The backend.
     fn backend(&self) -> &dyn IdentityBackend {
         self.inner.backend.as_ref()
+    }
+
+    /// Tells the audit sink, if any, of a successful change by `ctx` (a failing sink is logged,
+    /// never the caller's problem).
+    async fn audit(
+        &self,
+        ctx: &Context,
+        action: crate::audit::AuditAction,
+        kind: Kind,
+        id: Option<&str>,
+    ) {
+        let Some(sink) = self.inner.audit.as_deref() else {
+            return;
+        };
+        let event = crate::audit::AuditEvent::new(ctx, action, kind.name(), id.unwrap_or(""));
+        crate::audit::notify(Some(sink), event).await;
     }
 
     /// The backend's capabilities (read once at build time).

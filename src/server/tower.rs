@@ -29,11 +29,22 @@ impl ScimServer {
         B: Body,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let method = request.method().clone();
+        super::observe::observed(&method, self.answer_body(request)).await
+    }
+
+    /// Stages 1–6 of a streamed request (see [`ScimServer::handle_body`]).
+    async fn answer_body<B>(&self, request: Request<B>) -> Response<Bytes>
+    where
+        B: Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let (parts, body) = request.into_parts();
         let ctx = match self.authenticate(&parts).await {
             Ok(ctx) => ctx,
             Err(reply) => return reply.finish(),
         };
+        super::observe::record_tenant(&ctx);
         let route = super::route::Route::parse(parts.uri.path(), &self.inner.mount).ok();
         let max = self.body_limit(route.as_ref());
         let too_large = || {

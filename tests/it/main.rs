@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod audit;
 mod auth;
 mod auth_admin;
 #[cfg(feature = "jwt")]
@@ -15,6 +16,7 @@ mod auth_jwt_admin;
 mod backend_defaults;
 mod bulk;
 mod bulk_props;
+mod compat_methods;
 mod encode_props;
 mod error;
 mod filter_entra;
@@ -45,6 +47,7 @@ mod resource_props;
 mod resource_version;
 mod schema;
 mod server;
+mod server_bad_input;
 mod server_limits;
 mod server_props;
 mod server_resources;
