@@ -53,7 +53,11 @@ def fresh_postgres_database(url, name):
     Uses psql (the cluster of .ci/postgres: its user may create databases)."""
     psql = shutil.which("psql") or "psql"
     for statement in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
-        subprocess.run([psql, "-q", "-v", "ON_ERROR_STOP=1", url, "-c", statement], check=True)
+        subprocess.run(
+            [psql, "-q", "-v", "ON_ERROR_STOP=1", url, "-c", statement],
+            check=True,
+            env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+        )
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
