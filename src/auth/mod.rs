@@ -10,7 +10,7 @@ mod admin;
 mod authenticator;
 mod context;
 mod keys;
-mod secret;
+pub(crate) mod secret;
 
 pub use admin::{KeyAdmin, MAX_ADMIN_BODY};
 pub use authenticator::{

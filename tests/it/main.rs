@@ -44,5 +44,15 @@ mod server_stored;
 mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_config;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_diff;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_keys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_support;
 mod validate;
 mod validate_props;
