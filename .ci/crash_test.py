@@ -157,6 +157,7 @@ def verify(server, ledger, group_id):
         if status != 200:
             missing.append(f"{uid} ({acked['userName']}): GET {status}")
             continue
+        current[uid] = body
         pending = ledger.pending_patch.get(uid)
         if pending is not None and body.get("displayName") == pending:
             continue  # the in-flight PATCH landed: also a correct outcome
@@ -167,7 +168,6 @@ def verify(server, ledger, group_id):
             same = body == acked
         if not same:
             changed.append(f"{uid}: acknowledged {acked}\n    now {body}")
-        current[uid] = body
     if missing or changed:
         raise Failed(
             f"{len(missing)} acknowledged users missing, {len(changed)} changed:\n  "
