@@ -2,11 +2,16 @@
 //! passwords redacted; a database migrated by a newer version is refused and left untouched;
 //! data survives closing and reopening the file.
 
+#[cfg(feature = "sqlite")]
 use super::sql_support::TempDb;
+#[cfg(feature = "sqlite")]
 use scimitar::auth::{Context, Principal};
+#[cfg(feature = "sqlite")]
 use scimitar::backend::IdentityBackend;
 use scimitar::backend::sql::{SqlBackend, SqlConfigError};
+#[cfg(feature = "sqlite")]
 use scimitar::query::Selection;
+#[cfg(feature = "sqlite")]
 use scimitar::resource::User;
 
 async fn refused(url: &str) -> SqlConfigError {
@@ -108,4 +113,27 @@ async fn postgres_login_and_reachability_errors() {
     let e = refused(url.as_str()).await;
     assert!(matches!(e, SqlConfigError::Login { .. }), "{e}");
     assert!(!e.to_string().contains("wrong-password"), "{e}");
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_in_memory_works_and_is_private_to_its_backend() {
+    let c = Context::new("t", Principal::new("test"));
+    let a = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let b = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let id = a
+        .create_user(&c, User::new("only-in-a"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let same = a.clone();
+    assert_eq!(
+        same.get_user(&c, &id, &Selection::all())
+            .await
+            .unwrap()
+            .user_name,
+        "only-in-a"
+    );
+    assert!(b.get_user(&c, &id, &Selection::all()).await.is_err());
 }

@@ -5,6 +5,7 @@
 //!
 //! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`).
 
+use super::dialect::Dialect;
 use super::pushdown::{self, Condition};
 use super::rows::{REC_COLUMNS, Rec, db_err};
 use super::{groups, users};
@@ -59,8 +60,13 @@ async fn fetch(
     cond: Option<&Condition>,
     count_only: bool,
     limit: Option<(i64, i64)>,
+    extra: Option<&str>,
 ) -> Result<(Vec<Rec>, i64), BackendError> {
-    let cols = if count_only { "COUNT(*)" } else { REC_COLUMNS };
+    let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
+    if let (false, Some(x)) = (count_only, extra) {
+        cols.push_str(", ");
+        cols.push_str(x);
+    }
     let mut sql = format!("SELECT {cols} FROM {} WHERE tenant = $1", table(kind));
     let params: &[String] = cond.map_or(&[], |c| &c.params);
     if let Some(c) = cond {
@@ -134,6 +140,7 @@ impl Links {
 /// The records of the page `q` asks for, in order, and how many matched in all.
 pub(crate) async fn select(
     conn: &mut AnyConnection,
+    d: Dialect,
     kind: Kind,
     tenant: &str,
     q: &ListQuery,
@@ -145,15 +152,18 @@ pub(crate) async fn select(
         _ => None,
     };
     let big = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    // when the rows read are the page itself, a user's groups come with its row
+    let inline = (kind == Kind::User && q.sort.is_none() && q.selection.wants("groups"))
+        .then(|| d.user_groups());
     if q.filter.is_none() && q.sort.is_none() {
-        let (_, total) = fetch(conn, kind, tenant, None, true, None).await?;
+        let (_, total) = fetch(conn, kind, tenant, None, true, None, None).await?;
         let total = usize::try_from(total).unwrap_or(0);
         let range = q.window(total, bounds.max_results);
         if range.is_empty() {
             return Ok((Vec::new(), total));
         }
         let limit = (big(range.len()), big(range.start));
-        let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit)).await?;
+        let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit), inline).await?;
         return Ok((recs, total));
     }
     let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
@@ -163,9 +173,14 @@ pub(crate) async fn select(
         "sorting"
     };
     let limit = (big(bounds.scan_limit.saturating_add(1)), 0);
-    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit)).await?;
+    let exact = q
+        .filter
+        .as_ref()
+        .is_some_and(|f| pushdown::is_exact(f, kind));
+    let extra = if exact { inline } else { None };
+    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit), extra).await?;
     if rows.len() > bounds.scan_limit {
-        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None).await?;
+        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
         return Err(too_many(kind, n, bounds.scan_limit, what));
     }
     let link = links(kind);
@@ -226,13 +241,15 @@ pub(crate) async fn select(
 
 pub(crate) async fn users_page(
     conn: &mut AnyConnection,
+    d: Dialect,
     tenant: &str,
     q: &ListQuery,
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<User>, BackendError> {
-    let (recs, total) = select(conn, Kind::User, tenant, q, schema, bounds).await?;
-    let mut groups = if q.selection.wants("groups") && !recs.is_empty() {
+    let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+    let inline = recs.iter().all(|r| r.groups.is_some());
+    let mut groups = if q.selection.wants("groups") && !recs.is_empty() && !inline {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
         users::groups_of(conn, tenant, &ids).await?
     } else {
@@ -240,19 +257,23 @@ pub(crate) async fn users_page(
     };
     let resources = recs
         .iter()
-        .map(|r| r.user(groups.remove(&r.id).unwrap_or_default()))
+        .map(|r| match &r.groups {
+            Some(inline) => r.user(inline.clone()),
+            None => r.user(groups.remove(&r.id).unwrap_or_default()),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::new(resources, total, q.start_index))
 }
 
 pub(crate) async fn groups_page(
     conn: &mut AnyConnection,
+    d: Dialect,
     tenant: &str,
     q: &ListQuery,
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<Group>, BackendError> {
-    let (recs, total) = select(conn, Kind::Group, tenant, q, schema, bounds).await?;
+    let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
     let mut members = if q.selection.wants("members") && !recs.is_empty() {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
         groups::members_of(conn, tenant, &ids).await?
