@@ -1,7 +1,8 @@
-//! The example SCIM server on actix-web, over the in-memory backend.
+//! The example SCIM server on actix-web, over the store `SCIM_DATABASE_URL` names (SQLite by
+//! default; see `examples/support/store.rs`).
 //!
 //! ```sh
-//! cargo run --example actix
+//! cargo run --example actix --features examples
 //! ```
 //!
 //! Same endpoints and environment as the axum example (`examples/axum.rs`). actix-web has its own

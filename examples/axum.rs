@@ -1,14 +1,16 @@
-//! The example SCIM server on axum, over the in-memory backend.
+//! The example SCIM server on axum, over the store `SCIM_DATABASE_URL` names (SQLite file
+//! `scimitar.db` by default, PostgreSQL, or `memory:`; see `examples/support/store.rs`).
 //!
 //! ```sh
-//! cargo run --example axum --features tower
+//! cargo run --example axum --features examples
 //! ```
 //!
 //! Serves SCIM 2.0 under `/scim/v2` (Entra ID's Tenant URL is `http://<addr>/scim/v2`), key
 //! management under `/admin` when `SCIM_ADMIN_TOKEN` is set, and `/healthz`. Configuration is
-//! read from the environment (`SCIM_ADDR`, `SCIM_BASE_URL`, `SCIM_KEY`, `SCIM_TENANT`,
-//! `SCIM_ADMIN_TOKEN`, `SCIM_SNAPSHOT`; see `examples/support/mod.rs` and the README). Ctrl-C or
-//! SIGTERM stops it and writes the snapshot, if one is configured.
+//! read from the environment (`SCIM_ADDR`, `SCIM_BASE_URL`, `SCIM_DATABASE_URL`, `SCIM_KEY`,
+//! `SCIM_TENANT`, `SCIM_ADMIN_TOKEN`, `SCIM_SNAPSHOT`; see `examples/support/mod.rs` and the
+//! README). Ctrl-C or SIGTERM stops it (and writes the snapshot of a `memory:` store, if one is
+//! configured).
 
 mod support;
 
