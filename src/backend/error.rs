@@ -24,6 +24,9 @@ pub enum BackendErrorKind {
     Unavailable,
     /// Anything else: 500. The detail is for logs only; the client sees "internal error".
     Internal,
+    /// The backend does not offer this operation (e.g. it stores no custom resource types):
+    /// 501 with the detail.
+    NotImplemented,
 }
 
 /// A backend error: a [`BackendErrorKind`], a detail, and for internal errors the source
@@ -106,6 +109,12 @@ impl BackendError {
         Self::of(BackendErrorKind::Internal, detail)
     }
 
+    /// 501: the backend does not offer this operation (e.g. it stores no resources of types
+    /// registered at run time).
+    pub fn not_implemented(detail: impl Into<String>) -> Self {
+        Self::of(BackendErrorKind::NotImplemented, detail)
+    }
+
     /// The kind.
     pub fn kind(&self) -> BackendErrorKind {
         self.kind
@@ -138,6 +147,7 @@ impl BackendError {
                 .map_or(StatusCode::BAD_REQUEST, Error::status),
             BackendErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             BackendErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            BackendErrorKind::NotImplemented => StatusCode::NOT_IMPLEMENTED,
         }
     }
 
@@ -159,6 +169,9 @@ impl BackendError {
             BackendErrorKind::Internal => {
                 Error::with_status(StatusCode::INTERNAL_SERVER_ERROR, None, "internal error")
             }
+            BackendErrorKind::NotImplemented => {
+                Error::with_status(StatusCode::NOT_IMPLEMENTED, None, self.detail.clone())
+            }
         }
     }
 }
@@ -174,6 +187,7 @@ impl From<Error> for BackendError {
             StatusCode::CONFLICT => BackendErrorKind::Uniqueness,
             StatusCode::PRECONDITION_FAILED => BackendErrorKind::PreconditionFailed,
             StatusCode::SERVICE_UNAVAILABLE => BackendErrorKind::Unavailable,
+            StatusCode::NOT_IMPLEMENTED => BackendErrorKind::NotImplemented,
             s if s.is_client_error() => BackendErrorKind::Invalid,
             _ => BackendErrorKind::Internal,
         };

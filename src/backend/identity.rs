@@ -6,7 +6,7 @@ use super::{BackendError, Capabilities, Page, StoredUser};
 use crate::auth::Context;
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
-use crate::resource::{Group, Member, User, VersionCondition};
+use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 
@@ -29,8 +29,15 @@ use async_trait::async_trait;
 /// `meta.version`, `meta.created`, `meta.lastModified` and `meta.resourceType`; the server adds
 /// `meta.location`.
 ///
-/// New methods (custom resource types, bulk, cursors) are added with default bodies, so
-/// existing implementations keep compiling.
+/// Resources of types registered at run time (e.g. a `Device`,
+/// [RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6)) go through the
+/// `*_resource` methods, which name the type by its [`ResourceSchema`]; the server has
+/// validated each body against it. Their defaults answer 501 (the backend keeps no such
+/// resources), so implementations written before them keep compiling; every backend of this
+/// crate overrides them.
+///
+/// New methods (bulk, cursors) are added with default bodies, so existing implementations
+/// keep compiling.
 #[async_trait]
 pub trait IdentityBackend: Send + Sync {
     /// What this backend supports: drives `/ServiceProviderConfig` and which filters the server
@@ -191,5 +198,94 @@ pub trait IdentityBackend: Send + Sync {
     ) -> Result<Group, BackendError> {
         let _ = selection;
         super::defaults::modify_group_members(self, ctx, id, add, remove, if_match).await
+    }
+
+    /// Creates a resource of a type registered at run time
+    /// ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)): assigns `id` and
+    /// `meta` (`resourceType` is `schema`'s name); 409 `uniqueness` when a value the type
+    /// declares unique ([`unique_values`](super::unique_values)) is taken in the tenant.
+    ///
+    /// The default answers 501: this backend stores no custom resource types.
+    async fn create_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        resource: GenericResource,
+    ) -> Result<GenericResource, BackendError> {
+        let _ = (ctx, resource);
+        Err(super::generic::not_stored(schema))
+    }
+
+    /// The resource of type `schema` with this `id`; 404 when the tenant has none
+    /// ([RFC 7644 §3.4.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1)). The default
+    /// answers 501.
+    async fn get_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<GenericResource, BackendError> {
+        let _ = (ctx, id);
+        Err(super::generic::not_stored(schema))
+    }
+
+    /// Replaces a resource of type `schema`
+    /// ([RFC 7644 §3.5.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1)): `id` and
+    /// `meta.created` stay; 404, 409 `uniqueness`, 412. The default answers 501.
+    async fn replace_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        resource: GenericResource,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        let _ = (ctx, id, resource, if_match);
+        Err(super::generic::not_stored(schema))
+    }
+
+    /// Deletes a resource of type `schema`
+    /// ([RFC 7644 §3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.6)); 404, 412. The
+    /// default answers 501.
+    async fn delete_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        let _ = (ctx, id, if_match);
+        Err(super::generic::not_stored(schema))
+    }
+
+    /// The resources of type `schema` matching `query`, sorted and paged
+    /// ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)). Every filter
+    /// the crate parses must be answered (the server checks no [`Capabilities`] rules for
+    /// custom types): [`apply_query`](crate::query::apply_query) does it over the resources'
+    /// JSON. The default answers 501.
+    async fn list_resources(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        query: &ListQuery,
+    ) -> Result<Page<GenericResource>, BackendError> {
+        let _ = (ctx, query);
+        Err(super::generic::not_stored(schema))
+    }
+
+    /// Applies a PATCH to a resource of type `schema`
+    /// ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)), all or
+    /// nothing; a PATCH that changes nothing keeps `meta.version`. The default reads the
+    /// resource, applies the request to its JSON and replaces it with the version it read
+    /// (retried when another writer came between).
+    async fn patch_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        patch: &PatchRequest,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        super::generic::patch_resource(self, ctx, schema, id, patch, if_match).await
     }
 }

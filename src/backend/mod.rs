@@ -4,6 +4,7 @@
 mod capabilities;
 mod defaults;
 mod error;
+mod generic;
 mod identity;
 mod memory;
 mod page;
@@ -17,6 +18,7 @@ pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, Filte
 pub use defaults::check_if_match;
 pub(crate) use error::error_chain;
 pub use error::{BackendError, BackendErrorKind};
+pub use generic::{UniqueValue, unique_values};
 pub use identity::IdentityBackend;
 pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};
 pub use page::Page;

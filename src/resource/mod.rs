@@ -7,6 +7,7 @@
 //! | [`Email`], [`PhoneNumber`], [`Im`], [`Photo`], [`Address`], [`GroupRef`], [`Entitlement`], [`Role`], [`X509Certificate`] | §4.1.2 |
 //! | [`Group`], [`Member`] | §4.2 |
 //! | [`EnterpriseUser`], [`Manager`] | §4.3 |
+//! | [`GenericResource`] (a resource of a type registered at run time) | §3, §6 |
 //! | [`Meta`], [`Resource`] (the common attributes and the stamping a backend does) | §3.1 |
 //! | [`Version`], [`VersionCondition`] | RFC 7644 §3.14 (entity tags of RFC 7232) |
 //!
@@ -38,6 +39,7 @@
 mod common;
 mod enterprise;
 mod extensions;
+mod generic;
 mod group;
 pub(crate) mod json_text;
 pub mod lenient;
@@ -52,6 +54,7 @@ mod version;
 
 pub use common::Resource;
 pub use enterprise::{EnterpriseUser, Manager};
+pub use generic::GenericResource;
 pub use group::{Group, Member};
 pub use meta::Meta;
 pub use multi_valued::{

@@ -5,6 +5,7 @@ mod groups;
 pub(crate) mod index;
 mod list;
 mod patching;
+mod resources;
 mod snapshot;
 mod store;
 pub(crate) mod uid;
@@ -13,7 +14,7 @@ use crate::auth::{Context, TenantId};
 use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, StoredUser};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection};
-use crate::resource::{Group, Member, User, VersionCondition};
+use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use chrono::Utc;
@@ -56,6 +57,10 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   `User.groups` is filled from the links on reads (`type: direct`). Members must be Users or
 ///   Groups of the tenant (400 `invalidValue` otherwise); deleting a user or group removes it
 ///   from every group.
+/// * **Custom resource types** (registered at run time, e.g. a `Device`): each resource's
+///   JSON in id order per tenant and type, with the values the type declares unique indexed
+///   (409 `uniqueness`); lists run the filter evaluator over the type's resources, bounded by
+///   the scan limit; PATCH runs under the write lock like the core types'.
 /// * **Not stored**: `password` (`changePassword` is not supported) and `$ref` (the server adds
 ///   `$ref` from its base URL).
 ///
@@ -406,6 +411,103 @@ impl IdentityBackend for MemoryBackend {
             };
             s.change_group(uid, change, if_match, w)?;
             s.group(uid, selection.wants("members"))
+        })
+    }
+
+    async fn create_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        resource: GenericResource,
+    ) -> Result<GenericResource, BackendError> {
+        self.writing(ctx, |s, w| s.create_resource(schema, resource, w))
+    }
+
+    async fn get_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<GenericResource, BackendError> {
+        self.reading(
+            ctx,
+            |s| s.get_resource(schema, id),
+            || Err(crate::backend::generic::not_found(schema, id)),
+        )
+    }
+
+    async fn replace_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        resource: GenericResource,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        self.writing(ctx, |s, w| {
+            s.replace_resource(schema, id, resource, if_match, w)
+        })
+    }
+
+    async fn delete_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        self.writing(ctx, |s, _| s.delete_resource(schema, id, if_match))
+    }
+
+    async fn list_resources(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        query: &ListQuery,
+    ) -> Result<Page<GenericResource>, BackendError> {
+        let schema = query.schema.as_deref().unwrap_or(schema);
+        let all = self.reading(
+            ctx,
+            |s| {
+                let Some(t) = s.of_type(schema) else {
+                    return Ok(Vec::new());
+                };
+                if t.recs.len() > self.scan_limit {
+                    return Err(crate::Error::too_many(format!(
+                        "the query would examine {} resources, more than the limit of {}",
+                        t.recs.len(),
+                        self.scan_limit
+                    ))
+                    .into());
+                }
+                Ok(t.recs
+                    .keys()
+                    .filter_map(|id| t.resource(schema, *id))
+                    .collect())
+            },
+            || Ok(Vec::new()),
+        )?;
+        let b = self.bounds();
+        Ok(crate::query::apply_query(
+            all,
+            query,
+            schema,
+            b.max_results,
+            b.scan_limit,
+            GenericResource::to_json,
+        )?)
+    }
+
+    async fn patch_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        patch: &PatchRequest,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        self.writing(ctx, |s, w| {
+            s.patch_resource(schema, id, patch, if_match, w)
         })
     }
 }

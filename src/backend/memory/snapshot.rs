@@ -6,11 +6,12 @@
 //! id, timestamps and version, and each group's member ids; the data of RFC 7643 §4, nothing
 //! else. Keys are not part of it (they belong to the key store).
 
+use super::resources::ResourceRec;
 use super::store::{MemberEntry, MemberKind, Stamp, TenantStore};
 use super::uid::Uid;
 use super::{MemoryBackend, read, write};
 use crate::auth::TenantId;
-use crate::backend::{BackendError, UserBody};
+use crate::backend::{BackendError, UniqueValue, UserBody};
 use crate::resource::{Group, User};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ use std::sync::{Arc, RwLock};
 
 type UserCopy = (Uid, Stamp, UserBody);
 type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberEntry)>);
+type ResourceCopy = BTreeMap<String, Vec<(Uid, ResourceRec)>>;
 
 const FORMAT: &str = "scimitar-memory-1";
 
@@ -35,6 +37,20 @@ struct File {
 struct TenantFile {
     users: Vec<UserFile>,
     groups: Vec<GroupFile>,
+    /// Resources of types registered at run time, by lower-cased type name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    resources: BTreeMap<String, Vec<ResourceFile>>,
+}
+
+/// A resource of a custom type: its body, stamp and the unique values it holds (so the
+/// uniqueness index is rebuilt without the type's schema).
+#[derive(Serialize, Deserialize)]
+struct ResourceFile {
+    id: String,
+    meta: StampFile,
+    resource: serde_json::Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unique: Vec<UniqueValue>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -104,7 +120,7 @@ impl MemoryBackend {
             tenants: BTreeMap::new(),
         };
         for (tenant, store) in tenants {
-            let copied: (Vec<UserCopy>, Vec<GroupCopy>) = {
+            let copied: (Vec<UserCopy>, Vec<GroupCopy>, ResourceCopy) = {
                 let s = read(&store);
                 (
                     s.users
@@ -116,6 +132,13 @@ impl MemoryBackend {
                         .map(|(id, r)| {
                             let members = r.members.iter().map(|(m, e)| (*m, e.clone())).collect();
                             (*id, r.stamp, r.shell.clone(), members)
+                        })
+                        .collect(),
+                    s.resources
+                        .iter()
+                        .map(|(name, t)| {
+                            let recs = t.recs.iter().map(|(id, r)| (*id, r.clone())).collect();
+                            (name.clone(), recs)
                         })
                         .collect(),
                 )
@@ -142,6 +165,18 @@ impl MemoryBackend {
                         })
                         .collect(),
                 });
+            }
+            for (name, recs) in copied.2 {
+                let files = recs
+                    .into_iter()
+                    .map(|(id, r)| ResourceFile {
+                        id: id.to_string(),
+                        meta: stamp_file(&r.stamp),
+                        resource: r.body,
+                        unique: r.unique,
+                    })
+                    .collect();
+                tf.resources.insert(name, files);
             }
             tf.users.sort_by(|a, b| a.id.cmp(&b.id));
             tf.groups.sort_by(|a, b| a.id.cmp(&b.id));
@@ -238,6 +273,27 @@ impl MemoryBackend {
             }
             for (g, m, entry) in links {
                 s.restore_member(g, m, entry)?;
+            }
+            for (name, files) in tf.resources {
+                let store = s.resources.entry(name.to_ascii_lowercase()).or_default();
+                for r in files {
+                    let id = parse_uid(&r.id)?;
+                    max_version = max_version.max(r.meta.version);
+                    if store.recs.contains_key(&id) {
+                        return Err(bad(format!("{name} {id} twice")));
+                    }
+                    let stamp = Stamp {
+                        created: r.meta.created,
+                        modified: r.meta.modified,
+                        version: r.meta.version,
+                    };
+                    let rec = ResourceRec {
+                        body: r.resource,
+                        stamp,
+                        unique: r.unique,
+                    };
+                    store.put(id, rec);
+                }
             }
             s.clock = max_version;
             tenants.insert(TenantId::from(name), Arc::new(RwLock::new(s)));

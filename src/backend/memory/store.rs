@@ -126,6 +126,8 @@ pub(crate) struct TenantStore {
     /// With [`MemoryBackend::with_foreign_members`](super::MemoryBackend::with_foreign_members):
     /// the groups of each member id that is not a user of this store (e.g. a Zitadel user).
     pub(crate) foreign: Option<std::collections::HashMap<Uid, Vec<Uid>>>,
+    /// The resources of types registered at run time, by lower-cased type name.
+    pub(crate) resources: HashMap<String, super::resources::TypeStore>,
 }
 
 impl TenantStore {
