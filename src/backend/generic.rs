@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 /// One value a resource type declares unique (`uniqueness: server` or `global`): the attribute
 /// (lower-cased, `urn:…:name` for an extension attribute) and the value as compared (lower-cased
 /// unless the attribute is `caseExact`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct UniqueValue {
     /// The attribute, lower-cased; extension attributes as `urn:…:name`.
     pub attribute: String,

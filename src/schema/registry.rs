@@ -92,10 +92,15 @@ impl SchemaRegistry {
     }
 
     /// Adds a resource type ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6)).
-    /// Its core schema and every extension it lists must be registered first, and its name and
-    /// endpoint must not be taken by another type (case-insensitive); otherwise an
-    /// `invalidValue` error says which.
+    /// Its core schema and every extension it lists must be registered first; its endpoint
+    /// must be one path segment (`/Devices`) that is not an endpoint of RFC 7644 §3.2
+    /// (`/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, `/Bulk`, `/Me`, `/.search`);
+    /// and its name and endpoint must not be taken by another type (case-insensitive);
+    /// otherwise an `invalidValue` error says which. A [`ScimServer`](crate::server::ScimServer)
+    /// built with the registry serves the type at its endpoint, stored by the backend's
+    /// `*_resource` methods.
     pub fn register_resource_type(&mut self, resource_type: ResourceType) -> Result<(), Error> {
+        check_endpoint(&resource_type.endpoint)?;
         if let Some(other) = self.types.iter().find(|t| {
             let t = t.resource_type();
             t.name.eq_ignore_ascii_case(&resource_type.name)
@@ -230,6 +235,36 @@ impl SchemaRegistry {
     }
 }
 
+/// The endpoints RFC 7644 §3.2 reserves, which no resource type may take.
+const RESERVED: &[&str] = &[
+    "ServiceProviderConfig",
+    "ResourceTypes",
+    "Schemas",
+    "Bulk",
+    "Me",
+    ".search",
+];
+
+fn check_endpoint(endpoint: &str) -> Result<(), Error> {
+    let seg = endpoint.trim_matches('/');
+    let plain = !seg.is_empty()
+        && !seg.contains('/')
+        && seg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+    if !plain {
+        return Err(Error::invalid_value(format!(
+            "resource type endpoint {endpoint:?} must be one path segment such as \"/Devices\""
+        )));
+    }
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(seg)) {
+        return Err(Error::invalid_value(format!(
+            "resource type endpoint {endpoint:?} is reserved by RFC 7644 §3.2"
+        )));
+    }
+    Ok(())
+}
+
 fn same_endpoint(a: &str, b: &str) -> bool {
     a.trim_matches('/')
         .eq_ignore_ascii_case(b.trim_matches('/'))
@@ -322,6 +357,10 @@ mod tests {
         assert!(reg.register_resource_type(clash).is_err());
         let clash = ResourceType::new("user", "/People", "", device_schema);
         assert!(reg.register_resource_type(clash).is_err());
+        for bad in ["/Schemas", "/bulk", "/.search", "", "/a/b", "/a b"] {
+            let rt = ResourceType::new("Other", bad, "", device_schema);
+            assert!(reg.register_resource_type(rt).is_err(), "{bad}");
+        }
     }
 
     #[test]

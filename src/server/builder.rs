@@ -8,7 +8,7 @@ use crate::audit::AuditSink;
 use crate::auth::Authenticator;
 use crate::backend::IdentityBackend;
 use crate::compat::Compat;
-use crate::schema::SchemaRegistry;
+use crate::schema::{ResourceType, Schema, SchemaRegistry};
 use std::sync::Arc;
 
 /// Configures and builds a [`ScimServer`]; start with [`ScimServer::builder`].
@@ -27,6 +27,8 @@ pub struct ServerBuilder {
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
     audit: Option<Arc<dyn AuditSink>>,
+    /// The first registration that failed, reported by `build`.
+    registration: Option<ConfigError>,
 }
 
 impl ServerBuilder {
@@ -41,6 +43,7 @@ impl ServerBuilder {
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
             audit: None,
+            registration: None,
         }
     }
 
@@ -89,10 +92,67 @@ impl ServerBuilder {
 
     /// The schemas and resource types served by `/Schemas` and `/ResourceTypes` and used to
     /// validate, filter, patch and project resources (default [`SchemaRegistry::rfc`]). It must
-    /// hold the `User` and `Group` resource types.
+    /// hold the `User` and `Group` resource types. It replaces the registry the builder holds,
+    /// with whatever [`ServerBuilder::resource_type`] and [`ServerBuilder::schema_extension`]
+    /// added before: call it first.
     pub fn schemas(mut self, schemas: SchemaRegistry) -> Self {
         self.schemas = schemas;
         self
+    }
+
+    /// Serves a resource type registered at run time
+    /// ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6)): registers `core`
+    /// (its core schema, [RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)) and
+    /// then `resource_type` in the schema registry. Its endpoint (e.g. `/Devices`, + `/{id}`,
+    /// + `/.search`) answers GET, POST, PUT, PATCH and DELETE like `/Users`, validated
+    /// against the schema's attribute characteristics, stored by the backend's `*_resource`
+    /// methods, and listed in `/ResourceTypes` and `/Schemas`. Extensions the type lists must
+    /// be registered first ([`ServerBuilder::extension_schema`]); a type that cannot be
+    /// registered (taken or reserved endpoint, unknown schema) makes [`ServerBuilder::build`]
+    /// fail with a [`ConfigError`].
+    ///
+    /// See the README section "Custom resource types and extensions" for a complete example.
+    pub fn resource_type(mut self, core: Schema, resource_type: ResourceType) -> Self {
+        self.schemas.register_schema(core);
+        if let Err(e) = self.schemas.register_resource_type(resource_type) {
+            self.fail(e);
+        }
+        self
+    }
+
+    /// Registers a schema that a later [`ServerBuilder::resource_type`] lists as an extension
+    /// ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6) `schemaExtensions`).
+    pub fn extension_schema(mut self, schema: Schema) -> Self {
+        self.schemas.register_schema(schema);
+        self
+    }
+
+    /// Registers `schema` and adds it as an extension of the registered resource type
+    /// `resource_type` (`User`, `Group`, or a custom type), `required` or not
+    /// ([RFC 7643 §3.3](https://www.rfc-editor.org/rfc/rfc7643#section-3.3),
+    /// [§6](https://www.rfc-editor.org/rfc/rfc7643#section-6)): e.g.
+    /// `urn:acme:params:scim:schemas:extension:2.0:User`, or Entra ID's custom extension
+    /// attributes `urn:ietf:params:scim:schemas:extension:<Name>:2.0:User`. Its attributes are
+    /// then validated, filterable by their full path (`urn:…:2.0:User:badge eq "7"`),
+    /// patchable and projectable like the core ones, and stored by every backend of this
+    /// crate with the resource.
+    pub fn schema_extension(mut self, resource_type: &str, schema: Schema, required: bool) -> Self {
+        let id = schema.id.clone();
+        self.schemas.register_schema(schema);
+        if let Err(e) = self.schemas.add_extension(resource_type, &id, required) {
+            self.fail(e);
+        }
+        self
+    }
+
+    fn fail(&mut self, e: crate::Error) {
+        if self.registration.is_none() {
+            self.registration = Some(ConfigError::Invalid {
+                setting: "schemas".into(),
+                value: "a resource type or extension registered with the builder".into(),
+                reason: e.detail().to_owned(),
+            });
+        }
     }
 
     /// `documentationUri` of `/ServiceProviderConfig`
@@ -111,8 +171,12 @@ impl ServerBuilder {
 
     /// Builds the server. A [`ConfigError`] names the setting that is missing or wrong (no
     /// backend, no authenticator, a base URL that is not an absolute `http`/`https` URL, a
-    /// registry without `User` or `Group`).
+    /// registry without `User` or `Group`, a resource type or extension that could not be
+    /// registered).
     pub fn build(self) -> Result<ScimServer, ConfigError> {
+        if let Some(e) = self.registration {
+            return Err(e);
+        }
         let missing = |setting| ConfigError::Missing { setting };
         let backend = self.backend.ok_or_else(|| missing("backend"))?;
         let authenticator = self.authenticator.ok_or_else(|| missing("authenticator"))?;
@@ -141,6 +205,15 @@ impl ServerBuilder {
                 reason: "the schema registry must hold the User and Group resource types".into(),
             });
         };
+        let custom = self
+            .schemas
+            .resource_types()
+            .filter(|t| {
+                let name = &t.resource_type().name;
+                !name.eq_ignore_ascii_case("User") && !name.eq_ignore_ascii_case("Group")
+            })
+            .cloned()
+            .collect();
         let capabilities = backend.capabilities().clone();
         let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
         let direct_group = DirectPlan::for_schema(&group, &[]);
@@ -155,11 +228,13 @@ impl ServerBuilder {
                 schemas: self.schemas,
                 user,
                 group,
+                custom,
                 documentation_uri: self.documentation_uri,
                 capabilities,
                 audit: self.audit,
                 direct_user,
                 direct_group,
+                direct_none: DirectPlan::default(),
             }),
         })
     }

@@ -25,6 +25,7 @@
 mod builder;
 mod bulk;
 mod config_error;
+mod custom;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
@@ -125,6 +126,9 @@ struct Inner {
     schemas: SchemaRegistry,
     user: Arc<ResourceSchema>,
     group: Arc<ResourceSchema>,
+    /// The resource types registered at run time (every type but User and Group), in
+    /// registration order; [`Kind::Custom`] indexes this list.
+    custom: Vec<Arc<ResourceSchema>>,
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
@@ -133,6 +137,8 @@ struct Inner {
     /// Whether the default projection of Users / Groups is served by direct encoding.
     direct_user: direct::DirectPlan,
     direct_group: direct::DirectPlan,
+    /// Never direct (custom types).
+    direct_none: direct::DirectPlan,
 }
 
 impl std::fmt::Debug for ScimServer {
@@ -217,7 +223,7 @@ impl ScimServer {
 
     /// Stages 2–6 for an authenticated request whose body has been read.
     async fn serve(&self, ctx: &Context, parts: &http::request::Parts, body: Bytes) -> Reply {
-        let route = Route::parse(parts.uri.path(), &self.inner.mount);
+        let route = Route::parse_with(parts.uri.path(), &self.inner.mount, &self.inner.custom);
         if let Err(e) = self.check_body(route.as_ref().ok(), body.len()) {
             return e.into();
         }
@@ -283,6 +289,9 @@ impl ScimServer {
             Route::Collection(Kind::Group) => self.collection::<Group>(ctx, parts, body).await,
             Route::Item(Kind::User, id) => self.item::<User>(ctx, id, parts, body).await,
             Route::Item(Kind::Group, id) => self.item::<Group>(ctx, id, parts, body).await,
+            Route::Collection(Kind::Custom(_)) | Route::Item(Kind::Custom(_), _) => {
+                self.custom_route(ctx, route, parts, body).await
+            }
             _ => Err(crate::Error::not_found("not a resource endpoint").into()),
         }
     }
@@ -334,7 +343,8 @@ impl ScimServer {
         let Some(sink) = self.inner.audit.as_deref() else {
             return;
         };
-        let event = crate::audit::AuditEvent::new(ctx, action, kind.name(), id.unwrap_or(""));
+        let event =
+            crate::audit::AuditEvent::new(ctx, action, self.type_name(kind), id.unwrap_or(""));
         crate::audit::notify(Some(sink), event).await;
     }
 
@@ -353,6 +363,18 @@ impl ScimServer {
         match kind {
             Kind::User => &self.inner.user,
             Kind::Group => &self.inner.group,
+            // Custom indices come from `Route::parse_with` over this same list; the User type
+            // stands in for one that cannot occur.
+            Kind::Custom(i) => self.inner.custom.get(i).unwrap_or(&self.inner.user),
+        }
+    }
+
+    /// The resource type name of a kind, e.g. `User` or `Device` (`meta.resourceType`).
+    fn type_name(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::User => "User",
+            Kind::Group => "Group",
+            Kind::Custom(_) => &self.resource_schema_arc(kind).resource_type().name,
         }
     }
 }

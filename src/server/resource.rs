@@ -252,8 +252,12 @@ impl ScimServer {
     ) -> Result<(ListQuery, Projection), Error> {
         let parsed = ParsedList::parse(params, &self.inner.limits)?;
         let caps = self.capabilities();
-        if let Some(filter) = &parsed.filter {
-            caps.check_filter(kind.name(), filter)?;
+        // Custom types: every shipped backend answers any filter over their JSON (the
+        // contract of `IdentityBackend::list_resources`), so no capability rule applies.
+        if let Some(filter) = &parsed.filter
+            && !matches!(kind, Kind::Custom(_))
+        {
+            caps.check_filter(self.type_name(kind), filter)?;
         }
         let count = parsed.count.min(caps.max_results);
         let mut q = ListQuery::new()
@@ -371,6 +375,7 @@ impl ScimServer {
         match kind {
             Kind::User => &self.inner.direct_user,
             Kind::Group => &self.inner.direct_group,
+            Kind::Custom(_) => &self.inner.direct_none,
         }
     }
 
@@ -442,7 +447,7 @@ impl ScimServer {
     }
 
     /// Validation settings that follow the configured client compatibility.
-    fn validate_options(&self) -> ValidateOptions {
+    pub(super) fn validate_options(&self) -> ValidateOptions {
         let mut options = if self.inner.compat == crate::Compat::strict() {
             ValidateOptions::strict()
         } else {
@@ -466,7 +471,7 @@ fn only_members(request: &PatchRequest) -> bool {
 }
 
 /// An `If-Match` / `If-None-Match` header (RFC 7644 §3.14); malformed → 400.
-fn condition(
+pub(super) fn condition(
     headers: &http::HeaderMap,
     name: http::header::HeaderName,
 ) -> Result<Option<VersionCondition>, Error> {

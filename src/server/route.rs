@@ -2,6 +2,7 @@
 //! ([RFC 7644 §3.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.2), the endpoint table).
 
 use crate::Error;
+use crate::schema::ResourceSchema;
 use http::{Method, StatusCode};
 use percent_encoding::percent_decode_str;
 
@@ -12,16 +13,13 @@ pub(crate) enum Kind {
     User,
     /// `/Groups` ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
     Group,
+    /// A resource type registered at run time
+    /// ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6)): its index among the
+    /// server's custom types.
+    Custom(usize),
 }
 
 impl Kind {
-    /// The resource type name, e.g. `User` (as in `meta.resourceType`).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
-        }
-    }
     fn from_endpoint(seg: &str) -> Option<Self> {
         if seg.eq_ignore_ascii_case("Users") {
             Some(Kind::User)
@@ -60,7 +58,18 @@ impl Route {
     /// Parses a request path. `mount` is the path prefix the server is mounted under
     /// (e.g. `/scim/v2`); it is stripped when the path starts with it, so the server works both
     /// behind a framework that strips the prefix (axum's `nest_service`) and one that does not.
+    #[cfg(test)]
     pub(crate) fn parse(path: &str, mount: &str) -> Result<Route, Error> {
+        Self::parse_with(path, mount, &[])
+    }
+
+    /// [`Route::parse`] with the custom resource types the server serves: a first segment that
+    /// is one of their endpoints (case-insensitive) routes to [`Kind::Custom`] with its index.
+    pub(crate) fn parse_with(
+        path: &str,
+        mount: &str,
+        custom: &[std::sync::Arc<ResourceSchema>],
+    ) -> Result<Route, Error> {
         let rest = strip_mount(path, mount);
         let mut segs = rest.split('/').filter(|s| !s.is_empty());
         let first = segs.next();
@@ -79,7 +88,18 @@ impl Route {
                     Error::invalid_value("a path segment is not valid UTF-8 once percent-decoded")
                 })
         };
-        if let Some(kind) = Kind::from_endpoint(first) {
+        let custom_kind = || {
+            custom
+                .iter()
+                .position(|t| {
+                    t.resource_type()
+                        .endpoint
+                        .trim_matches('/')
+                        .eq_ignore_ascii_case(first)
+                })
+                .map(Kind::Custom)
+        };
+        if let Some(kind) = Kind::from_endpoint(first).or_else(custom_kind) {
             return Ok(match second {
                 None => Route::Collection(kind),
                 Some(".search") => Route::Search(Some(kind)),
@@ -148,6 +168,9 @@ impl Route {
             Route::Collection(Kind::Group) => "/Groups",
             Route::Item(Kind::User, _) => "/Users/{id}",
             Route::Item(Kind::Group, _) => "/Groups/{id}",
+            Route::Collection(Kind::Custom(_)) => "/{resourceType}",
+            Route::Item(Kind::Custom(_), _) => "/{resourceType}/{id}",
+            Route::Search(Some(Kind::Custom(_))) => "/{resourceType}/.search",
             Route::Search(Some(Kind::User)) => "/Users/.search",
             Route::Search(Some(Kind::Group)) => "/Groups/.search",
             Route::Search(None) => "/.search",
@@ -218,6 +241,37 @@ mod tests {
         assert_eq!(r("/").unwrap(), Route::Root);
         assert_eq!(r("").unwrap(), Route::Root);
         assert_eq!(r("/users").unwrap(), Route::Collection(Kind::User));
+    }
+
+    #[test]
+    fn custom_types_route_by_endpoint() {
+        let mut reg = crate::schema::SchemaRegistry::rfc();
+        let urn = "urn:example:scim:schemas:core:1.0:Device";
+        reg.register_schema(crate::schema::Schema::new(urn, "Device", "", vec![]));
+        reg.register_resource_type(crate::schema::ResourceType::new(
+            "Device", "/Devices", "", urn,
+        ))
+        .unwrap();
+        let custom: Vec<_> = reg.resource_types().skip(2).cloned().collect();
+        let p = |path| Route::parse_with(path, "/v2", &custom);
+        assert_eq!(
+            p("/v2/devices").unwrap(),
+            Route::Collection(Kind::Custom(0))
+        );
+        assert_eq!(
+            p("/Devices/d%201").unwrap(),
+            Route::Item(Kind::Custom(0), "d 1".into())
+        );
+        assert_eq!(
+            p("/Devices/.search").unwrap(),
+            Route::Search(Some(Kind::Custom(0)))
+        );
+        assert_eq!(
+            p("/Devices/.search").unwrap().template(),
+            "/{resourceType}/.search"
+        );
+        assert_eq!(p("/Gadgets").unwrap_err().status(), 404);
+        assert_eq!(r("/Devices").unwrap_err().status(), 404);
     }
 
     #[test]

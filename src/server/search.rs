@@ -30,6 +30,7 @@ impl ScimServer {
         match kind {
             Some(Kind::User) => self.list_with::<User>(ctx, &params).await,
             Some(Kind::Group) => self.list_with::<Group>(ctx, &params).await,
+            Some(Kind::Custom(i)) => self.list_custom(ctx, i, &params).await,
             None => self.search_all(ctx, &params).await,
         }
     }

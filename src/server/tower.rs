@@ -45,7 +45,12 @@ impl ScimServer {
             Err(reply) => return reply.finish(),
         };
         super::observe::record_tenant(&ctx);
-        let route = super::route::Route::parse(parts.uri.path(), &self.inner.mount).ok();
+        let route = super::route::Route::parse_with(
+            parts.uri.path(),
+            &self.inner.mount,
+            &self.inner.custom,
+        )
+        .ok();
         let max = self.body_limit(route.as_ref());
         let too_large = || {
             let over = self.check_body(route.as_ref(), max.saturating_add(1));

@@ -17,6 +17,7 @@ mod backend_defaults;
 mod bulk;
 mod bulk_props;
 mod compat_methods;
+mod custom_types;
 mod encode_props;
 mod error;
 mod filter_entra;

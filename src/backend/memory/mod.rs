@@ -506,8 +506,6 @@ impl IdentityBackend for MemoryBackend {
         patch: &PatchRequest,
         if_match: Option<&VersionCondition>,
     ) -> Result<GenericResource, BackendError> {
-        self.writing(ctx, |s, w| {
-            s.patch_resource(schema, id, patch, if_match, w)
-        })
+        self.writing(ctx, |s, w| s.patch_resource(schema, id, patch, if_match, w))
     }
 }

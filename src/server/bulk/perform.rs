@@ -83,7 +83,8 @@ impl ScimServer {
             let e = Error::invalid_value(format!("path {:?} is not a valid path", shown(&path)));
             (e, None)
         })?;
-        let route = Route::parse(uri.path(), &self.inner.mount).map_err(|e| (e, None))?;
+        let route = Route::parse_with(uri.path(), &self.inner.mount, &self.inner.custom)
+            .map_err(|e| (e, None))?;
         let fits = matches!(
             (&route, method),
             (Route::Collection(_), BulkMethod::Post)
@@ -128,6 +129,10 @@ impl ScimServer {
         match route {
             Route::Item(Kind::User, id) => Some(self.location_of::<User>(id)),
             Route::Item(Kind::Group, id) => Some(self.location_of::<Group>(id)),
+            Route::Item(Kind::Custom(i), id) => self.inner.custom.get(*i).map(|t| {
+                let endpoint = t.resource_type().endpoint.trim_matches('/');
+                super::super::refs::resource_url(&self.inner.base_url, endpoint, id)
+            }),
             _ => None,
         }
     }
