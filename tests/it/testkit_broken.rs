@@ -9,7 +9,7 @@ use scimitar::backend::{
 };
 use scimitar::patch::PatchRequest;
 use scimitar::query::{ListQuery, Selection};
-use scimitar::resource::{Group, Member, User, VersionCondition};
+use scimitar::resource::{GenericResource, Group, Member, User, VersionCondition};
 use scimitar::schema::ResourceSchema;
 use scimitar::testkit::{self, Failure};
 use std::sync::Arc;
@@ -33,6 +33,8 @@ enum Bug {
     DropsAddresses,
     /// Lists ignore the filter.
     IgnoresFilters,
+    /// Resources of custom types are not stored (the trait's 501 defaults).
+    NoCustomTypes,
 }
 
 struct Broken {
@@ -228,6 +230,84 @@ impl IdentityBackend for Broken {
             .await
     }
 
+    async fn create_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        r: GenericResource,
+    ) -> Result<GenericResource, BackendError> {
+        if self.bug == Bug::NoCustomTypes {
+            return Err(BackendError::not_implemented("no custom types"));
+        }
+        let b = blind();
+        self.inner
+            .create_resource(self.ctx(ctx, &b), schema, r)
+            .await
+    }
+
+    async fn get_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<GenericResource, BackendError> {
+        let b = blind();
+        self.inner.get_resource(self.ctx(ctx, &b), schema, id).await
+    }
+
+    async fn replace_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        r: GenericResource,
+        v: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        let b = blind();
+        self.inner
+            .replace_resource(self.ctx(ctx, &b), schema, id, r, self.if_match(v))
+            .await
+    }
+
+    async fn delete_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        v: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        let b = blind();
+        self.inner
+            .delete_resource(self.ctx(ctx, &b), schema, id, self.if_match(v))
+            .await
+    }
+
+    async fn list_resources(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        q: &ListQuery,
+    ) -> Result<Page<GenericResource>, BackendError> {
+        let b = blind();
+        self.inner
+            .list_resources(self.ctx(ctx, &b), schema, &self.query(q))
+            .await
+    }
+
+    async fn patch_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        p: &PatchRequest,
+        v: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        let b = blind();
+        self.inner
+            .patch_resource(self.ctx(ctx, &b), schema, id, p, self.if_match(v))
+            .await
+    }
+
     async fn modify_group_members(
         &self,
         ctx: &Context,
@@ -371,4 +451,23 @@ async fn the_concurrency_checks_refuse_a_current_thread_runtime() {
     let memory = || async { Arc::new(MemoryBackend::new()) as Arc<dyn IdentityBackend> };
     let failure = fails("uniqueness_race", testkit::check_uniqueness_race(&memory)).await;
     assert!(failure.detail().contains("multi_thread"), "{failure}");
+}
+
+#[tokio::test]
+async fn custom_types_fail_when_not_stored_tenant_blind_or_unfiltered() {
+    for bug in [
+        Bug::NoCustomTypes,
+        Bug::TenantBlind,
+        Bug::IgnoresIfMatch,
+        Bug::IgnoresFilters,
+    ] {
+        let f = Broken::factory(bug);
+        fails("custom_types", testkit::check_custom_types(&f)).await;
+    }
+    let f = Broken::factory(Bug::IgnoresFilters);
+    fails(
+        "extension_attributes",
+        testkit::check_extension_attributes(&f),
+    )
+    .await;
 }

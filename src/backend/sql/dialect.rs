@@ -106,16 +106,30 @@ impl Dialect {
     /// The embedded, versioned migrations of this dialect.
     pub(crate) fn migrations(self) -> Vec<Migration> {
         let files: &[(i64, &str, &str)] = match self {
-            Dialect::Sqlite => &[(
-                1,
-                "identities",
-                include_str!("../../../migrations/sqlite/0001_identities.sql"),
-            )],
-            Dialect::Postgres => &[(
-                1,
-                "identities",
-                include_str!("../../../migrations/postgres/0001_identities.sql"),
-            )],
+            Dialect::Sqlite => &[
+                (
+                    1,
+                    "identities",
+                    include_str!("../../../migrations/sqlite/0001_identities.sql"),
+                ),
+                (
+                    2,
+                    "resources",
+                    include_str!("../../../migrations/sqlite/0002_resources.sql"),
+                ),
+            ],
+            Dialect::Postgres => &[
+                (
+                    1,
+                    "identities",
+                    include_str!("../../../migrations/postgres/0001_identities.sql"),
+                ),
+                (
+                    2,
+                    "resources",
+                    include_str!("../../../migrations/postgres/0002_resources.sql"),
+                ),
+            ],
         };
         files
             .iter()
@@ -190,7 +204,9 @@ mod tests {
         for d in [Dialect::Sqlite, Dialect::Postgres] {
             let m = d.migrations();
             assert_eq!(m.first().map(|m| m.version), Some(1));
-            assert!(m.iter().all(|m| m.sql.contains("scim_group_members")));
+            assert!(m[0].sql.contains("scim_group_members"));
+            assert_eq!(m.get(1).map(|m| m.version), Some(2));
+            assert!(m[1].sql.contains("scim_resource_unique"));
         }
         assert!(
             Dialect::Postgres.migrations()[0].sql.contains("BYTEA")

@@ -12,6 +12,7 @@ mod keys;
 mod list;
 mod members;
 mod pushdown;
+mod resources;
 mod rows;
 mod users;
 
@@ -22,7 +23,7 @@ use crate::auth::Context;
 use crate::backend::{BackendError, Capabilities, IdentityBackend, Page};
 use crate::patch::{MemberChange, PatchRequest};
 use crate::query::{ListQuery, Selection};
-use crate::resource::{Group, Member, User, VersionCondition};
+use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use dialect::Dialect;
@@ -134,7 +135,10 @@ impl Inner {
 /// * **Tables**: `scim_users`, `scim_groups` (each a JSON body plus indexed columns, keyed
 ///   `(tenant, id)`), `scim_group_members` (one row per member, keyed
 ///   `(tenant, group_id, member_id)`, indexed by member for `User.groups`) and
-///   `scim_api_keys`; created and upgraded by embedded, versioned migrations at connect.
+///   `scim_api_keys`; `scim_resources` and `scim_resource_unique` for the resources of types
+///   registered at run time (a JSON body per resource keyed `(tenant, type, id)`, and one row
+///   per value the type declares unique, so a second holder is refused atomically: 409);
+///   created and upgraded by embedded, versioned migrations at connect.
 /// * **Behaviour** is the [`MemoryBackend`](crate::backend::MemoryBackend)'s: tenants apart
 ///   (an id of tenant A is 404 for B), `userName` unique per tenant case-insensitively (409),
 ///   `meta.version` new on every change and kept when nothing changed, member `display` kept
@@ -459,5 +463,71 @@ impl IdentityBackend for SqlBackend {
             let key = members::change(c, d, t, id, spec, if_match).await?;
             groups::get(c, d, t, &key, wants).await
         })
+    }
+
+    async fn create_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        resource: GenericResource,
+    ) -> Result<GenericResource, BackendError> {
+        let t = tenant(ctx);
+        in_write!(self.inner, c => resources::create(c, t, schema, resource.clone()))
+    }
+
+    async fn get_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<GenericResource, BackendError> {
+        let d = self.inner.dialect;
+        in_read!(self.inner, c => resources::get(c, d, tenant(ctx), schema, id))
+    }
+
+    async fn replace_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        resource: GenericResource,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => resources::replace(c, d, t, schema, id, resource.clone(), if_match))
+    }
+
+    async fn delete_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => resources::delete(c, d, t, schema, id, if_match))
+    }
+
+    async fn list_resources(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        query: &ListQuery,
+    ) -> Result<Page<GenericResource>, BackendError> {
+        let schema = query.schema.as_deref().unwrap_or(schema);
+        let bounds = self.inner.bounds();
+        in_read!(self.inner, c => resources::list(c, tenant(ctx), schema, query, bounds))
+    }
+
+    async fn patch_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        patch: &PatchRequest,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => resources::patch(c, d, t, schema, id, patch, if_match))
     }
 }

@@ -15,7 +15,7 @@ use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, check_if
 use crate::filter::{CompValue, CompareOp, Filter};
 use crate::patch::PatchRequest;
 use crate::query::{ListQuery, Selection, SortOrder, apply_query};
-use crate::resource::{Group, Member, User, VersionCondition};
+use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -58,7 +58,10 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 ///
 /// Users: Zitadel v4 human users of the key's organisation (see the [module](super) docs for
 /// ids, metadata keys and lookups). Groups: the companion backend, with members checked
-/// against Zitadel. `/ServiceProviderConfig`: filters (pushed down where Zitadel can answer,
+/// against Zitadel. Resources of types registered at run time (e.g. a `Device`): the companion
+/// backend, as they are (Zitadel has no place for them); User extension attributes
+/// (e.g. `urn:acme:…:2.0:User`, Entra ID's custom extension attributes) are kept in user
+/// metadata, one key per extension (see the [module](super) docs). `/ServiceProviderConfig`: filters (pushed down where Zitadel can answer,
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
 ///
@@ -645,5 +648,70 @@ impl IdentityBackend for ZitadelBackend {
             self.reconcile_group(ctx, &full, &before.members).await?;
         }
         Ok(after)
+    }
+
+    async fn create_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        resource: GenericResource,
+    ) -> Result<GenericResource, BackendError> {
+        self.companion.create_resource(ctx, schema, resource).await
+    }
+
+    async fn get_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<GenericResource, BackendError> {
+        self.companion.get_resource(ctx, schema, id).await
+    }
+
+    async fn replace_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        resource: GenericResource,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        self.companion
+            .replace_resource(ctx, schema, id, resource, if_match)
+            .await
+    }
+
+    async fn delete_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        self.companion
+            .delete_resource(ctx, schema, id, if_match)
+            .await
+    }
+
+    async fn list_resources(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        query: &ListQuery,
+    ) -> Result<Page<GenericResource>, BackendError> {
+        self.companion.list_resources(ctx, schema, query).await
+    }
+
+    async fn patch_resource(
+        &self,
+        ctx: &Context,
+        schema: &ResourceSchema,
+        id: &str,
+        patch: &PatchRequest,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<GenericResource, BackendError> {
+        self.companion
+            .patch_resource(ctx, schema, id, patch, if_match)
+            .await
     }
 }
