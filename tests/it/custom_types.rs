@@ -102,7 +102,11 @@ fn id(v: &Value) -> String {
 
 #[tokio::test]
 async fn device_crud_through_http() {
-    let s = custom_server().await;
+    device_crud(&custom_server().await).await;
+}
+
+async fn device_crud(s: &ScimServer) {
+    let s = s.clone();
     let a = Call::post("/Devices", device("SN-1", "Laptop 1"))
         .send(&s)
         .await;
@@ -209,7 +213,11 @@ async fn device_crud_through_http() {
 
 #[tokio::test]
 async fn device_validation_and_uniqueness_are_scim_errors() {
-    let s = custom_server().await;
+    device_validation(&custom_server().await).await;
+}
+
+async fn device_validation(s: &ScimServer) {
+    let s = s.clone();
     create_device(&s, "SN-1", "one").await;
     Call::post("/Devices", device("sn-1", "dup"))
         .send(&s)
@@ -256,7 +264,11 @@ async fn device_validation_and_uniqueness_are_scim_errors() {
 
 #[tokio::test]
 async fn device_lists_filter_sort_page_and_project() {
-    let s = custom_server().await;
+    device_lists(&custom_server().await).await;
+}
+
+async fn device_lists(s: &ScimServer) {
+    let s = s.clone();
     for (serial, name) in [("SN-3", "c"), ("SN-1", "a"), ("SN-2", "b")] {
         create_device(&s, serial, name).await;
     }
@@ -395,7 +407,11 @@ async fn bulk_creates_and_patches_devices() {
 
 #[tokio::test]
 async fn acme_user_extension_is_validated_filtered_patched_and_projected() {
-    let s = custom_server().await;
+    acme_extension(&custom_server().await).await;
+}
+
+async fn acme_extension(s: &ScimServer) {
+    let s = s.clone();
     let a = Call::post(
         "/Users",
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ACME],
@@ -457,7 +473,11 @@ async fn acme_user_extension_is_validated_filtered_patched_and_projected() {
 
 #[tokio::test]
 async fn entra_custom_extension_attribute_round_trips() {
-    let s = custom_server().await;
+    entra_extension(&custom_server().await).await;
+}
+
+async fn entra_extension(s: &ScimServer) {
+    let s = s.clone();
     // Entra sends the custom attribute in the body on create, without listing the URN
     let a = Call::post(
         "/Users",
@@ -491,4 +511,23 @@ async fn entra_custom_extension_attribute_round_trips() {
     assert_eq!(Call::get(&q).send(&s).await.body["totalResults"], 1);
     let g = Call::get(&format!("/Users/{uid}")).send(&s).await;
     assert_eq!(g.body[ENTRA]["costCode"], "CC-2");
+}
+
+/// The same HTTP surface over SQLite (and PostgreSQL when `SCIM_TEST_POSTGRES_URL` is set).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[tokio::test]
+async fn sql_backends_serve_custom_types_and_extensions_over_http() {
+    let dbs = super::sql_support::default_dbs("custom_types").await;
+    for (name, backend) in &dbs.backends {
+        eprintln!("custom types over {name}");
+        let s = with_custom(builder().await)
+            .backend(std::sync::Arc::new(backend.clone()))
+            .build()
+            .unwrap();
+        device_crud(&s).await;
+        device_validation(&s).await;
+        device_lists(&s).await;
+        acme_extension(&s).await;
+        entra_extension(&s).await;
+    }
 }

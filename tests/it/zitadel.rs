@@ -730,3 +730,88 @@ async fn post_filtered_queries_are_bounded() {
     assert_eq!((page.total_results, page.resources.len()), (3, 1));
     assert_eq!(page.resources[0].user_name, "user81@contoso.com");
 }
+
+/// Custom resource types live in the companion store: the kit's `custom_types` check passes
+/// over the Zitadel backend (RFC 7643 §6).
+#[cfg(feature = "testkit")]
+#[tokio::test]
+async fn custom_types_are_kept_in_the_companion() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let url = double.url();
+    let pat = double.pat();
+    let factory = move || {
+        let (url, pat) = (url.clone(), pat.clone());
+        async move {
+            let cfg =
+                ZitadelConfig::new(url, Credentials::Pat(Secret::new(pat))).with_retry(retry());
+            let companion = Arc::new(MemoryBackend::new().with_foreign_members());
+            Arc::new(ZitadelBackend::new(cfg, companion).unwrap()) as Arc<dyn IdentityBackend>
+        }
+    };
+    if let Err(f) = scimitar::testkit::check_custom_types(&factory).await {
+        panic!("{f}");
+    }
+}
+
+/// User extension attributes registered at run time (an acme extension, an Entra ID custom
+/// extension attribute) are kept in Zitadel user metadata: read back, found by a filter on
+/// their full path, patched (RFC 7643 §3.3).
+#[tokio::test]
+async fn user_extension_attributes_round_trip_through_metadata() {
+    use scimitar::schema::{Attribute, AttributeType, Schema, SchemaRegistry};
+    let acme = "urn:acme:params:scim:schemas:extension:2.0:User";
+    let entra = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+    let mut reg = SchemaRegistry::rfc();
+    reg.register_schema(Schema::new(
+        acme,
+        "Acme",
+        "",
+        vec![
+            Attribute::new("badge", AttributeType::String),
+            Attribute::new("clearance", AttributeType::Integer),
+        ],
+    ));
+    reg.register_schema(Schema::new(
+        entra,
+        "Contoso",
+        "",
+        vec![Attribute::new("costCode", AttributeType::String)],
+    ));
+    reg.add_extension("User", acme, false).unwrap();
+    reg.add_extension("User", entra, false).unwrap();
+    let users = reg.resource_type("User").unwrap().clone();
+    let (_double, backend) = setup(ZitadelVersion::V4_13).await;
+    let a = ctx("org-a");
+    let user = User::from_json(json!({
+        "userName": "ext@contoso.com",
+        "name": {"givenName": "E", "familyName": "X"},
+        "emails": [{"value": "ext@contoso.com", "type": "work", "primary": true}],
+        acme: {"badge": "B-1", "clearance": 3},
+        entra: {"costCode": "CC-1"}
+    }))
+    .unwrap();
+    let id = backend.create_user(&a, user).await.unwrap().id.unwrap();
+    let read = backend.get_user(&a, &id, &Selection::all()).await.unwrap();
+    assert_eq!(
+        read.extension(acme),
+        Some(&json!({"badge": "B-1", "clearance": 3}))
+    );
+    assert_eq!(read.extension(entra), Some(&json!({"costCode": "CC-1"})));
+    let q = ListQuery::new()
+        .with_filter(Filter::parse(&format!("{entra}:costCode eq \"CC-1\"")).unwrap())
+        .with_schema(users.clone());
+    let page = backend.list_users(&a, &q).await.unwrap();
+    assert_eq!(page.total_results, 1);
+    assert_eq!(page.resources[0].id.as_deref(), Some(id.as_str()));
+    let p = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": format!("{acme}:clearance"), "value": 5}]}),
+    );
+    backend.patch_user(&a, &id, &p, &users, None).await.unwrap();
+    let read = backend.get_user(&a, &id, &Selection::all()).await.unwrap();
+    assert_eq!(
+        read.extension(acme),
+        Some(&json!({"badge": "B-1", "clearance": 5}))
+    );
+    assert_eq!(read.extension(entra), Some(&json!({"costCode": "CC-1"})));
+}
