@@ -5,7 +5,9 @@
 //! cargo run --example axum --features examples
 //! ```
 //!
-//! Serves SCIM 2.0 under `/scim/v2` (Entra ID's Tenant URL is `http://<addr>/scim/v2`), key
+//! Serves SCIM 2.0 under `/scim/v2` (Entra ID's Tenant URL is `http://<addr>/scim/v2`), with a
+//! custom resource type `Device` at `/scim/v2/Devices` (registered in
+//! `examples/support/device.rs`), key
 //! management under `/admin` when `SCIM_ADMIN_TOKEN` is set, and `/healthz`. Configuration is
 //! read from the environment (`SCIM_ADDR`, `SCIM_BASE_URL`, `SCIM_DATABASE_URL`, `SCIM_KEY`,
 //! `SCIM_TENANT`, `SCIM_ADMIN_TOKEN`, `SCIM_SNAPSHOT`; see `examples/support/mod.rs` and the

@@ -14,6 +14,7 @@
 //!
 //! With feature `jwt`, `SCIM_JWT_*` (see `jwt.rs`) adds OAuth 2.0 bearer JWTs beside the keys.
 
+pub mod device;
 pub mod logging;
 mod store;
 
@@ -143,12 +144,13 @@ impl App {
         let (scim_auth, admin_auth) = (key_auth, admin_token);
         let admin =
             admin_auth.map(|auth| KeyAdmin::new(keys.clone(), auth).with_prefix(ADMIN_PATH));
-        let scim = ScimServer::builder()
+        let builder = ScimServer::builder()
             .backend(store.backend.clone())
             .authenticator(scim_auth)
             .base_url(base_url)
-            .mount_path(SCIM_PATH)
-            .build()?;
+            .mount_path(SCIM_PATH);
+        // A custom resource type, served at /Devices beside /Users and /Groups.
+        let scim = device::register(builder).build()?;
         Ok(App {
             addr,
             scim,
