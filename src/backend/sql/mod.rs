@@ -271,7 +271,8 @@ async fn patch_group_tx(
                 touch: true,
                 ..Spec::default()
             };
-            members::change(conn, d, tenant, &key, spec, None).await?;
+            let rec = members::change(conn, d, tenant, &key, spec, None).await?;
+            return groups::finish(conn, tenant, &rec, selection.wants("members")).await;
         }
         return groups::get(conn, d, tenant, &key, selection.wants("members")).await;
     };
@@ -301,8 +302,8 @@ async fn patch_group_tx(
         add: &add,
         touch: false,
     };
-    members::change(conn, d, tenant, &key, spec, if_match).await?;
-    groups::get(conn, d, tenant, &key, selection.wants("members")).await
+    let rec = members::change(conn, d, tenant, &key, spec, if_match).await?;
+    groups::finish(conn, tenant, &rec, selection.wants("members")).await
 }
 
 /// Runs `$body` (an expression using `$conn: &mut AnyConnection` and references to the owned
@@ -429,8 +430,8 @@ impl IdentityBackend for SqlBackend {
                 touch: true,
                 ..Spec::default()
             };
-            let key = members::change(c, d, t, id, spec, m.as_ref()).await?;
-            groups::get(c, d, t, &key, true).await
+            let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
+            groups::finish(c, t, &rec, true).await
         })
     }
 
@@ -490,8 +491,8 @@ impl IdentityBackend for SqlBackend {
                 remove,
                 ..Spec::default()
             };
-            let key = members::change(c, d, t, id, spec, m.as_ref()).await?;
-            groups::get(c, d, t, &key, wants).await
+            let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
+            groups::finish(c, t, &rec, wants).await
         })
     }
 }
