@@ -144,6 +144,24 @@ def seed(server, users, threads=8):
     return made, groups
 
 
+def data_set(server, groups):
+    """What the store holds, to read the memory figures against: users and group memberships."""
+    client = Client(server.base, KEY)
+    try:
+        status, _, listed = client.request("GET", "/Users?count=0")
+        if status != 200:
+            raise Failed(f"counting users: {status} {listed}")
+        members = 0
+        for gid in groups:
+            status, _, group = client.request("GET", f"/Groups/{gid}?attributes=members")
+            if status != 200:
+                raise Failed(f"reading group {gid}: {status} {group}")
+            members += len(group.get("members") or [])
+    finally:
+        client.close()
+    return f"{listed['totalResults']} users, {members} memberships in {len(groups)} groups"
+
+
 class Traffic(threading.Thread):
     """One client: Entra-shaped requests on its own slice of the users until `end_at`."""
 
@@ -350,6 +368,7 @@ def main():
         load_after = os.getloadavg()
         if server.process.poll() is not None:
             raise Failed(f"the server exited during the soak ({server.process.returncode})")
+        data = data_set(server, groups)
     except Failed as failure:
         print(f"FAILED {failure}\n--- server log\n{server.log()}")
         server.stop()
@@ -384,6 +403,7 @@ def main():
     if len(seconds_seen) > 2:
         inner = [per_second[s] for s in seconds_seen[1:-1]]
         print(f"req/s per whole second: min {min(inner)}, median {sorted(inner)[len(inner) // 2]}, max {max(inner)}")
+    print(f"data set after the run: {data}")
     print(f"server RSS before the traffic (after seeding): {rss_before} KiB")
     print("RSS samples (s: KiB): " + ", ".join(f"{at:.0f}: {kib}" for at, kib in samples))
     flat, why = flat_verdict(samples, warmup)
