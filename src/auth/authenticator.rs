@@ -212,7 +212,7 @@ impl Authenticator for BearerKeyAuthenticator {
                 // The client gets a bare 503; the operator gets the cause.
                 #[cfg(feature = "tracing")]
                 tracing::error!(
-                    error = %crate::backend::error_chain(&e),
+                    error = %crate::backend_error::error_chain(&e),
                     "the key store failed to verify a key"
                 );
                 Err(AuthError::unavailable(e.retry_after()))

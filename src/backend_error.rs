@@ -1,5 +1,7 @@
-//! Errors a backend returns, and how each maps to a SCIM error
-//! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+//! Errors a backend or key store returns, and how each maps to a SCIM error
+//! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)). Public as
+//! [`crate::backend::BackendError`]; a module of its own so that [`crate::auth`] (whose
+//! [`ApiKeyStore`](crate::auth::ApiKeyStore) returns it) does not depend on [`crate::backend`].
 
 use crate::error::{Error, ScimType};
 use http::StatusCode;
