@@ -36,6 +36,7 @@ pub struct Capabilities {
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
 /// [RFC 7644 §3.7](https://www.rfc-editor.org/rfc/rfc7644#section-3.7)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BulkSupport {
     /// Whether `/Bulk` is served.
     pub supported: bool,
@@ -62,6 +63,7 @@ pub enum FilterSupport {
 /// [`FilterRule`], and `and`/`or`/`not` are allowed only if enabled
 /// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FilterRules {
     /// The allowed comparisons.
     pub rules: Vec<FilterRule>,
@@ -76,6 +78,7 @@ pub struct FilterRules {
 /// One allowed comparison: an attribute of a resource type with the operators that work on it
 /// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2), Table 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FilterRule {
     /// The resource type (`User`, `Group`, …), or `None` for every type.
     pub resource_type: Option<String>,
@@ -162,7 +165,7 @@ impl Capabilities {
                         .iter()
                         .any(|r| r.applies(resource_type, &full) && r.ops.contains(op));
                     if !ok {
-                        return Err(unsupported(resource_type, &full, op_name(*op), rules));
+                        return Err(unsupported(resource_type, &full, op.as_str(), rules));
                     }
                 }
                 Filter::Present(path) => {
@@ -242,34 +245,6 @@ fn qualify(parent: Option<&AttrPath>, path: &AttrPath) -> AttrPath {
     }
 }
 
-fn op_name(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "eq",
-        CompareOp::Ne => "ne",
-        CompareOp::Co => "co",
-        CompareOp::Sw => "sw",
-        CompareOp::Ew => "ew",
-        CompareOp::Gt => "gt",
-        CompareOp::Lt => "lt",
-        CompareOp::Ge => "ge",
-        CompareOp::Le => "le",
-    }
-}
-
-fn path_text(p: &AttrPath) -> String {
-    let mut s = String::new();
-    if let Some(u) = &p.urn {
-        s.push_str(u);
-        s.push(':');
-    }
-    s.push_str(&p.name);
-    if let Some(sub) = &p.sub_attr {
-        s.push('.');
-        s.push_str(sub);
-    }
-    s
-}
-
 fn unsupported(resource_type: &str, path: &AttrPath, op: &str, rules: &FilterRules) -> Error {
     let mut allowed: Vec<String> = rules
         .rules
@@ -280,18 +255,18 @@ fn unsupported(resource_type: &str, path: &AttrPath, op: &str, rules: &FilterRul
                 .is_none_or(|t| t.eq_ignore_ascii_case(resource_type))
         })
         .flat_map(|r| {
-            let name = path_text(&r.attribute);
+            let name = r.attribute.to_string();
             let pr = r.present.then(|| format!("{name} pr"));
             r.ops
                 .iter()
-                .map(move |o| format!("{name} {}", op_name(*o)))
+                .map(move |o| format!("{name} {}", o.as_str()))
                 .chain(pr)
         })
         .collect();
     allowed.dedup();
     Error::invalid_filter(format!(
         "this service provider cannot filter {resource_type} by `{} {op}`; supported: {}",
-        path_text(path),
+        path,
         if allowed.is_empty() {
             "none".to_owned()
         } else {

@@ -15,16 +15,17 @@ use super::params::{ListParams, ProjectionParams};
 use super::query;
 use super::refs;
 use super::request::{check_content_type, parse_json};
-use super::resource::{backend_error, condition, precondition_failed};
+use super::resource::{backend_error, condition};
 use super::response::{Reply, list_response};
 use super::route::{Kind, Route};
 use crate::Error;
 use crate::audit::AuditAction;
 use crate::auth::Context;
+use crate::backend::check_if_match;
 use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::projection::Projection;
 use crate::query::validate;
-use crate::resource::{GenericResource, VersionCondition};
+use crate::resource::GenericResource;
 use crate::schema::ResourceSchema;
 use bytes::Bytes;
 use http::request::Parts;
@@ -141,7 +142,7 @@ impl ScimServer {
             .get_resource(ctx, schema, id)
             .await
             .map_err(backend_error)?;
-        check_if_match(if_match.as_ref(), &existing)?;
+        check_if_match(if_match.as_ref(), existing.version()).map_err(Error::from)?;
         validate::for_replace(
             &mut json,
             &existing.to_json(),
@@ -298,19 +299,5 @@ impl ScimServer {
             reply = reply.location(&self.custom_location(schema, id));
         }
         reply
-    }
-}
-
-/// 412 when `If-Match` is given and does not name the current version.
-fn check_if_match(cond: Option<&VersionCondition>, current: &GenericResource) -> Result<(), Error> {
-    let Some(cond) = cond else { return Ok(()) };
-    let ok = match current.version() {
-        Some(v) => cond.matches(v),
-        None => matches!(cond, VersionCondition::Any),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(precondition_failed())
     }
 }
