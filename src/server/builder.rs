@@ -103,8 +103,8 @@ impl ServerBuilder {
     /// Serves a resource type registered at run time
     /// ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6)): registers `core`
     /// (its core schema, [RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)) and
-    /// then `resource_type` in the schema registry. Its endpoint (e.g. `/Devices`, + `/{id}`,
-    /// + `/.search`) answers GET, POST, PUT, PATCH and DELETE like `/Users`, validated
+    /// then `resource_type` in the schema registry. Its endpoint (e.g. `/Devices`, with
+    /// `/{id}` and `/.search`) answers GET, POST, PUT, PATCH and DELETE like `/Users`, validated
     /// against the schema's attribute characteristics, stored by the backend's `*_resource`
     /// methods, and listed in `/ResourceTypes` and `/Schemas`. Extensions the type lists must
     /// be registered first ([`ServerBuilder::extension_schema`]); a type that cannot be

@@ -1,5 +1,5 @@
-//! The endpoints of resource types registered at run time (e.g. `/Devices`, + `/{id}`,
-//! + `/.search`): create, get, replace, patch, delete and list, with the same validation,
+//! The endpoints of resource types registered at run time (e.g. `/Devices`, with `/{id}` and
+//! `/.search`): create, get, replace, patch, delete and list, with the same validation,
 //! filtering, PATCH engine, projection, versions and errors as `/Users` and `/Groups`
 //! ([RFC 7643 §6](https://www.rfc-editor.org/rfc/rfc7643#section-6);
 //! [RFC 7644 §3.3–3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.3),
