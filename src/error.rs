@@ -32,6 +32,12 @@ pub enum ScimType {
     InvalidVers,
     /// The request cannot be completed because of sensitive information in the URI (403).
     Sensitive,
+    /// The `cursor` is not one this service provider issued for this query (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    InvalidCursor,
+    /// The `cursor` was valid but is older than `cursorTimeout` (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    ExpiredCursor,
 }
 
 impl ScimType {
@@ -48,6 +54,8 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
         }
     }
 
@@ -73,6 +81,8 @@ impl ScimType {
             "invalidValue" => ScimType::InvalidValue,
             "invalidVers" => ScimType::InvalidVers,
             "sensitive" => ScimType::Sensitive,
+            "invalidCursor" => ScimType::InvalidCursor,
+            "expiredCursor" => ScimType::ExpiredCursor,
             _ => return None,
         })
     }
@@ -234,6 +244,8 @@ mod tests {
             ScimType::InvalidValue,
             ScimType::InvalidVers,
             ScimType::Sensitive,
+            ScimType::InvalidCursor,
+            ScimType::ExpiredCursor,
         ] {
             assert_eq!(ScimType::from_wire(t.as_str()), Some(t));
         }

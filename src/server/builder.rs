@@ -1,6 +1,7 @@
 //! Building a [`ScimServer`]: backend, authenticator, base URL, limits, client compatibility and
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+use super::cursor::{self, CursorCodec};
 use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
 use crate::Error;
@@ -9,6 +10,7 @@ use crate::backend::IdentityBackend;
 use crate::compat::Compat;
 use crate::schema::SchemaRegistry;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Configures and builds a [`ScimServer`]; start with [`ScimServer::builder`].
 ///
@@ -25,6 +27,8 @@ pub struct ServerBuilder {
     compat: Compat,
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
+    cursor_key: Option<Vec<u8>>,
+    cursor_timeout: Duration,
 }
 
 impl ServerBuilder {
@@ -38,6 +42,8 @@ impl ServerBuilder {
             compat: Compat::default(),
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
+            cursor_key: None,
+            cursor_timeout: cursor::DEFAULT_CURSOR_TIMEOUT,
         }
     }
 
@@ -99,9 +105,26 @@ impl ServerBuilder {
         self
     }
 
+    /// The key that seals cursors ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): at least
+    /// 32 bytes, e.g. 32 random bytes kept in a secret store. Every replica behind one load
+    /// balancer must have the same key, so any of them continues a walk another started.
+    /// Without it, each server draws a random key and its cursors work only on itself.
+    pub fn cursor_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.cursor_key = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// How long a cursor stays valid (`cursorTimeout`,
+    /// [RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4); default one hour);
+    /// an older one is 400 `expiredCursor`.
+    pub fn cursor_timeout(mut self, timeout: Duration) -> Self {
+        self.cursor_timeout = timeout;
+        self
+    }
+
     /// Builds the server; 400 `invalidValue` errors say what is missing or wrong (no backend,
     /// no authenticator, a base URL that is not an absolute `http`/`https` URL, a registry
-    /// without `User` or `Group`).
+    /// without `User` or `Group`, a cursor key shorter than 32 bytes).
     pub fn build(self) -> Result<ScimServer, Error> {
         let backend = self
             .backend
@@ -133,6 +156,10 @@ impl ServerBuilder {
             ));
         };
         let capabilities = backend.capabilities().clone();
+        let cursor = match &self.cursor_key {
+            Some(key) => CursorCodec::new(key, self.cursor_timeout)?,
+            None => CursorCodec::random(self.cursor_timeout)?,
+        };
         let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
         let direct_group = DirectPlan::for_schema(&group, &[]);
         Ok(ScimServer {
@@ -148,6 +175,7 @@ impl ServerBuilder {
                 group,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                cursor,
                 direct_user,
                 direct_group,
             }),

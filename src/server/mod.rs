@@ -22,6 +22,7 @@
 //! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
 mod builder;
+mod cursor;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
@@ -116,6 +117,8 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Seals and opens RFC 9865 cursors.
+    cursor: cursor::CursorCodec,
     /// Whether the default projection of Users / Groups is served by direct encoding.
     direct_user: direct::DirectPlan,
     direct_group: direct::DirectPlan,

@@ -13,6 +13,7 @@ mod auth_jwt;
 #[cfg(feature = "jwt")]
 mod auth_jwt_admin;
 mod backend_defaults;
+mod cursor;
 mod encode_props;
 mod error;
 mod filter_entra;
