@@ -3,7 +3,7 @@
 
 Usage: replay.py BASE_URL BEARER_TOKEN FILE...
 
-The file format is described in tests/data/clients/README.md; tests/it/replay.rs implements the
+The file format is described in tests/data/clients/README.md; src/testkit/replay.rs implements the
 same rules in-process. Only the standard library is used. Each file stops at its first failing
 step (later steps depend on earlier ones); the exit code is 1 if any step failed.
 """

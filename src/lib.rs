@@ -18,6 +18,7 @@
 //! | [`backend`] | the async `IdentityBackend` trait and the in-memory backend |
 //! | [`auth`] | authentication, tenants, SCIM API keys |
 //! | [`server`] | the framework-agnostic HTTP handler (`http::Request` in, `http::Response` out) |
+//! | `testkit` | (feature `testkit`) the conformance kit any backend or key store runs from its tests |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
@@ -51,6 +52,8 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use auth::{
     ApiKeyStore, Authenticator, BearerKeyAuthenticator, Context, KeyAdmin, MemoryKeyStore,
@@ -58,7 +61,7 @@ pub use auth::{
 };
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
 // The README's Rust examples are doctests, so they cannot drift from the API.
-#[cfg(all(doctest, feature = "tower"))]
+#[cfg(all(doctest, feature = "tower", feature = "testkit"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

@@ -13,7 +13,7 @@ mod context;
 #[cfg(feature = "jwt")]
 pub mod jwt;
 mod keys;
-mod secret;
+pub(crate) mod secret;
 
 pub use admin::{KeyAdmin, MAX_ADMIN_BODY};
 pub use authenticator::{

@@ -7,6 +7,8 @@ mod error;
 mod identity;
 mod memory;
 mod page;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 mod stored;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};

@@ -14,6 +14,7 @@ mod auth_jwt;
 mod auth_jwt_admin;
 mod backend_defaults;
 mod cursor;
+mod cursor_backends;
 mod encode_props;
 mod error;
 mod filter_entra;
@@ -24,7 +25,6 @@ mod fuzz_corpus;
 mod fuzz_regressions;
 mod memory;
 mod memory_footprint;
-mod memory_model;
 mod memory_patch;
 mod patch_clients;
 mod patch_common;
@@ -36,6 +36,7 @@ mod patch_rfc;
 mod path_rfc;
 mod projection;
 mod projection_props;
+#[cfg(feature = "testkit")]
 mod replay;
 mod resource;
 mod resource_lenient;
@@ -50,5 +51,21 @@ mod server_stored;
 mod server_support;
 #[cfg(feature = "tower")]
 mod server_tower;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_config;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_diff;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_keys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_support;
+#[cfg(feature = "testkit")]
+mod testkit_broken;
+#[cfg(feature = "testkit")]
+mod testkit_broken_keys;
+#[cfg(feature = "testkit")]
+mod testkit_memory;
 mod validate;
 mod validate_props;

@@ -2,13 +2,13 @@
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
 mod groups;
-mod index;
+pub(crate) mod index;
 mod keyset;
 mod list;
 mod patching;
 mod snapshot;
 mod store;
-mod uid;
+pub(crate) mod uid;
 
 use crate::auth::{Context, TenantId};
 use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, StoredUser};
