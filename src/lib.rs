@@ -41,6 +41,7 @@
     )
 )]
 
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod compat;
@@ -54,6 +55,8 @@ pub mod schema;
 pub mod server;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(feature = "zitadel-double")]
+pub mod zitadel_double;
 
 pub use auth::{
     ApiKeyStore, Authenticator, BearerKeyAuthenticator, Context, KeyAdmin, MemoryKeyStore,

@@ -208,7 +208,15 @@ impl Authenticator for BearerKeyAuthenticator {
         match self.store.verify(token).await {
             Ok(Some(info)) => Ok(Context::new(info.tenant, Principal::api_key(&info.id))),
             Ok(None) => Err(AuthError::invalid()),
-            Err(e) => Err(AuthError::unavailable(e.retry_after())),
+            Err(e) => {
+                // The client gets a bare 503; the operator gets the cause.
+                #[cfg(feature = "tracing")]
+                tracing::error!(
+                    error = %crate::backend::error_chain(&e),
+                    "the key store failed to verify a key"
+                );
+                Err(AuthError::unavailable(e.retry_after()))
+            }
         }
     }
 }

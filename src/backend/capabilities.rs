@@ -25,14 +25,16 @@ pub struct Capabilities {
     pub etag: bool,
     /// `patch.supported`.
     pub patch: bool,
-    /// `bulk`.
+    /// `bulk`, as far as the backend is concerned. The server runs `/Bulk` itself (each
+    /// operation through the single-resource path), so `/ServiceProviderConfig` advertises
+    /// what the server's `Limits` allow, not this.
     pub bulk: BulkSupport,
     /// `changePassword.supported`: `password` may be set by PUT/PATCH.
     pub change_password: bool,
     /// `pagination.cursor` ([RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4)):
     /// the backend answers a [`ListQuery::cursor`](crate::query::ListQuery::cursor) walk in
     /// `id` order and fills [`Page::next`](crate::backend::Page::next). When `false`, a
-    /// `cursor` parameter is refused with 400 `invalidValue`.
+    /// `cursor` parameter is refused with 400 `invalidCursor`.
     pub cursor: bool,
 }
 

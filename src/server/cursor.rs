@@ -11,10 +11,10 @@
 //! any changed byte; one older than the timeout is `expiredCursor`. The MAC is checked first,
 //! so neither the time nor the scope can be forged.
 
-use super::ScimServer;
 use super::params::ListParams;
 use super::response::Paging;
 use super::route::Kind;
+use super::{ConfigError, ScimServer};
 use crate::Error;
 use crate::ScimType;
 use crate::auth::Context;
@@ -95,21 +95,36 @@ fn millis(t: SystemTime) -> u64 {
 }
 
 impl CursorCodec {
-    /// A codec with `key`: at least [`MIN_KEY_LEN`] bytes, else 400 `invalidValue` (a
-    /// configuration error the builder reports).
-    pub(crate) fn new(key: &[u8], timeout: Duration) -> Result<Self, Error> {
+    /// A codec with `key`: at least [`MIN_KEY_LEN`] bytes, and a non-zero timeout, else a
+    /// configuration error the builder reports.
+    pub(crate) fn new(key: &[u8], timeout: Duration) -> Result<Self, ConfigError> {
         if key.len() < MIN_KEY_LEN {
-            return Err(Error::invalid_value(format!(
-                "the cursor key must be at least {MIN_KEY_LEN} bytes"
-            )));
+            return Err(ConfigError::WeakSecret {
+                setting: "cursor_key".into(),
+                reason: format!(
+                    "it has {} bytes; at least {MIN_KEY_LEN} are required",
+                    key.len()
+                ),
+            });
         }
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-            .map_err(|_| Error::invalid_value("the cursor key cannot key HMAC-SHA256"))?;
+        if timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                setting: "cursor_timeout".into(),
+                value: format!("{timeout:?}"),
+                reason: "a cursor must stay valid for some time".into(),
+            });
+        }
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| {
+            ConfigError::WeakSecret {
+                setting: "cursor_key".into(),
+                reason: "it cannot key HMAC-SHA256".into(),
+            }
+        })?;
         Ok(CursorCodec { mac, timeout })
     }
 
     /// A codec with a random key: cursors work only on this process.
-    pub(crate) fn random(timeout: Duration) -> Result<Self, Error> {
+    pub(crate) fn random(timeout: Duration) -> Result<Self, ConfigError> {
         let mut key = [0u8; MIN_KEY_LEN];
         rand::rng().fill_bytes(&mut key);
         Self::new(&key, timeout)
@@ -198,7 +213,7 @@ impl CursorCodec {
 
 impl ScimServer {
     /// The position of a cursor walk, when the request asks for one (`cursor`, RFC 9865 §2):
-    /// 400 `invalidValue` when the backend cannot walk, with `startIndex` (RFC 9865 §2: one
+    /// 400 `invalidCursor` when the backend cannot walk; 400 `invalidValue` with `startIndex` (RFC 9865 §2: one
     /// kind of paging per request) or with `sortBy` (a walk is in `id` order); 400
     /// `invalidCursor` / `expiredCursor` for a cursor that does not open.
     pub(super) fn cursor_position(
@@ -212,8 +227,9 @@ impl ScimServer {
             return Ok(None);
         };
         if !self.inner.capabilities.cursor {
-            return Err(Error::invalid_value(
-                "this service provider does not support cursor paging (RFC 9865); page with startIndex",
+            return Err(Error::new(
+                ScimType::InvalidCursor,
+                "this service provider does not offer cursor paging (its ServiceProviderConfig says pagination.cursor false); page with startIndex",
             ));
         }
         if params.start_index_given {

@@ -285,10 +285,10 @@ async fn default_patch_group_uses_the_member_delta_and_whole_resource_otherwise(
 }
 
 /// RFC 9865 §2: a backend that cannot walk by cursor (`Capabilities::cursor` false, the
-/// default) has `cursor` refused with 400 `invalidValue`, and says so in
+/// default) has `cursor` refused with 400 `invalidCursor`, and says so in
 /// `/ServiceProviderConfig`; index paging still works.
 #[tokio::test]
-async fn cursor_on_a_backend_without_cursor_support_is_invalid_value() {
+async fn cursor_on_a_backend_without_cursor_support_is_invalid_cursor() {
     use scimitar::auth::{Secret, StaticTokenAuthenticator};
     use scimitar::server::ScimServer;
     use std::sync::Arc;
@@ -310,7 +310,7 @@ async fn cursor_on_a_backend_without_cursor_support_is_invalid_value() {
     let res = server.handle(get("/scim/Users?cursor=")).await;
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
-    assert_eq!(body["scimType"], "invalidValue");
+    assert_eq!(body["scimType"], "invalidCursor");
     let res = server.handle(get("/scim/Users?startIndex=1")).await;
     assert_eq!(res.status(), 200);
     let res = server.handle(get("/scim/ServiceProviderConfig")).await;

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod audit;
 mod auth;
 mod auth_admin;
 #[cfg(feature = "jwt")]
@@ -13,6 +14,9 @@ mod auth_jwt;
 #[cfg(feature = "jwt")]
 mod auth_jwt_admin;
 mod backend_defaults;
+mod bulk;
+mod bulk_props;
+mod compat_methods;
 mod cursor;
 mod cursor_backends;
 mod encode_props;
@@ -23,6 +27,7 @@ mod filter_props;
 mod filter_rfc;
 mod fuzz_corpus;
 mod fuzz_regressions;
+mod me;
 mod memory;
 mod memory_footprint;
 mod memory_patch;
@@ -44,6 +49,7 @@ mod resource_props;
 mod resource_version;
 mod schema;
 mod server;
+mod server_bad_input;
 mod server_limits;
 mod server_props;
 mod server_resources;
@@ -67,5 +73,11 @@ mod testkit_broken;
 mod testkit_broken_keys;
 #[cfg(feature = "testkit")]
 mod testkit_memory;
+#[cfg(all(feature = "testkit", any(feature = "sqlite", feature = "postgres")))]
+mod testkit_sql;
 mod validate;
 mod validate_props;
+#[cfg(all(feature = "zitadel", feature = "zitadel-double"))]
+mod zitadel;
+#[cfg(feature = "zitadel-double")]
+mod zitadel_double;

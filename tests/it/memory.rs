@@ -616,3 +616,46 @@ async fn member_display_is_kept_as_written() {
     };
     assert_eq!(shown(&got), vec![(u1, None)]);
 }
+
+#[tokio::test]
+async fn foreign_members_only_when_enabled_and_found_by_member_filter() {
+    let c = ctx("t");
+    let outside = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let strict = MemoryBackend::new();
+    let err = strict
+        .create_group(&c, Group::new("g").with_member(Member::user(outside)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().as_u16(), 400);
+
+    let b = MemoryBackend::new().with_foreign_members();
+    let g = b
+        .create_group(&c, Group::new("g").with_member(Member::user(outside)))
+        .await
+        .unwrap();
+    let gid = g.id.clone().unwrap();
+    let q = ListQuery::new()
+        .with_filter(Filter::parse(&format!("members[value eq \"{outside}\"]")).unwrap());
+    let found = b.list_groups(&c, &q).await.unwrap();
+    assert_eq!(found.total_results, 1);
+    assert_eq!(found.resources[0].id.as_deref(), Some(gid.as_str()));
+    b.modify_group_members(
+        &c,
+        &gid,
+        &[],
+        &[outside.to_owned()],
+        None,
+        &Selection::all(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.list_groups(&c, &q).await.unwrap().total_results, 0);
+    // Other tenants see nothing of it.
+    assert_eq!(
+        b.list_groups(&ctx("other"), &q)
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+}

@@ -247,6 +247,25 @@ async fn groups_fill_user_groups_and_follow_deletes() {
         assert_eq!(got.groups.len(), 1);
         assert_eq!(got.groups[0].value.as_deref(), Some(gid.as_str()));
         assert_eq!(got.groups[0].display.as_deref(), Some("Outer"));
+        // lists carry them too: a plain page, an indexed lookup and a scan
+        for query in [
+            ListQuery::new(),
+            q(r#"userName eq "ONE""#),
+            q(r#"userName co "on""#),
+        ] {
+            let page = b.list_users(&c, &query).await.unwrap();
+            let listed = page
+                .resources
+                .iter()
+                .find(|u| u.user_name == "one")
+                .unwrap();
+            assert_eq!(listed.groups, got.groups, "{db} {query:?}");
+            let lean = b
+                .list_users(&c, &query.with_selection(Selection::excluding(&["groups"])))
+                .await
+                .unwrap();
+            assert!(lean.resources.iter().all(|u| u.groups.is_empty()), "{db}");
+        }
         let no_groups = b
             .get_user(&c, &u1, &Selection::excluding(&["groups"]))
             .await

@@ -2,11 +2,16 @@
 //! passwords redacted; a database migrated by a newer version is refused and left untouched;
 //! data survives closing and reopening the file.
 
+#[cfg(feature = "sqlite")]
 use super::sql_support::TempDb;
+#[cfg(feature = "sqlite")]
 use scimitar::auth::{Context, Principal};
+#[cfg(feature = "sqlite")]
 use scimitar::backend::IdentityBackend;
 use scimitar::backend::sql::{SqlBackend, SqlConfigError};
+#[cfg(feature = "sqlite")]
 use scimitar::query::Selection;
+#[cfg(feature = "sqlite")]
 use scimitar::resource::User;
 
 async fn refused(url: &str) -> SqlConfigError {

@@ -202,6 +202,21 @@ async fn lists_equal_the_memory_backends() {
                         g.sort();
                     }
                     assert_eq!(g, w, "{db}: {f} {sort:?} {start} {count:?}");
+                    // and each user's groups (by display name; their order is the backend's)
+                    let links = |p: &[User]| {
+                        let mut v: Vec<(String, Vec<Option<String>>)> = p
+                            .iter()
+                            .map(|u| {
+                                let mut d: Vec<_> =
+                                    u.groups.iter().map(|g| g.display.clone()).collect();
+                                d.sort();
+                                (u.user_name.clone(), d)
+                            })
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    assert_eq!(links(&got.resources), links(&want.resources), "{db}: {f}");
                     assert_eq!(got.total_results, want.total_results, "{db}: {f}");
                     assert_eq!(got.start_index, want.start_index);
                 }

@@ -2,7 +2,6 @@
 //! `SqlBackend` verifies through another, and a revoke through one is refused by the other on
 //! its very next request; only hashes are stored.
 
-use super::sql_support::TempDb;
 use scimitar::auth::{ApiKeyStore, Secret, TenantId};
 use scimitar::backend::sql::SqlBackend;
 
@@ -74,9 +73,10 @@ async fn revoke_on_one_is_refused_by_the_other(db: &str, url: &str) {
     assert_eq!(listed, [k1.id.clone(), second.id], "{db}");
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_keys_are_shared_between_processes() {
-    let f = TempDb::new();
+    let f = super::sql_support::TempDb::new();
     revoke_on_one_is_refused_by_the_other("sqlite", &f.url()).await;
     // the secret itself is nowhere in the file
     let bytes = std::fs::read(&f.path).unwrap();

@@ -13,6 +13,7 @@ pub struct TempDb {
     pub path: PathBuf,
 }
 
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 impl TempDb {
     pub fn new() -> Self {
         let n = N.fetch_add(1, Ordering::Relaxed);
@@ -76,6 +77,7 @@ pub struct Dbs {
 pub async fn dbs(test: &str, options: impl Fn(String) -> SqlOptions) -> Dbs {
     let _ = test;
     let mut backends = Vec::new();
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_mut))]
     let mut files = Vec::new();
     #[cfg(feature = "sqlite")]
     {

@@ -21,12 +21,15 @@ pub struct VerifiedToken {
 }
 
 impl VerifiedToken {
-    /// The request context: the token's tenant, principal `jwt:<sub>`.
+    /// The request context: the token's tenant, principal `jwt:<sub>`, mapped to the user of
+    /// the user-id claim when there is one (so `/Me` works,
+    /// [RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11)).
     pub fn context(&self) -> Context {
-        Context::new(
-            self.tenant.clone(),
-            Principal::new(format!("jwt:{}", self.subject)),
-        )
+        let mut principal = Principal::new(format!("jwt:{}", self.subject));
+        if let Some(id) = &self.user_id {
+            principal = principal.with_user_id(id);
+        }
+        Context::new(self.tenant.clone(), principal)
     }
 }
 
@@ -101,6 +104,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.tenant.as_str(), "org-1");
         assert_eq!(t.user_id.as_deref(), Some("42"));
+        assert_eq!(t.context().principal.user_id(), Some("42"));
         assert_eq!(t.context().principal.as_str(), "jwt:u1");
         for bad in [
             json!({"sub": "u1"}),

@@ -54,6 +54,8 @@ impl TenantStore {
                     MemberKind::User
                 } else if self.groups.contains_key(&id) {
                     MemberKind::Group
+                } else if self.foreign.is_some() {
+                    MemberKind::User
                 } else {
                     return Err(unknown());
                 };
@@ -65,7 +67,10 @@ impl TenantStore {
 
     fn link(&mut self, group: Uid, member: Uid, kind: MemberKind) {
         let back = match kind {
-            MemberKind::User => self.users.get_mut(&member).map(|r| &mut r.groups),
+            MemberKind::User => match self.users.get_mut(&member) {
+                Some(r) => Some(&mut r.groups),
+                None => self.foreign.as_mut().map(|f| f.entry(member).or_default()),
+            },
             MemberKind::Group => self.groups.get_mut(&member).map(|r| &mut r.member_of),
         };
         if let Some(v) = back
@@ -80,6 +85,13 @@ impl TenantStore {
             MemberKind::User => {
                 if let Some(r) = self.users.get_mut(&member) {
                     remove_one(&mut r.groups, group);
+                } else if let Some(f) = self.foreign.as_mut()
+                    && let Some(v) = f.get_mut(&member)
+                {
+                    remove_one(v, group);
+                    if v.is_empty() {
+                        f.remove(&member);
+                    }
                 }
             }
             MemberKind::Group => {

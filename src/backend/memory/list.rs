@@ -55,6 +55,8 @@ pub(crate) fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut
                     out.extend_from_slice(&u.groups);
                 } else if let Some(g) = store.groups.get(&m) {
                     out.extend_from_slice(&g.member_of);
+                } else if let Some(v) = store.foreign.as_ref().and_then(|f| f.get(&m)) {
+                    out.extend_from_slice(v);
                 }
             }
         }

@@ -90,6 +90,7 @@ pub struct MemoryBackend {
     scan_limit: usize,
     user_schema: Arc<ResourceSchema>,
     group_schema: Arc<ResourceSchema>,
+    foreign_members: bool,
 }
 
 impl Default for MemoryBackend {
@@ -125,7 +126,18 @@ impl MemoryBackend {
             scan_limit: DEFAULT_SCAN_LIMIT,
             user_schema: Arc::new(ResourceSchema::user()),
             group_schema: Arc::new(ResourceSchema::group()),
+            foreign_members: false,
         }
+    }
+
+    /// Accepts group members that are not users of this backend (ids in this backend's UUID
+    /// form, e.g. the users of another store), so it can hold the groups of a backend that
+    /// keeps users elsewhere (the Zitadel backend's companion store). Such members are
+    /// `type: User`, found by `members[value eq …]`, and never checked here: the caller
+    /// checks them ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
+    pub fn with_foreign_members(mut self) -> Self {
+        self.foreign_members = true;
+        self
     }
 
     /// Sets the page size cap (`filter.maxResults`, at least 1) and the most resources an
@@ -165,7 +177,7 @@ impl MemoryBackend {
         }
         write(&self.tenants)
             .entry(tenant.clone())
-            .or_default()
+            .or_insert_with(|| Arc::new(RwLock::new(TenantStore::new(self.foreign_members))))
             .clone()
     }
 

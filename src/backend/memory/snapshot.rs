@@ -196,7 +196,7 @@ impl MemoryBackend {
         }
         let mut tenants = HashMap::new();
         for (name, tf) in file.tenants {
-            let mut s = TenantStore::default();
+            let mut s = TenantStore::new(self.foreign_members);
             let mut max_version = 0;
             for u in tf.users {
                 let id = parse_uid(&u.id)?;
@@ -250,7 +250,7 @@ impl MemoryBackend {
 impl TenantStore {
     fn restore_member(&mut self, g: Uid, m: Uid, entry: MemberEntry) -> Result<(), BackendError> {
         let exists = match entry.kind {
-            MemberKind::User => self.users.contains_key(&m),
+            MemberKind::User => self.users.contains_key(&m) || self.foreign.is_some(),
             MemberKind::Group => self.groups.contains_key(&m) && m != g,
         };
         if !exists || !self.groups.contains_key(&g) {

@@ -128,6 +128,19 @@ pub(crate) struct TenantStore {
     pub(crate) group_order: BTreeSet<Uid>,
     /// The last version handed out in this tenant.
     pub(crate) clock: u64,
+    /// With [`MemoryBackend::with_foreign_members`](super::MemoryBackend::with_foreign_members):
+    /// the groups of each member id that is not a user of this store (e.g. a Zitadel user).
+    pub(crate) foreign: Option<std::collections::HashMap<Uid, Vec<Uid>>>,
+}
+
+impl TenantStore {
+    /// An empty store; `foreign` accepts member ids that are not its own users.
+    pub(crate) fn new(foreign: bool) -> Self {
+        TenantStore {
+            foreign: foreign.then(std::collections::HashMap::new),
+            ..TenantStore::default()
+        }
+    }
 }
 
 pub(crate) fn internal(e: serde_json::Error) -> BackendError {

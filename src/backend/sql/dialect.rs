@@ -63,6 +63,26 @@ impl Dialect {
         }
     }
 
+    /// A column of `scim_users` rows: the user's direct groups as a JSON array of
+    /// `{"value", "display"}` in group id order (SQL `NULL` or `[]` when none), so a lookup
+    /// reads a user and its `groups` in one statement.
+    pub(crate) fn user_groups(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "(SELECT json_group_array(json_object('value', m.group_id, 'display', g.display_name) \
+                 ORDER BY m.group_id) FROM scim_group_members m JOIN scim_groups g \
+                 ON g.tenant = m.tenant AND g.id = m.group_id \
+                 WHERE m.tenant = scim_users.tenant AND m.member_id = scim_users.id)"
+            }
+            Dialect::Postgres => {
+                "(SELECT json_agg(json_build_object('value', m.group_id, 'display', g.display_name) \
+                 ORDER BY m.group_id)::text FROM scim_group_members m JOIN scim_groups g \
+                 ON g.tenant = m.tenant AND g.id = m.group_id \
+                 WHERE m.tenant = scim_users.tenant AND m.member_id = scim_users.id)"
+            }
+        }
+    }
+
     /// Statements run on every new connection: SQLite is durable (WAL, `synchronous=FULL`:
     /// an acknowledged write survives a crash), checks foreign keys and waits for a busy
     /// database; PostgreSQL keeps its durable defaults.

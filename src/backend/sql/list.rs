@@ -3,13 +3,13 @@
 //! does them, so both answer every query alike
 //! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
 //!
-//! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`);
-//! unfiltered cursor walks (RFC 9865) are keyset queries on the same order
-//! (`id > position ORDER BY id LIMIT count + 1`).
+//! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`); cursor
+//! walks (RFC 9865, in [`super::walk`]) use the same order as a keyset (`id > $n`).
 
+use super::dialect::Dialect;
 use super::pushdown::{self, Condition};
 use super::rows::{REC_COLUMNS, Rec, db_err};
-use super::{groups, users};
+use super::{groups, users, walk};
 use crate::backend::memory::index::Kind;
 use crate::backend::{BackendError, Page};
 use crate::error::Error;
@@ -28,7 +28,7 @@ pub(crate) struct Bounds {
     pub(crate) scan_limit: usize,
 }
 
-fn table(kind: Kind) -> &'static str {
+pub(crate) fn table(kind: Kind) -> &'static str {
     match kind {
         Kind::User => "scim_users",
         Kind::Group => "scim_groups",
@@ -43,7 +43,7 @@ fn links(kind: Kind) -> &'static str {
     }
 }
 
-fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
+pub(crate) fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
     let (name, hint) = match kind {
         Kind::User => ("Users", "userName eq, externalId eq or id eq"),
         Kind::Group => ("Groups", "displayName eq, externalId eq or id eq"),
@@ -53,17 +53,32 @@ fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
     )))
 }
 
-/// The rows matching `cond` (all of the tenant's for `None`), at most `limit` of them and
-/// one more to tell that there are more, in id order.
-async fn fetch(
+/// Which of the matching rows (in id order) [`fetch`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Slice<'a> {
+    /// `LIMIT limit OFFSET offset`: index paging and bounded scans.
+    Offset { limit: i64, offset: i64 },
+    /// `id > after … LIMIT limit` (keyset; all from the first row when `after` is `None`):
+    /// cursor walks, as cheap deep in the walk as at its start.
+    After { after: Option<&'a str>, limit: i64 },
+}
+
+/// The rows matching `cond` (all of the tenant's for `None`) in id order, the `slice` of them
+/// when given; with `count_only`, just how many match.
+pub(crate) async fn fetch(
     conn: &mut AnyConnection,
     kind: Kind,
     tenant: &str,
     cond: Option<&Condition>,
     count_only: bool,
-    limit: Option<(i64, i64)>,
+    slice: Option<Slice<'_>>,
+    extra: Option<&str>,
 ) -> Result<(Vec<Rec>, i64), BackendError> {
-    let cols = if count_only { "COUNT(*)" } else { REC_COLUMNS };
+    let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
+    if let (false, Some(x)) = (count_only, extra) {
+        cols.push_str(", ");
+        cols.push_str(x);
+    }
     let mut sql = format!("SELECT {cols} FROM {} WHERE tenant = $1", table(kind));
     let params: &[String] = cond.map_or(&[], |c| &c.params);
     if let Some(c) = cond {
@@ -71,19 +86,34 @@ async fn fetch(
         sql.push_str(&c.sql);
         sql.push(')');
     }
+    let slice = if count_only { None } else { slice };
+    let n = params.len() + 2;
+    if let Some(Slice::After { after: Some(_), .. }) = slice {
+        sql.push_str(&format!(" AND id > ${n}"));
+    }
     if !count_only {
         sql.push_str(" ORDER BY id");
-        if limit.is_some() {
-            let n = params.len() + 2;
-            sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1));
+    }
+    match slice {
+        Some(Slice::Offset { .. }) => sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1)),
+        Some(Slice::After { after, .. }) => {
+            sql.push_str(&format!(" LIMIT ${}", n + usize::from(after.is_some())));
         }
+        None => {}
     }
     let mut q = sqlx::query(&sql).bind(tenant);
     for p in params {
         q = q.bind(p);
     }
-    if let (false, Some((lim, off))) = (count_only, limit) {
-        q = q.bind(lim).bind(off);
+    match slice {
+        Some(Slice::Offset { limit, offset }) => q = q.bind(limit).bind(offset),
+        Some(Slice::After { after, limit }) => {
+            if let Some(a) = after {
+                q = q.bind(a);
+            }
+            q = q.bind(limit);
+        }
+        None => {}
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
     if count_only {
@@ -100,7 +130,7 @@ async fn fetch(
 /// The `groups` of users or the `members` of groups, by id: what a resource's JSON needs
 /// when a filter or a sort looks at them.
 #[derive(Default)]
-struct Links {
+pub(crate) struct Links {
     groups: HashMap<String, Vec<GroupRef>>,
     members: HashMap<String, Vec<Member>>,
 }
@@ -135,15 +165,16 @@ impl Links {
 }
 
 /// Every resource of the tenant matching `q`'s filter (all of them when `q` sorts without
-/// one), in id order, each with its JSON when the filter needed it; refused with `tooMany`
-/// beyond the scan limit.
-async fn matching(
+/// one), in id order, each with its JSON when the filter needed it, and the links read for
+/// them; refused with `tooMany` beyond the scan limit.
+pub(crate) async fn matching(
     conn: &mut AnyConnection,
     kind: Kind,
     tenant: &str,
     q: &ListQuery,
     compiled: Option<&CompiledFilter>,
     bounds: Bounds,
+    extra: Option<&str>,
 ) -> Result<(Vec<(Rec, Option<Value>)>, Links), BackendError> {
     let big = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
@@ -152,10 +183,13 @@ async fn matching(
     } else {
         "sorting"
     };
-    let limit = (big(bounds.scan_limit.saturating_add(1)), 0);
-    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit)).await?;
+    let limit = Slice::Offset {
+        limit: big(bounds.scan_limit.saturating_add(1)),
+        offset: 0,
+    };
+    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit), extra).await?;
     if rows.len() > bounds.scan_limit {
-        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None).await?;
+        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
         return Err(too_many(kind, n, bounds.scan_limit, what));
     }
     let link = links(kind);
@@ -189,6 +223,7 @@ async fn matching(
 /// The records of the page `q` asks for, in order, and how many matched in all.
 pub(crate) async fn select(
     conn: &mut AnyConnection,
+    d: Dialect,
     kind: Kind,
     tenant: &str,
     q: &ListQuery,
@@ -200,18 +235,29 @@ pub(crate) async fn select(
         _ => None,
     };
     let big = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    // when the rows read are the page itself, a user's groups come with its row
+    let inline = (kind == Kind::User && q.sort.is_none() && q.selection.wants("groups"))
+        .then(|| d.user_groups());
     if q.filter.is_none() && q.sort.is_none() {
-        let (_, total) = fetch(conn, kind, tenant, None, true, None).await?;
+        let (_, total) = fetch(conn, kind, tenant, None, true, None, None).await?;
         let total = usize::try_from(total).unwrap_or(0);
         let range = q.window(total, bounds.max_results);
         if range.is_empty() {
             return Ok((Vec::new(), total));
         }
-        let limit = (big(range.len()), big(range.start));
-        let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit)).await?;
+        let limit = Slice::Offset {
+            limit: big(range.len()),
+            offset: big(range.start),
+        };
+        let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit), inline).await?;
         return Ok((recs, total));
     }
-    let (hits, linked) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds).await?;
+    let exact = q
+        .filter
+        .as_ref()
+        .is_some_and(|f| pushdown::is_exact(f, kind));
+    let extra = if exact { inline } else { None };
+    let (hits, linked) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds, extra).await?;
     let total = hits.len();
     let range = q.window(total, bounds.max_results);
     let Some(sort) = &q.sort else {
@@ -243,105 +289,23 @@ pub(crate) async fn select(
     Ok((page, total))
 }
 
-/// The rows of the tenant after `after` in id order, at most `limit` (keyset: `id > $2 ORDER
-/// BY id LIMIT $3` on the `(tenant, id)` primary key, so a page deep in a walk costs what the
-/// first one does).
-async fn fetch_after(
-    conn: &mut AnyConnection,
-    kind: Kind,
-    tenant: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<Rec>, BackendError> {
-    let table = table(kind);
-    let sql = match after {
-        Some(_) => format!(
-            "SELECT {REC_COLUMNS} FROM {table} WHERE tenant = $1 AND id > $2 ORDER BY id LIMIT $3"
-        ),
-        None => format!("SELECT {REC_COLUMNS} FROM {table} WHERE tenant = $1 ORDER BY id LIMIT $2"),
-    };
-    let mut query = sqlx::query(&sql).bind(tenant);
-    if let Some(a) = after {
-        query = query.bind(a);
-    }
-    let rows = query
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(Rec::of).collect()
-}
-
-/// The page of a cursor walk ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): the
-/// records after the position in id order, how many matched in all, and the position after
-/// the page when more may follow. Unfiltered walks are keyset queries; filtered ones take the
-/// matches of the (bounded) candidate set as index paging does and keep those after the
-/// position.
-pub(crate) async fn walk(
-    conn: &mut AnyConnection,
-    kind: Kind,
-    tenant: &str,
-    q: &ListQuery,
-    schema: &ResourceSchema,
-    bounds: Bounds,
-) -> Result<(Vec<Rec>, usize, Option<String>), BackendError> {
-    let count = q
-        .count
-        .unwrap_or(bounds.max_results)
-        .min(bounds.max_results);
-    let after = q.cursor.as_ref().and_then(|c| c.after());
-    let mut page = if q.filter.is_none() {
-        let limit = i64::try_from(count.saturating_add(1)).unwrap_or(i64::MAX);
-        fetch_after(conn, kind, tenant, after, limit).await?
-    } else {
-        Vec::new()
-    };
-    let total = match &q.filter {
-        None => {
-            let (_, n) = fetch(conn, kind, tenant, None, true, None).await?;
-            usize::try_from(n).unwrap_or(0)
-        }
-        Some(f) => {
-            let compiled = match pushdown::is_exact(f, kind) {
-                true => None,
-                false => Some(f.compile(schema)?),
-            };
-            let (mut hits, _) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds).await?;
-            let total = hits.len();
-            hits.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
-            page = hits
-                .into_iter()
-                .map(|(r, _)| r)
-                .filter(|r| after.is_none_or(|a| r.id.as_str() > a))
-                .take(count.saturating_add(1))
-                .collect();
-            total
-        }
-    };
-    let more = page.len() > count;
-    page.truncate(count);
-    let next = if more {
-        page.last().map(|r| r.id.clone())
-    } else {
-        None
-    };
-    Ok((page, total, next))
-}
-
 pub(crate) async fn users_page(
     conn: &mut AnyConnection,
+    d: Dialect,
     tenant: &str,
     q: &ListQuery,
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<User>, BackendError> {
-    let (recs, total, next) = if q.cursor.is_some() {
-        walk(conn, Kind::User, tenant, q, schema, bounds).await?
-    } else {
-        let (recs, total) = select(conn, Kind::User, tenant, q, schema, bounds).await?;
-        (recs, total, None)
+    let (recs, total, next) = match q.cursor {
+        Some(_) => walk::walk(conn, d, Kind::User, tenant, q, schema, bounds).await?,
+        None => {
+            let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+            (recs, total, None)
+        }
     };
-    let mut groups = if q.selection.wants("groups") && !recs.is_empty() {
+    let inline = recs.iter().all(|r| r.groups.is_some());
+    let mut groups = if q.selection.wants("groups") && !recs.is_empty() && !inline {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
         users::groups_of(conn, tenant, &ids).await?
     } else {
@@ -349,23 +313,28 @@ pub(crate) async fn users_page(
     };
     let resources = recs
         .iter()
-        .map(|r| r.user(groups.remove(&r.id).unwrap_or_default()))
+        .map(|r| match &r.groups {
+            Some(inline) => r.user(inline.clone()),
+            None => r.user(groups.remove(&r.id).unwrap_or_default()),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::new(resources, total, q.start_index).with_next(next))
 }
 
 pub(crate) async fn groups_page(
     conn: &mut AnyConnection,
+    d: Dialect,
     tenant: &str,
     q: &ListQuery,
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<Group>, BackendError> {
-    let (recs, total, next) = if q.cursor.is_some() {
-        walk(conn, Kind::Group, tenant, q, schema, bounds).await?
-    } else {
-        let (recs, total) = select(conn, Kind::Group, tenant, q, schema, bounds).await?;
-        (recs, total, None)
+    let (recs, total, next) = match q.cursor {
+        Some(_) => walk::walk(conn, d, Kind::Group, tenant, q, schema, bounds).await?,
+        None => {
+            let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
+            (recs, total, None)
+        }
     };
     let mut members = if q.selection.wants("members") && !recs.is_empty() {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();

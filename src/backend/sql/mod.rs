@@ -14,6 +14,7 @@ mod members;
 mod pushdown;
 mod rows;
 mod users;
+mod walk;
 
 pub use config::{DATABASE_URL_VAR, SqlConfigError, SqlOptions};
 pub use keys::SqlKeyStore;
@@ -351,9 +352,9 @@ impl IdentityBackend for SqlBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<User>, BackendError> {
-        let schema = self.schema(query, true);
+        let (d, schema) = (self.inner.dialect, self.schema(query, true));
         let bounds = self.inner.bounds();
-        in_read!(self.inner, c => list::users_page(c, tenant(ctx), query, schema, bounds))
+        in_read!(self.inner, c => list::users_page(c, d, tenant(ctx), query, schema, bounds))
     }
 
     async fn patch_user(
@@ -421,9 +422,9 @@ impl IdentityBackend for SqlBackend {
         ctx: &Context,
         query: &ListQuery,
     ) -> Result<Page<Group>, BackendError> {
-        let schema = self.schema(query, false);
+        let (d, schema) = (self.inner.dialect, self.schema(query, false));
         let bounds = self.inner.bounds();
-        in_read!(self.inner, c => list::groups_page(c, tenant(ctx), query, schema, bounds))
+        in_read!(self.inner, c => list::groups_page(c, d, tenant(ctx), query, schema, bounds))
     }
 
     async fn patch_group(

@@ -91,6 +91,15 @@ pub(crate) struct Rec {
     pub(crate) created: i64,
     pub(crate) modified: i64,
     pub(crate) body: String,
+    /// `User.groups`, when the query read them with the row (a sixth column: their JSON).
+    pub(crate) groups: Option<Vec<GroupRef>>,
+}
+
+/// One entry of the groups column ([`Dialect::user_groups`](super::dialect::Dialect)).
+#[derive(serde::Deserialize)]
+struct Membership {
+    value: String,
+    display: String,
 }
 
 /// The columns [`Rec::of`] reads, in order.
@@ -104,6 +113,20 @@ impl Rec {
             created: row.try_get(2).map_err(db_err)?,
             modified: row.try_get(3).map_err(db_err)?,
             body: row.try_get(4).map_err(db_err)?,
+            groups: if row.len() > 5 {
+                let json: Option<String> = row.try_get(5).map_err(db_err)?;
+                let list: Vec<Membership> = match json {
+                    Some(j) => serde_json::from_str(&j).map_err(json_err)?,
+                    None => Vec::new(),
+                };
+                Some(
+                    list.into_iter()
+                        .map(|m| group_ref(m.value, m.display))
+                        .collect(),
+                )
+            } else {
+                None
+            },
         })
     }
 

@@ -141,6 +141,22 @@ pub(crate) async fn get(
     lock: bool,
 ) -> Result<User, BackendError> {
     let key = canonical("User", id)?;
+    if with_groups && !lock {
+        // the user and its groups in one statement
+        let sql = format!(
+            "SELECT {REC_COLUMNS}, {} FROM scim_users WHERE tenant = $1 AND id = $2",
+            d.user_groups()
+        );
+        let found = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        let mut rec = Rec::of(&found.ok_or_else(|| not_found("User", id))?)?;
+        let groups = rec.groups.take().unwrap_or_default();
+        return rec.user(groups);
+    }
     let rec = row(conn, d, tenant, &key, lock)
         .await?
         .ok_or_else(|| not_found("User", id))?;

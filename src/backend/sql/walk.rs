@@ -1,0 +1,87 @@
+//! Cursor walks in SQL ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): resources in
+//! ascending `id` order after the position the server decoded from the client's cursor.
+//!
+//! * Unfiltered, or filtered by a condition SQL answers exactly (`id`, `userName`,
+//!   `externalId`, group `displayName` equalities): one keyset query,
+//!   `… WHERE tenant = $1 [AND cond] AND id > $n ORDER BY id LIMIT count + 1`, on the
+//!   `(tenant, id)` primary key, so a page deep in a walk reads what the first one reads.
+//! * Any other filter: the bounded candidates and the filter engine, as index paging does
+//!   (`tooMany` beyond the scan limit, since `totalResults` needs every match counted), then
+//!   the matches after the position.
+//!
+//! A resource created or deleted during a walk never shifts the others: the position is an
+//! `id`, not an offset, so every resource that exists for the whole walk is seen exactly once.
+
+use super::dialect::Dialect;
+use super::list::{Bounds, Slice, fetch, matching};
+use super::pushdown;
+use super::rows::Rec;
+use crate::backend::BackendError;
+use crate::backend::memory::index::Kind;
+use crate::query::ListQuery;
+use crate::schema::ResourceSchema;
+use sqlx::AnyConnection;
+
+/// The page of a cursor walk: its records in id order, how many match in all, and the
+/// position after the page when more may follow.
+pub(crate) async fn walk(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    kind: Kind,
+    tenant: &str,
+    q: &ListQuery,
+    schema: &ResourceSchema,
+    bounds: Bounds,
+) -> Result<(Vec<Rec>, usize, Option<String>), BackendError> {
+    let count = q
+        .count
+        .unwrap_or(bounds.max_results)
+        .min(bounds.max_results);
+    let after = q.cursor.as_ref().and_then(|c| c.after());
+    // one more than the page tells whether another page follows
+    let limit = i64::try_from(count.saturating_add(1)).unwrap_or(i64::MAX);
+    let exact = q
+        .filter
+        .as_ref()
+        .is_none_or(|f| pushdown::is_exact(f, kind));
+    let (mut page, total) = if exact {
+        let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
+        let inline = (kind == Kind::User && q.selection.wants("groups")).then(|| d.user_groups());
+        let slice = Slice::After { after, limit };
+        let (recs, _) = fetch(
+            conn,
+            kind,
+            tenant,
+            cond.as_ref(),
+            false,
+            Some(slice),
+            inline,
+        )
+        .await?;
+        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
+        (recs, usize::try_from(n).unwrap_or(0))
+    } else {
+        let compiled = match &q.filter {
+            Some(f) => Some(f.compile(schema)?),
+            None => None,
+        };
+        let (hits, _) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds, None).await?;
+        let total = hits.len();
+        // `matching` reads in id order
+        let page = hits
+            .into_iter()
+            .map(|(r, _)| r)
+            .filter(|r| after.is_none_or(|a| r.id.as_str() > a))
+            .take(count.saturating_add(1))
+            .collect();
+        (page, total)
+    };
+    let more = page.len() > count;
+    page.truncate(count);
+    let next = if more {
+        page.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    Ok((page, total, next))
+}

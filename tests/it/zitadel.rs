@@ -1,0 +1,732 @@
+//! The Zitadel backend against the Zitadel v4 double: mapping round trips, calls per SCIM
+//! operation, retried creates, the ListUsers lag, 429s, org isolation, capability fallbacks.
+
+use scimitar::auth::{Context, Principal, Secret};
+use scimitar::backend::zitadel::{
+    Credentials, IdpChoice, OrgSettings, RetryPolicy, ZitadelBackend, ZitadelConfig,
+};
+use scimitar::backend::{IdentityBackend, MemoryBackend};
+use scimitar::patch::PatchRequest;
+use scimitar::query::{ListQuery, Selection};
+use scimitar::resource::{Group, Member, User};
+use scimitar::schema::ResourceSchema;
+use scimitar::zitadel_double::{DoubleConfig, Faults, ZitadelDouble, ZitadelVersion};
+use scimitar::{Compat, Filter, PatchLimits};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn ctx(org: &str) -> Context {
+    Context::new(org, Principal::new("test"))
+}
+
+fn retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 12,
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(20),
+    }
+}
+
+fn config(double: &ZitadelDouble) -> ZitadelConfig {
+    ZitadelConfig::new(double.url(), Credentials::Pat(Secret::new(double.pat())))
+        .with_retry(retry())
+        .with_org(
+            "org-a",
+            OrgSettings::default()
+                .with_idp(IdpChoice::FindActive)
+                .with_roles("project-org-a", &["scim-user"])
+                .with_group_roles("Admins", "project-org-a", &["scim-admin"]),
+        )
+        .with_org(
+            "org-b",
+            OrgSettings::default().with_idp(IdpChoice::Id("idp-org-b".into())),
+        )
+}
+
+async fn setup(version: ZitadelVersion) -> (ZitadelDouble, ZitadelBackend) {
+    let double = ZitadelDouble::start(DoubleConfig {
+        version,
+        ..DoubleConfig::default()
+    })
+    .await
+    .unwrap();
+    let companion = Arc::new(MemoryBackend::new().with_foreign_members());
+    let backend = ZitadelBackend::new(config(&double), companion).unwrap();
+    // Detect the capabilities (and find the IdP) before anything is counted.
+    backend
+        .list_users(&ctx("org-a"), &ListQuery::new().with_page(1, Some(1)))
+        .await
+        .unwrap();
+    double.reset_calls();
+    (double, backend)
+}
+
+fn entra_user(n: u32) -> User {
+    User::from_json(json!({
+        "userName": format!("user{n}@contoso.com"),
+        "externalId": format!("00000000-0000-4000-8000-{n:012}"),
+        "active": true,
+        "displayName": format!("User {n}"),
+        "title": "Engineer",
+        "name": {"givenName": "Ada", "familyName": format!("Lovelace{n}"), "formatted": "Ada Lovelace"},
+        "emails": [{"value": format!("user{n}@contoso.com"), "type": "work", "primary": true}],
+        "phoneNumbers": [{"value": "+41 79 123 45 67", "type": "work"}],
+        "addresses": [{"type": "work", "locality": "Zurich", "country": "CH"}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D", "employeeNumber": "42"}
+    }))
+    .unwrap()
+}
+
+fn sum(calls: &BTreeMap<String, u64>) -> u64 {
+    calls.values().sum()
+}
+
+fn filter(f: &str) -> ListQuery {
+    ListQuery::new().with_filter(Filter::parse(f).unwrap())
+}
+
+fn patch(body: Value) -> PatchRequest {
+    PatchRequest::from_value(body, &Compat::default(), &PatchLimits::default()).unwrap()
+}
+
+#[tokio::test]
+async fn create_is_one_call_plus_one_per_role_and_round_trips() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    // The org's active IdP is looked up once per process.
+    backend.create_user(&c, entra_user(100)).await.unwrap();
+    assert_eq!(
+        double
+            .calls()
+            .get("zitadel.settings.v2.SettingsService/GetActiveIdentityProviders"),
+        Some(&1)
+    );
+    double.reset_calls();
+    let sent = entra_user(1);
+    let created = backend.create_user(&c, sent.clone()).await.unwrap();
+    let calls = double.calls();
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/CreateUser"),
+        Some(&1)
+    );
+    assert_eq!(
+        calls.get("zitadel.authorization.v2.AuthorizationService/CreateAuthorization"),
+        Some(&1)
+    );
+    assert_eq!(sum(&calls), 2, "{calls:?}");
+
+    let stored = double.users("org-a");
+    assert_eq!(stored.len(), 2);
+    let z = stored
+        .iter()
+        .find(|u| u["username"] == "user1@contoso.com")
+        .unwrap();
+    assert_eq!(z["idpLinks"][0]["idpId"], "idp-org-a");
+    assert_eq!(
+        z["idpLinks"][0]["userId"],
+        "00000000-0000-4000-8000-000000000001"
+    );
+    assert_eq!(z["authorizations"][0]["roleKeys"], json!(["scim-user"]));
+    assert_eq!(z["human"]["email"]["isVerified"], true);
+    let keys: Vec<&str> = z["metadata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"urn:zitadel:scim:externalId"), "{keys:?}");
+    assert!(keys.contains(&"urn:zitadel:scim:title"), "{keys:?}");
+
+    let id = created.id.clone().unwrap();
+    let read = backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    let strip = |u: &User| {
+        let mut j = u.to_json();
+        let o = j.as_object_mut().unwrap();
+        o.remove("meta");
+        o.remove("id");
+        if let Some(Value::Array(s)) = o.get_mut("schemas") {
+            s.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        }
+        j
+    };
+    assert_eq!(strip(&read), strip(&sent));
+}
+
+#[tokio::test]
+async fn lookups_read_their_own_writes_despite_the_list_lag() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    double.set_faults(Faults {
+        list_users_lag: Duration::from_secs(60),
+        ..Faults::default()
+    });
+    let c = ctx("org-a");
+    let created = backend.create_user(&c, entra_user(2)).await.unwrap();
+    let id = created.id.unwrap();
+    double.reset_calls();
+    // Its id derives from (org, externalId): the lookup reads it with GetUserByID, which
+    // Zitadel answers from its own writes.
+    let by_ext = backend
+        .list_users(
+            &c,
+            &filter(r#"externalId eq "00000000-0000-4000-8000-000000000002""#),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_ext.total_results, 1);
+    assert_eq!(by_ext.resources[0].id.as_deref(), Some(id.as_str()));
+    let calls = double.calls();
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/ListUsers"),
+        None,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/GetUserByID"),
+        Some(&1)
+    );
+    // A user without externalId: its id derives from (org, userName), in any case.
+    let mut plain = entra_user(3);
+    plain.external_id = None;
+    let plain_id = backend.create_user(&c, plain).await.unwrap().id.unwrap();
+    let by_name = backend
+        .list_users(&c, &filter(r#"userName eq "USER3@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(by_name.total_results, 1);
+    assert_eq!(by_name.resources[0].id.as_deref(), Some(plain_id.as_str()));
+    // Entra's "Test connection": a miss is an empty page.
+    let miss = backend
+        .list_users(&c, &filter(r#"userName eq "8a1b0c7e-unknown""#))
+        .await
+        .unwrap();
+    assert_eq!(miss.total_results, 0);
+    // Adding the new user to a group right away: the lagging ListUsers does not see it yet.
+    let g = backend
+        .create_group(
+            &c,
+            Group::new("Sales").with_member(Member::user(id.clone())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(g.members.len(), 1);
+}
+
+#[tokio::test]
+async fn externalid_lookup_is_one_list_call_for_users_made_elsewhere() {
+    let (double, backend) = setup(ZitadelVersion::V4_6).await;
+    let c = ctx("org-a");
+    let created = backend.create_user(&c, entra_user(3)).await.unwrap();
+    let id = created.id.unwrap();
+    // Renamed externalId: the deterministic id no longer names it, ListUsers must.
+    backend
+        .patch_user(
+            &c,
+            &id,
+            &patch(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "externalId", "value": "moved-3"}]}),
+            ),
+            &ResourceSchema::user(),
+            None,
+        )
+        .await
+        .unwrap();
+    double.reset_calls();
+    let q = filter(r#"externalId eq "moved-3""#).with_selection(Selection {
+        attributes: vec![scimitar::AttrPath::new("userName")],
+        excluded_attributes: vec![],
+    });
+    let found = backend.list_users(&c, &q).await.unwrap();
+    assert_eq!(found.total_results, 1);
+    let calls = double.calls();
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/ListUsers"),
+        Some(&1),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn patch_active_is_at_most_two_calls_and_repeats_are_no_ops() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let id = backend
+        .create_user(&c, entra_user(4))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let off = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}]}),
+    );
+    double.reset_calls();
+    let u = backend
+        .patch_user(&c, &id, &off, &ResourceSchema::user(), None)
+        .await
+        .unwrap();
+    assert_eq!(u.active, Some(false));
+    let calls = double.calls();
+    assert!(sum(&calls) <= 2, "{calls:?}");
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/DeactivateUser"),
+        Some(&1)
+    );
+    // The same PATCH again changes nothing (Zitadel would refuse a second deactivate).
+    backend
+        .patch_user(&c, &id, &off, &ResourceSchema::user(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        double
+            .calls()
+            .get("zitadel.user.v2.UserService/DeactivateUser"),
+        Some(&1)
+    );
+    let z = double.users("org-a");
+    assert_eq!(z[0]["state"], "USER_STATE_INACTIVE");
+}
+
+#[tokio::test]
+async fn replace_sends_only_what_changed() {
+    let (double, backend) = setup(ZitadelVersion::V4_6).await;
+    let c = ctx("org-a");
+    let mut u = entra_user(5);
+    let id = backend
+        .create_user(&c, u.clone())
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    u.title = Some("Manager".into());
+    double.reset_calls();
+    let after = backend.replace_user(&c, &id, u, None).await.unwrap();
+    assert_eq!(after.title.as_deref(), Some("Manager"));
+    let calls = double.calls();
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/UpdateUser"),
+        None,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.get("zitadel.user.v2.UserService/SetUserMetadata"),
+        Some(&1)
+    );
+}
+
+#[tokio::test]
+async fn duplicates_are_409_and_never_a_second_user() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    backend.create_user(&c, entra_user(6)).await.unwrap();
+    let again = backend.create_user(&c, entra_user(6)).await.unwrap_err();
+    assert_eq!(again.status().as_u16(), 409);
+    let mut other = entra_user(6);
+    other.external_id = Some("someone-else".into());
+    let taken = backend.create_user(&c, other).await.unwrap_err();
+    assert_eq!(taken.status().as_u16(), 409);
+    assert_eq!(double.users("org-a").len(), 1);
+}
+
+#[tokio::test]
+async fn rate_limited_zitadel_is_retried_without_lost_or_duplicated_users() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    double.set_faults(Faults {
+        rate_429: 0.2,
+        seed: 7,
+        list_users_lag: Duration::from_millis(500),
+        ..Faults::default()
+    });
+    let c = ctx("org-a");
+    for n in 10..30 {
+        let id = backend
+            .create_user(&c, entra_user(n))
+            .await
+            .unwrap()
+            .id
+            .unwrap();
+        let found = backend
+            .list_users(
+                &c,
+                &filter(&format!(
+                    r#"externalId eq "00000000-0000-4000-8000-{n:012}""#
+                )),
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.resources[0].id.as_deref(), Some(id.as_str()));
+    }
+    assert_eq!(double.users("org-a").len(), 20);
+    // With every call refused, the SCIM client gets 503 + Retry-After.
+    double.set_faults(Faults {
+        rate_429: 1.0,
+        ..Faults::default()
+    });
+    let e = backend
+        .get_user(&c, "whoever", &Selection::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 503);
+    assert!(e.retry_after().is_some());
+}
+
+#[tokio::test]
+async fn orgs_are_isolated_by_id_filter_and_write() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let a = ctx("org-a");
+    let b = ctx("org-b");
+    let id = backend
+        .create_user(&a, entra_user(40))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    assert_eq!(
+        backend
+            .get_user(&b, &id, &Selection::all())
+            .await
+            .unwrap_err()
+            .status()
+            .as_u16(),
+        404
+    );
+    let off = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": false}]}),
+    );
+    assert_eq!(
+        backend
+            .patch_user(&b, &id, &off, &ResourceSchema::user(), None)
+            .await
+            .unwrap_err()
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        backend
+            .delete_user(&b, &id, None)
+            .await
+            .unwrap_err()
+            .status()
+            .as_u16(),
+        404
+    );
+    for f in [
+        r#"userName eq "user40@contoso.com""#.to_owned(),
+        r#"externalId eq "00000000-0000-4000-8000-000000000040""#.to_owned(),
+        format!(r#"id eq "{id}""#),
+    ] {
+        assert_eq!(
+            backend
+                .list_users(&b, &filter(&f))
+                .await
+                .unwrap()
+                .total_results,
+            0,
+            "{f}"
+        );
+    }
+    let e = backend
+        .create_group(&b, Group::new("B").with_member(Member::user(id.clone())))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    assert_eq!(double.users("org-a")[0]["state"], "USER_STATE_ACTIVE");
+    // org-b's own users get org-b's configured IdP.
+    backend.create_user(&b, entra_user(41)).await.unwrap();
+    assert_eq!(
+        double.users("org-b")[0]["idpLinks"][0]["idpId"],
+        "idp-org-b"
+    );
+}
+
+#[tokio::test]
+async fn group_membership_maps_to_roles_and_deleted_users_leave_groups() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let u = backend
+        .create_user(&c, entra_user(50))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let plain = backend.create_group(&c, Group::new("Sales")).await.unwrap();
+    let admins = backend
+        .create_group(&c, Group::new("Admins"))
+        .await
+        .unwrap();
+    let add = |gid: &str| {
+        let add = patch(
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "Add", "path": "members", "value": [{"value": u}]}]}),
+        );
+        let gid = gid.to_owned();
+        let backend = &backend;
+        let c = &c;
+        async move {
+            backend
+                .patch_group(
+                    c,
+                    &gid,
+                    &add,
+                    &ResourceSchema::group(),
+                    None,
+                    &Selection::all(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    double.reset_calls();
+    add(plain.id.as_deref().unwrap()).await;
+    let calls = double.calls();
+    assert_eq!(
+        calls.keys().filter(|k| !k.ends_with("/ListUsers")).count(),
+        0,
+        "only the member check may reach Zitadel without a role mapping: {calls:?}"
+    );
+    add(admins.id.as_deref().unwrap()).await;
+    let roles =
+        |double: &ZitadelDouble| double.users("org-a")[0]["authorizations"][0]["roleKeys"].clone();
+    assert_eq!(roles(&double), json!(["scim-admin", "scim-user"]));
+    let read = backend.get_user(&c, &u, &Selection::all()).await.unwrap();
+    assert_eq!(read.groups.len(), 2);
+    backend
+        .delete_group(&c, admins.id.as_deref().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(roles(&double), json!(["scim-user"]));
+    backend.delete_user(&c, &u, None).await.unwrap();
+    assert!(double.users("org-a").is_empty());
+    let g = backend
+        .get_group(&c, plain.id.as_deref().unwrap(), &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty());
+}
+
+#[tokio::test]
+async fn older_servers_use_the_older_paths() {
+    let (double, backend) = setup(ZitadelVersion::V4_0).await;
+    let c = ctx("org-a");
+    let id = backend
+        .create_user(&c, entra_user(60))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let calls = double.calls();
+    assert_eq!(
+        calls.get("zitadel.authorization.v2beta.AuthorizationService/CreateAuthorization"),
+        Some(&1),
+        "{calls:?}"
+    );
+    // No metadata filters on v4.0: a moved externalId is found by a bounded scan.
+    backend
+        .patch_user(
+            &c,
+            &id,
+            &patch(
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "externalId", "value": "moved-60"}]}),
+            ),
+            &ResourceSchema::user(),
+            None,
+        )
+        .await
+        .unwrap();
+    let found = backend
+        .list_users(&c, &filter(r#"externalId eq "moved-60""#))
+        .await
+        .unwrap();
+    assert_eq!(found.total_results, 1);
+}
+
+#[tokio::test]
+async fn key_file_tokens_are_exchanged_once_and_refreshed_before_expiry() {
+    use scimitar::backend::zitadel::KeyFile;
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let key = KeyFile::from_json(&double.key_file_json()).unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::KeyFile(key)).with_retry(retry());
+    assert!(!format!("{cfg:?}").contains("PRIVATE KEY"));
+    let companion = Arc::new(MemoryBackend::new().with_foreign_members());
+    let backend = Arc::new(ZitadelBackend::new(cfg, companion).unwrap());
+    let c = ctx("org-a");
+    let id = backend
+        .create_user(&c, entra_user(70))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let mut readers = Vec::new();
+    for _ in 0..8 {
+        let (b, c, id) = (backend.clone(), c.clone(), id.clone());
+        readers.push(tokio::spawn(async move {
+            b.get_user(&c, &id, &Selection::all()).await.unwrap()
+        }));
+    }
+    for r in readers {
+        r.await.unwrap();
+    }
+    assert_eq!(double.calls().get("oauth/v2/token"), Some(&1));
+    // A token about to expire is not used: each call gets a fresh one.
+    let fresh = ZitadelBackend::new(
+        ZitadelConfig::new(
+            double.url(),
+            Credentials::KeyFile(KeyFile::from_json(&double.key_file_json()).unwrap()),
+        )
+        .with_retry(retry()),
+        Arc::new(MemoryBackend::new()),
+    )
+    .unwrap();
+    double.set_token_lifetime(Duration::from_secs(1));
+    double.reset_calls();
+    for _ in 0..3 {
+        fresh.get_user(&c, &id, &Selection::all()).await.unwrap();
+    }
+    let calls = double.calls();
+    let api_calls: u64 = calls
+        .iter()
+        .filter(|(k, _)| k.as_str() != "oauth/v2/token")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(api_calls >= 3);
+    assert_eq!(calls.get("oauth/v2/token"), Some(&api_calls), "{calls:?}");
+}
+
+/// Zitadel calls per SCIM operation (the figures of BENCHMARKS.md): run with `--nocapture`
+/// to see the table; the assertions keep them from growing.
+#[tokio::test]
+async fn zitadel_calls_per_scim_operation() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let schema = ResourceSchema::user();
+    let mut rows: Vec<(&str, u64, u64)> = Vec::new();
+    let mut measure = |name: &'static str, max: u64, double: &ZitadelDouble| {
+        let calls = double.calls();
+        let n = sum(&calls);
+        assert!(
+            n <= max,
+            "{name}: {n} calls, at most {max} expected: {calls:?}"
+        );
+        rows.push((name, n, max));
+        double.reset_calls();
+    };
+    backend.create_user(&c, entra_user(200)).await.unwrap(); // IdP found once per org
+    double.reset_calls();
+    let id = backend
+        .create_user(&c, entra_user(201))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    measure(
+        "create (IdP link + metadata, 1 role authorization)",
+        2,
+        &double,
+    );
+    backend
+        .list_users(&c, &filter(r#"userName eq "nobody@contoso.com""#))
+        .await
+        .unwrap();
+    measure("lookup userName eq, no match (Test connection)", 2, &double);
+    backend
+        .list_users(
+            &c,
+            &filter(r#"externalId eq "00000000-0000-4000-8000-000000000201""#),
+        )
+        .await
+        .unwrap();
+    measure("lookup externalId eq, match, full user", 2, &double);
+    let mut no_ext = entra_user(202);
+    no_ext.external_id = None;
+    backend.create_user(&c, no_ext).await.unwrap();
+    double.reset_calls();
+    let only_ids = Selection {
+        attributes: vec![scimitar::AttrPath::new("userName")],
+        excluded_attributes: vec![],
+    };
+    backend
+        .list_users(
+            &c,
+            &filter(r#"userName eq "user202@contoso.com""#).with_selection(only_ids),
+        )
+        .await
+        .unwrap();
+    measure("lookup userName eq, match, attributes=userName", 1, &double);
+    backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    measure("GET /Users/{id}", 2, &double);
+    let off = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": false}]}),
+    );
+    backend
+        .patch_user(&c, &id, &off, &schema, None)
+        .await
+        .unwrap();
+    measure("PATCH active false", 2, &double);
+    let title = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "title", "value": "Lead"}]}),
+    );
+    backend
+        .patch_user(&c, &id, &title, &schema, None)
+        .await
+        .unwrap();
+    measure("PATCH title (metadata)", 3, &double);
+    let g = backend.create_group(&c, Group::new("Sales")).await.unwrap();
+    measure("POST /Groups (no members)", 0, &double);
+    let add = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": id}]}]}),
+    );
+    backend
+        .patch_group(
+            &c,
+            g.id.as_deref().unwrap(),
+            &add,
+            &ResourceSchema::group(),
+            None,
+            &Selection::all(),
+        )
+        .await
+        .unwrap();
+    measure("PATCH group members add 1 (no role mapping)", 1, &double);
+    backend.delete_user(&c, &id, None).await.unwrap();
+    measure("DELETE /Users/{id} (1 authorization)", 4, &double);
+    println!("| SCIM operation | Zitadel calls | bound |\n|---|---|---|");
+    for (name, n, max) in rows {
+        println!("| {name} | {n} | {max} |");
+    }
+}
+
+#[tokio::test]
+async fn post_filtered_queries_are_bounded() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let backend = ZitadelBackend::new(
+        config(&double).with_scan_limit(2),
+        Arc::new(MemoryBackend::new().with_foreign_members()),
+    )
+    .unwrap();
+    let c = ctx("org-a");
+    for n in 80..83 {
+        backend.create_user(&c, entra_user(n)).await.unwrap();
+    }
+    // `title` lives in metadata: Zitadel cannot filter on it, so every user is examined.
+    let e = backend
+        .list_users(&c, &filter(r#"title eq "Engineer""#))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    assert_eq!(e.to_error().scim_type(), Some(scimitar::ScimType::TooMany));
+    // Pushed down exactly: no bound applies, and paging is Zitadel's.
+    let page = backend
+        .list_users(&c, &filter(r#"userName sw "user8""#).with_page(2, Some(1)))
+        .await
+        .unwrap();
+    assert_eq!((page.total_results, page.resources.len()), (3, 1));
+    assert_eq!(page.resources[0].user_name, "user81@contoso.com");
+}
