@@ -38,6 +38,9 @@ pub enum ScimType {
     /// The `cursor` was valid but is older than `cursorTimeout` (400;
     /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
     ExpiredCursor,
+    /// The `count` of a cursor request differs from the one of the walk's first request (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    InvalidCount,
 }
 
 impl ScimType {
@@ -56,6 +59,7 @@ impl ScimType {
             ScimType::Sensitive => "sensitive",
             ScimType::InvalidCursor => "invalidCursor",
             ScimType::ExpiredCursor => "expiredCursor",
+            ScimType::InvalidCount => "invalidCount",
         }
     }
 
@@ -83,6 +87,7 @@ impl ScimType {
             "sensitive" => ScimType::Sensitive,
             "invalidCursor" => ScimType::InvalidCursor,
             "expiredCursor" => ScimType::ExpiredCursor,
+            "invalidCount" => ScimType::InvalidCount,
             _ => return None,
         })
     }
@@ -246,6 +251,7 @@ mod tests {
             ScimType::Sensitive,
             ScimType::InvalidCursor,
             ScimType::ExpiredCursor,
+            ScimType::InvalidCount,
         ] {
             assert_eq!(ScimType::from_wire(t.as_str()), Some(t));
         }

@@ -4,12 +4,14 @@
 //!
 //! A cursor is base64url (no padding; only RFC 3986 unreserved characters, as RFC 9865 §2
 //! asks) of
-//! `version (1) ‖ issued at, ms since the Unix epoch (8) ‖ scope fingerprint (16) ‖ position ‖
-//! HMAC-SHA256 of all before (32)`.
+//! `version (1) ‖ issued at, ms since the Unix epoch (8) ‖ scope fingerprint (16) ‖ count (8) ‖
+//! position ‖ HMAC-SHA256 of all before (32)`.
 //! The scope fingerprint is a SHA-256 of the tenant, the resource type and the canonical
 //! filter, so a cursor of another tenant, type or filter is refused (`invalidCursor`), as is
-//! any changed byte; one older than the timeout is `expiredCursor`. The MAC is checked first,
-//! so neither the time nor the scope can be forged.
+//! any changed byte; one older than the timeout is `expiredCursor`; a request whose `count`
+//! differs from the walk's first one is `invalidCount` (RFC 9865 §2.1: every parameter but
+//! `cursor` stays as in the first request). The MAC is checked first, so neither the time, the
+//! scope nor the count can be forged.
 
 use super::params::ListParams;
 use super::response::Paging;
@@ -34,7 +36,7 @@ pub(crate) const MIN_KEY_LEN: usize = 32;
 /// The longest cursor text decoded; longer ones are refused before any work.
 const MAX_CURSOR_LEN: usize = 1024;
 const VERSION: u8 = 1;
-const HEADER: usize = 1 + 8 + 16;
+const HEADER: usize = 1 + 8 + 16 + 8;
 const TAG: usize = 32;
 
 /// What a cursor is bound to: one tenant's walk over one resource type with one filter.
@@ -88,6 +90,11 @@ fn invalid(detail: &str) -> Error {
     )
 }
 
+/// `count` as sealed: the number, or all ones when the client sent none.
+fn count_word(count: Option<usize>) -> u64 {
+    count.map_or(u64::MAX, |n| u64::try_from(n).unwrap_or(u64::MAX - 1))
+}
+
 fn millis(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -139,12 +146,20 @@ impl CursorCodec {
         self.mac.clone()
     }
 
-    /// The cursor for the page after `position` in `scope`, issued at `now`.
-    pub(crate) fn seal(&self, scope: &Scope<'_>, position: &str, now: SystemTime) -> String {
+    /// The cursor for the page after `position` in `scope`, of a walk with `count` (as the
+    /// client sent it), issued at `now`.
+    pub(crate) fn seal(
+        &self,
+        scope: &Scope<'_>,
+        count: Option<usize>,
+        position: &str,
+        now: SystemTime,
+    ) -> String {
         let mut buf = Vec::with_capacity(HEADER + position.len() + TAG);
         buf.push(VERSION);
         buf.extend_from_slice(&millis(now).to_be_bytes());
         buf.extend_from_slice(&scope.fingerprint());
+        buf.extend_from_slice(&count_word(count).to_be_bytes());
         buf.extend_from_slice(position.as_bytes());
         let mut mac = self.mac();
         mac.update(&buf);
@@ -154,10 +169,12 @@ impl CursorCodec {
 
     /// The position a client's `cursor` continues from: [`CursorPosition::Start`] for an
     /// empty one; 400 `invalidCursor` for one this key did not seal for `scope`, 400
-    /// `expiredCursor` for one older than the timeout.
+    /// `expiredCursor` for one older than the timeout, 400 `invalidCount` when `count`
+    /// differs from the walk's.
     pub(crate) fn open(
         &self,
         scope: &Scope<'_>,
+        count: Option<usize>,
         cursor: &str,
         now: SystemTime,
     ) -> Result<CursorPosition, Error> {
@@ -186,7 +203,8 @@ impl CursorCodec {
             return Err(invalid("the cursor is of an unknown version"));
         }
         let (issued, rest) = rest.split_at(8);
-        let (fingerprint, position) = rest.split_at(16);
+        let (fingerprint, rest) = rest.split_at(16);
+        let (sealed_count, position) = rest.split_at(8);
         if fingerprint != scope.fingerprint() {
             return Err(invalid(
                 "the cursor belongs to another query (tenant, resource type or filter)",
@@ -203,6 +221,14 @@ impl CursorCodec {
                     "the cursor has expired (cursorTimeout is {} seconds); start the walk again",
                     self.timeout.as_secs()
                 ),
+            ));
+        }
+        let mut word = [0u8; 8];
+        word.copy_from_slice(sealed_count);
+        if u64::from_be_bytes(word) != count_word(count) {
+            return Err(Error::new(
+                ScimType::InvalidCount,
+                "count differs from the first request of this cursor walk; send the same count on every page (RFC 9865 §2)",
             ));
         }
         let position = std::str::from_utf8(position)
@@ -245,7 +271,7 @@ impl ScimServer {
         let scope = scope(ctx, kind, query);
         self.inner
             .cursor
-            .open(&scope, text, SystemTime::now())
+            .open(&scope, query.count, text, SystemTime::now())
             .map(Some)
     }
 
@@ -263,9 +289,12 @@ impl ScimServer {
             return Paging::Index(start_index);
         }
         let next = next.map(|position| {
-            self.inner
-                .cursor
-                .seal(&scope(ctx, kind, query), position, SystemTime::now())
+            self.inner.cursor.seal(
+                &scope(ctx, kind, query),
+                query.count,
+                position,
+                SystemTime::now(),
+            )
         });
         Paging::Cursor { next }
     }
@@ -297,6 +326,7 @@ mod tests {
         let now = SystemTime::now();
         let s = c.seal(
             &scope("a", None),
+            None,
             "2819c223-7f76-453a-919d-413861904646",
             now,
         );
@@ -304,40 +334,42 @@ mod tests {
             s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
-        let p = c.open(&scope("a", None), &s, now).unwrap();
+        let p = c.open(&scope("a", None), None, &s, now).unwrap();
         assert_eq!(
             p,
             CursorPosition::After("2819c223-7f76-453a-919d-413861904646".into())
         );
         assert_eq!(
-            c.open(&scope("a", None), "", now).unwrap(),
+            c.open(&scope("a", None), None, "", now).unwrap(),
             CursorPosition::Start
         );
         // Another replica with the same key continues the walk.
         let other = CursorCodec::new(&[7; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
-        assert!(other.open(&scope("a", None), &s, now).is_ok());
+        assert!(other.open(&scope("a", None), None, &s, now).is_ok());
     }
 
     #[test]
     fn every_changed_byte_is_refused() {
         let c = CursorCodec::new(&[1; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
         let now = SystemTime::now();
-        let s = c.seal(&scope("a", None), "pos", now);
+        let s = c.seal(&scope("a", None), None, "pos", now);
         let raw = URL_SAFE_NO_PAD.decode(&s).unwrap();
         for i in 0..raw.len() {
             let mut t = raw.clone();
             t[i] ^= 0x01;
             let e = c
-                .open(&scope("a", None), &URL_SAFE_NO_PAD.encode(t), now)
+                .open(&scope("a", None), None, &URL_SAFE_NO_PAD.encode(t), now)
                 .unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor), "byte {i}");
         }
         for bad in ["x", "!!!!", &"A".repeat(2000), &s[..s.len() - 2]] {
-            let e = c.open(&scope("a", None), bad, now).unwrap_err();
+            let e = c.open(&scope("a", None), None, bad, now).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor), "{bad}");
         }
         let other_key = CursorCodec::new(&[2; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
-        let e = other_key.open(&scope("a", None), &s, now).unwrap_err();
+        let e = other_key
+            .open(&scope("a", None), None, &s, now)
+            .unwrap_err();
         assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor));
     }
 
@@ -354,14 +386,14 @@ mod tests {
         let f = Filter::parse("active eq true").unwrap();
         let s = c.seal(&scope("a", Some(&f)), "pos", t0);
         for wrong in [scope("b", Some(&f)), scope("a", None)] {
-            let e = c.open(&wrong, &s, t0).unwrap_err();
+            let e = c.open(&wrong, None, &s, t0).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor));
         }
         let group = Scope {
             resource_type: "Group",
             ..scope("a", Some(&f))
         };
-        assert!(c.open(&group, &s, t0).is_err());
+        assert!(c.open(&group, None, &s, t0).is_err());
         assert!(
             c.open(&scope("a", Some(&f)), &s, t0 + Duration::from_secs(60))
                 .is_ok()
@@ -371,5 +403,19 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.scim_type(), Some(ScimType::ExpiredCursor));
         assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn count_is_bound() {
+        let c = CursorCodec::new(&[5; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
+        let now = SystemTime::now();
+        let s = c.seal(&scope("a", None), Some(10), "pos", now);
+        assert!(c.open(&scope("a", None), Some(10), &s, now).is_ok());
+        for other in [Some(11), Some(0), None] {
+            let e = c.open(&scope("a", None), other, &s, now).unwrap_err();
+            assert_eq!(e.scim_type(), Some(ScimType::InvalidCount), "{other:?}");
+        }
+        let without = c.seal(&scope("a", None), None, "pos", now);
+        assert!(c.open(&scope("a", None), None, &without, now).is_ok());
     }
 }

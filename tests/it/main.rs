@@ -19,6 +19,7 @@ mod bulk_props;
 mod compat_methods;
 mod cursor;
 mod cursor_backends;
+mod cursor_props;
 mod encode_props;
 mod error;
 mod filter_entra;

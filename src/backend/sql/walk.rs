@@ -11,6 +11,12 @@
 //!
 //! A resource created or deleted during a walk never shifts the others: the position is an
 //! `id`, not an offset, so every resource that exists for the whole walk is seen exactly once.
+//!
+//! The position the server seals is `total:id`. An unfiltered walk counts the tenant's
+//! resources on its first page only (a `COUNT(*)` reads every row of the tenant) and carries
+//! that count as `totalResults` of its later pages: an estimate as of the walk's start, which
+//! RFC 9865 §2 allows, so that no page of the walk costs more than O(page). Filtered walks
+//! count their (few, or bounded) matches on every page.
 
 use super::dialect::Dialect;
 use super::list::{Bounds, Slice, fetch, matching};
@@ -18,6 +24,7 @@ use super::pushdown;
 use super::rows::Rec;
 use crate::backend::BackendError;
 use crate::backend::memory::index::Kind;
+use crate::error::{Error, ScimType};
 use crate::query::ListQuery;
 use crate::schema::ResourceSchema;
 use sqlx::AnyConnection;
@@ -37,7 +44,7 @@ pub(crate) async fn walk(
         .count
         .unwrap_or(bounds.max_results)
         .min(bounds.max_results);
-    let after = q.cursor.as_ref().and_then(|c| c.after());
+    let (carried, after) = position(q)?;
     // one more than the page tells whether another page follows
     let limit = i64::try_from(count.saturating_add(1)).unwrap_or(i64::MAX);
     let exact = q
@@ -58,8 +65,14 @@ pub(crate) async fn walk(
             inline,
         )
         .await?;
-        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
-        (recs, usize::try_from(n).unwrap_or(0))
+        let total = match (carried, &cond) {
+            (Some(total), None) => total,
+            _ => {
+                let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
+                usize::try_from(n).unwrap_or(0)
+            }
+        };
+        (recs, total)
     } else {
         let compiled = match &q.filter {
             Some(f) => Some(f.compile(schema)?),
@@ -78,10 +91,26 @@ pub(crate) async fn walk(
     };
     let more = page.len() > count;
     page.truncate(count);
-    let next = if more {
-        page.last().map(|r| r.id.clone())
-    } else {
-        None
+    let next = match (more, page.last()) {
+        (true, Some(r)) => Some(format!("{total}:{}", r.id)),
+        _ => None,
     };
     Ok((page, total, next))
+}
+
+/// The walk's carried total and the `id` it continues after (`None, None` for the first
+/// page); 400 `invalidCursor` for a position this backend did not write (a cursor sealed by
+/// another kind of store under the same key).
+fn position(q: &ListQuery) -> Result<(Option<usize>, Option<&str>), BackendError> {
+    let Some(text) = q.cursor.as_ref().and_then(|c| c.after()) else {
+        return Ok((None, None));
+    };
+    text.split_once(':')
+        .and_then(|(total, id)| Some((Some(total.parse().ok()?), Some(id))))
+        .ok_or_else(|| {
+            BackendError::from(Error::new(
+                ScimType::InvalidCursor,
+                "the cursor does not name a position in this store",
+            ))
+        })
 }
