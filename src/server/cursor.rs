@@ -384,7 +384,7 @@ mod tests {
         let c = CursorCodec::new(&[3; 32], Duration::from_secs(60)).unwrap();
         let t0 = SystemTime::now();
         let f = Filter::parse("active eq true").unwrap();
-        let s = c.seal(&scope("a", Some(&f)), "pos", t0);
+        let s = c.seal(&scope("a", Some(&f)), None, "pos", t0);
         for wrong in [scope("b", Some(&f)), scope("a", None)] {
             let e = c.open(&wrong, None, &s, t0).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor));
@@ -395,11 +395,21 @@ mod tests {
         };
         assert!(c.open(&group, None, &s, t0).is_err());
         assert!(
-            c.open(&scope("a", Some(&f)), &s, t0 + Duration::from_secs(60))
-                .is_ok()
+            c.open(
+                &scope("a", Some(&f)),
+                None,
+                &s,
+                t0 + Duration::from_secs(60)
+            )
+            .is_ok()
         );
         let e = c
-            .open(&scope("a", Some(&f)), &s, t0 + Duration::from_secs(61))
+            .open(
+                &scope("a", Some(&f)),
+                None,
+                &s,
+                t0 + Duration::from_secs(61),
+            )
             .unwrap_err();
         assert_eq!(e.scim_type(), Some(ScimType::ExpiredCursor));
         assert_eq!(e.status(), 400);

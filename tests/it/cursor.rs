@@ -375,3 +375,23 @@ async fn service_provider_config_advertises_pagination() {
     assert!(p["maxPageSize"].as_u64().unwrap() >= 1);
     assert_eq!(p["defaultPageSize"], p["maxPageSize"]);
 }
+
+/// RFC 9865 §2.1: every parameter but `cursor` stays as in the walk's first request; another
+/// `count` is 400 `invalidCount`, the same one continues.
+#[tokio::test]
+async fn another_count_mid_walk_is_invalid_count() {
+    let server = server().await;
+    users(&server, (0..5).map(|i| format!("u{i}"))).await;
+    let c = first_cursor(&server, "x=1").await;
+    for other in ["count=3", "count=0", "x=1"] {
+        let a = Call::get(&format!("/Users?{other}&cursor={c}"))
+            .send(&server)
+            .await;
+        a.assert_error(400, Some("invalidCount"));
+    }
+    let a = Call::get(&format!("/Users?count=2&cursor={c}"))
+        .send(&server)
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(ids(&a.body).len(), 2);
+}
