@@ -14,7 +14,9 @@
 //!   types by default, custom schemas, extensions and resource types added at run time.
 
 mod attribute;
+pub(crate) mod binary;
 mod definition;
+pub(crate) mod names;
 mod registry;
 mod resolve;
 mod resource_type;
