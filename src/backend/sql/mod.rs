@@ -148,13 +148,17 @@ impl Inner {
 ///   parameters; the crate's filter engine decides on each candidate, and any other filter is
 ///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
 ///   crate's, so every answer equals the memory backend's.
-/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order by
-///   keyset (`id > $n ORDER BY id LIMIT count + 1` on the `(tenant, id)` key), unfiltered or
-///   with an exact equality; other filters walk their bounded candidates.
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order;
+///   unfiltered walks by keyset (`id > $n ORDER BY id LIMIT count + 1` on the `(tenant, id)`
+///   key), filtered ones through their indexed or bounded candidates as index paging does.
 /// * **Writes** are transactions: PATCH and member deltas read, check `If-Match` and write
 ///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
 ///   concurrent writers never lose an update; a member delta touches only the named members.
 ///   SQLite runs in WAL mode with `synchronous=FULL`: an acknowledged write survives a crash.
+///   On SQLite one task of this process runs the writes, each in its own savepoint, and
+///   commits those that queued up together (group commit: one `fsync` for many requests, each
+///   answered after the commit). On PostgreSQL each request has its own transaction (a create
+///   is one autocommit statement), so the pool's connections commit in parallel.
 #[derive(Clone)]
 pub struct SqlBackend {
     inner: Arc<Inner>,

@@ -1,13 +1,14 @@
 //! Cursor walks in SQL ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): resources in
 //! ascending `id` order after the position the server decoded from the client's cursor.
 //!
-//! * Unfiltered, or filtered by a condition SQL answers exactly (`id`, `userName`,
-//!   `externalId`, group `displayName` equalities): one keyset query,
-//!   `… WHERE tenant = $1 [AND cond] AND id > $n ORDER BY id LIMIT count + 1`, on the
-//!   `(tenant, id)` primary key, so a page deep in a walk reads what the first one reads.
-//! * Any other filter: the bounded candidates and the filter engine, as index paging does
-//!   (`tooMany` beyond the scan limit, since `totalResults` needs every match counted), then
-//!   the matches after the position.
+//! * Unfiltered: one keyset query, `… WHERE tenant = $1 AND id > $2 ORDER BY id LIMIT count + 1`,
+//!   on the `(tenant, id)` primary key, so a page deep in a walk reads what the first one reads.
+//! * Filtered: the candidates of the filter's indexed condition (or a bounded scan) and the
+//!   filter engine, as index paging does (`tooMany` beyond the scan limit, since
+//!   `totalResults` needs every match counted), then the matches after the position. An
+//!   indexed equality (`userName`, `externalId`, group `displayName`) has few candidates; the
+//!   condition is not ordered in SQL, because SQLite would then walk the primary key instead
+//!   of the condition's index (see `list.rs`).
 //!
 //! A resource created or deleted during a walk never shifts the others: the position is an
 //! `id`, not an offset, so every resource that exists for the whole walk is seen exactly once.
@@ -16,7 +17,7 @@
 //! resources on its first page only (a `COUNT(*)` reads every row of the tenant) and carries
 //! that count as `totalResults` of its later pages: an estimate as of the walk's start, which
 //! RFC 9865 §2 allows, so that no page of the walk costs more than O(page). Filtered walks
-//! count their (few, or bounded) matches on every page.
+//! count their (bounded) matches on every page.
 
 use super::dialect::Dialect;
 use super::list::{Bounds, Slice, fetch, matching};
@@ -47,47 +48,38 @@ pub(crate) async fn walk(
     let (carried, after) = position(q)?;
     // one more than the page tells whether another page follows
     let limit = i64::try_from(count.saturating_add(1)).unwrap_or(i64::MAX);
-    let exact = q
-        .filter
-        .as_ref()
-        .is_none_or(|f| pushdown::is_exact(f, kind));
-    let (mut page, total) = if exact {
-        let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
-        let inline = (kind == Kind::User && q.selection.wants("groups")).then(|| d.user_groups());
-        let slice = Slice::After { after, limit };
-        let (recs, _) = fetch(
-            conn,
-            kind,
-            tenant,
-            cond.as_ref(),
-            false,
-            Some(slice),
-            inline,
-        )
-        .await?;
-        let total = match (carried, &cond) {
-            (Some(total), None) => total,
-            _ => {
-                let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
-                usize::try_from(n).unwrap_or(0)
-            }
-        };
-        (recs, total)
-    } else {
-        let compiled = match &q.filter {
-            Some(f) => Some(f.compile(schema)?),
-            None => None,
-        };
-        let (hits, _) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds, None).await?;
-        let total = hits.len();
-        // `matching` reads in id order
-        let page = hits
-            .into_iter()
-            .map(|(r, _)| r)
-            .filter(|r| after.is_none_or(|a| r.id.as_str() > a))
-            .take(count.saturating_add(1))
-            .collect();
-        (page, total)
+    let (mut page, total) = match &q.filter {
+        None => {
+            let inline =
+                (kind == Kind::User && q.selection.wants("groups")).then(|| d.user_groups());
+            let slice = Slice::After { after, limit };
+            let (recs, _) = fetch(conn, kind, tenant, None, false, Some(slice), inline).await?;
+            let total = match carried {
+                Some(total) => total,
+                None => {
+                    let (_, n) = fetch(conn, kind, tenant, None, true, None, None).await?;
+                    usize::try_from(n).unwrap_or(0)
+                }
+            };
+            (recs, total)
+        }
+        Some(f) => {
+            let compiled = match pushdown::is_exact(f, kind) {
+                true => None,
+                false => Some(f.compile(schema)?),
+            };
+            let (hits, _) =
+                matching(conn, kind, tenant, q, compiled.as_ref(), bounds, None).await?;
+            let total = hits.len();
+            // `matching` reads in id order
+            let page = hits
+                .into_iter()
+                .map(|(r, _)| r)
+                .filter(|r| after.is_none_or(|a| r.id.as_str() > a))
+                .take(count.saturating_add(1))
+                .collect();
+            (page, total)
+        }
     };
     let more = page.len() > count;
     page.truncate(count);
