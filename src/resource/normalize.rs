@@ -291,6 +291,8 @@ mod tests {
             "created" | "lastModified" => json!("2020-01-01T00:00:00Z"),
             "version" => json!("W/\"1\""),
             "schemas" => json!([]),
+            // base64, as x509Certificates.value must be (RFC 7643 §2.3.6); any string elsewhere
+            "value" => json!("c2FtcGxl"),
             _ => json!("s"),
         };
         if attr.subs.is_empty() {

@@ -2,6 +2,7 @@
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
 use super::ConfigError;
+use super::cursor::{self, CursorCodec};
 use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
 use crate::audit::AuditSink;
@@ -10,6 +11,7 @@ use crate::backend::IdentityBackend;
 use crate::compat::Compat;
 use crate::schema::{ResourceType, Schema, SchemaRegistry};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Configures and builds a [`ScimServer`]; start with [`ScimServer::builder`].
 ///
@@ -26,6 +28,8 @@ pub struct ServerBuilder {
     compat: Compat,
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
+    cursor_key: Option<Vec<u8>>,
+    cursor_timeout: Duration,
     audit: Option<Arc<dyn AuditSink>>,
     /// The first registration that failed, reported by `build`.
     registration: Option<ConfigError>,
@@ -42,6 +46,8 @@ impl ServerBuilder {
             compat: Compat::default(),
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
+            cursor_key: None,
+            cursor_timeout: cursor::DEFAULT_CURSOR_TIMEOUT,
             audit: None,
             registration: None,
         }
@@ -162,6 +168,23 @@ impl ServerBuilder {
         self
     }
 
+    /// The key that seals cursors ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): at least
+    /// 32 bytes, e.g. 32 random bytes kept in a secret store. Every replica behind one load
+    /// balancer must have the same key, so any of them continues a walk another started.
+    /// Without it, each server draws a random key and its cursors work only on itself.
+    pub fn cursor_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.cursor_key = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// How long a cursor stays valid (`cursorTimeout`,
+    /// [RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4); default one hour);
+    /// an older one is 400 `expiredCursor`.
+    pub fn cursor_timeout(mut self, timeout: Duration) -> Self {
+        self.cursor_timeout = timeout;
+        self
+    }
+
     /// Where successful changes are reported (default: nowhere); see [`crate::audit`]
     /// ([RFC 7644 §7](https://www.rfc-editor.org/rfc/rfc7644#section-7)).
     pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
@@ -171,8 +194,8 @@ impl ServerBuilder {
 
     /// Builds the server. A [`ConfigError`] names the setting that is missing or wrong (no
     /// backend, no authenticator, a base URL that is not an absolute `http`/`https` URL, a
-    /// registry without `User` or `Group`, a resource type or extension that could not be
-    /// registered).
+    /// registry without `User` or `Group`, a cursor key shorter than 32 bytes, a resource type
+    /// or extension that could not be registered).
     pub fn build(self) -> Result<ScimServer, ConfigError> {
         if let Some(e) = self.registration {
             return Err(e);
@@ -215,6 +238,10 @@ impl ServerBuilder {
             .cloned()
             .collect();
         let capabilities = backend.capabilities().clone();
+        let cursor = match &self.cursor_key {
+            Some(key) => CursorCodec::new(key, self.cursor_timeout)?,
+            None => CursorCodec::random(self.cursor_timeout)?,
+        };
         let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
         let direct_group = DirectPlan::for_schema(&group, &[]);
         Ok(ScimServer {
@@ -231,6 +258,7 @@ impl ServerBuilder {
                 custom,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                cursor,
                 audit: self.audit,
                 direct_user,
                 direct_group,

@@ -42,12 +42,14 @@
 //! | `isolation_by_key` | [`check_isolation_by_key`] | through the server, tenant B's key reaches nothing of tenant A's |
 //! | `custom_types` | [`check_custom_types`] | a resource type registered at run time (`Device`): CRUD, declared uniqueness, filter, sort, paging, PATCH, `If-Match`, types kept apart, tenant isolation |
 //! | `extension_attributes` | [`check_extension_attributes`] | a User extension registered at run time: stored, read back, filtered by its full path, patched |
+//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once, also with creates and deletes between pages; a backend without walks says so and `cursor` is 400 `invalidCursor` |
 //! | `key_store` | [`check_key_store`] | mint, insert, verify, list and revoke of an [`ApiKeyStore`] |
 //!
 //! The concurrency checks fail with a clear message on a current-thread runtime, where no two
 //! writers ever run at once.
 
 mod concurrency;
+mod cursor;
 mod custom;
 mod factory;
 mod failure;
@@ -64,6 +66,7 @@ pub use concurrency::{
     check_concurrency, check_concurrent_group_members, check_concurrent_user_patches,
     check_uniqueness_race,
 };
+pub use cursor::check_cursor_walk;
 pub use custom::{check_custom, check_custom_types, check_extension_attributes};
 pub use factory::{BackendFactory, KeyStoreFactory};
 pub use failure::Failure;
@@ -79,13 +82,15 @@ use crate::{auth::ApiKeyStore, backend::IdentityBackend};
 
 /// Runs every backend check of the kit, each on fresh backends from `factory`, and returns
 /// the first [`Failure`] ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)):
-/// the model check, the RFC examples, the client replays, the concurrency checks, the
-/// tenant isolation checks and the custom type and extension checks. Needs a multi-thread tokio runtime (see the module docs).
+/// the model check, the RFC examples, the client replays, the concurrency checks, the tenant
+/// isolation checks, the cursor walks and the custom type and extension checks. Needs a
+/// multi-thread tokio runtime (see the module docs).
 pub async fn check_backend<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     check_model(factory).await?;
     check_rfc_examples(factory).await?;
     check_replays(factory).await?;
     check_concurrency(factory).await?;
     check_isolation(factory).await?;
+    check_cursor_walk(factory).await?;
     check_custom(factory).await
 }
