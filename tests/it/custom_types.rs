@@ -525,7 +525,6 @@ async fn sql_backends_serve_custom_types_and_extensions_over_http() {
             .build()
             .unwrap();
         device_crud(&s).await;
-        device_validation(&s).await;
         device_lists(&s).await;
         acme_extension(&s).await;
         entra_extension(&s).await;
