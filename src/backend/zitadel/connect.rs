@@ -295,6 +295,104 @@ impl Connect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Secret;
+    use crate::backend::zitadel::config::Credentials;
+    use crate::backend::zitadel::transport::HttpAnswer;
+    use async_trait::async_trait;
+
+    /// Answers from a script, in order; records what it was sent.
+    struct Script(
+        Mutex<Vec<Result<HttpAnswer, TransportError>>>,
+        Mutex<Vec<HttpCall>>,
+    );
+
+    #[async_trait]
+    impl Transport for Script {
+        async fn send(&self, call: HttpCall) -> Result<HttpAnswer, TransportError> {
+            self.1.lock().unwrap().push(call);
+            let mut answers = self.0.lock().unwrap();
+            if answers.is_empty() {
+                return Err(TransportError::Other("script exhausted".into()));
+            }
+            answers.remove(0)
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Result<HttpAnswer, TransportError> {
+        Ok(HttpAnswer {
+            status,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn connect(script: Vec<Result<HttpAnswer, TransportError>>) -> (Connect, Arc<Script>) {
+        let t = Arc::new(Script(Mutex::new(script), Mutex::new(Vec::new())));
+        let retry = RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(2),
+        };
+        let tokens = TokenSource::new(Credentials::Pat(Secret::new("pat-1")), "http://z");
+        (Connect::new(t.clone(), tokens, retry), t)
+    }
+
+    #[tokio::test]
+    async fn transient_answers_are_retried_then_succeed() {
+        let (c, t) = connect(vec![
+            answer(429, ""),
+            answer(503, r#"{"code":"unavailable","message":"x"}"#),
+            Err(TransportError::Timeout),
+            answer(200, r#"{"user":{"userId":"1","username":"a"}}"#),
+        ]);
+        let (r, attempts) = c
+            .call_attempts::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/GetUserByID",
+                &serde_json::json!({"userId": "1"}),
+            )
+            .await;
+        assert_eq!(r.unwrap()["user"]["userId"], "1");
+        assert_eq!(attempts, 4);
+        let sent = t.1.lock().unwrap();
+        assert_eq!(sent[0].path, "/zitadel.user.v2.UserService/GetUserByID");
+        assert!(sent[0].connect && sent[0].bearer.as_deref() == Some("pat-1"));
+        assert!(!format!("{:?}", sent[0]).contains("pat-1"));
+        assert_eq!(
+            c.calls().get("zitadel.user.v2.UserService/GetUserByID"),
+            Some(&4)
+        );
+    }
+
+    #[tokio::test]
+    async fn refusals_are_not_retried_and_exhaustion_is_503() {
+        let (c, _) = connect(vec![answer(
+            400,
+            r#"{"code":"failed_precondition","message":"Errors.User.AlreadyExisting (COMMAND-7yiox1isql)"}"#,
+        )]);
+        let e = c
+            .call::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/CreateUser",
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        assert!(e.is("failed_precondition", Some("COMMAND-7yiox1isql")));
+        let (c, _) = connect(vec![
+            answer(429, ""),
+            answer(429, ""),
+            answer(429, ""),
+            answer(429, ""),
+        ]);
+        let e = c
+            .call::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/ListUsers",
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        let b = BackendError::from(e);
+        assert_eq!(b.status().as_u16(), 503);
+        assert!(b.retry_after().is_some());
+    }
 
     #[test]
     fn error_ids_come_from_the_trailing_parentheses() {
