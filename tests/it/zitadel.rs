@@ -641,6 +641,11 @@ async fn zitadel_calls_per_scim_operation() {
         .await
         .unwrap();
     measure("lookup externalId eq, match, full user", 2, &double);
+    backend
+        .list_users(&c, &filter(r#"userName eq "user201@contoso.com""#))
+        .await
+        .unwrap();
+    measure("lookup userName eq, match, full user", 2, &double);
     let mut no_ext = entra_user(202);
     no_ext.external_id = None;
     backend.create_user(&c, no_ext).await.unwrap();

@@ -367,14 +367,18 @@ impl ZitadelBackend {
     }
 
     async fn list(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
-        let org = ctx.tenant().as_str();
         let caps = self.zcaps().await;
         let schema = query
             .schema
             .clone()
             .unwrap_or_else(|| self.user_schema.clone());
         let max = self.capabilities.max_results;
-        if let Some(f) = &query.filter
+        // `externalId eq`: the deterministic id first (fresh, and a hit for every user this
+        // backend created); `userName eq`: ListUsers first, the deterministic id when it lags.
+        let by_ext = matches!(&query.filter, Some(Filter::Compare { path, op: CompareOp::Eq, .. })
+            if path.name.eq_ignore_ascii_case("externalId"));
+        if by_ext
+            && let Some(f) = &query.filter
             && let Some(user) = self.lookup_fresh(ctx, f, &query.selection).await?
         {
             return Ok(apply_query(
@@ -386,6 +390,34 @@ impl ZitadelBackend {
                 User::to_json,
             )?);
         }
+        let page = self.list_zitadel(ctx, query, caps, &schema).await?;
+        if !by_ext
+            && page.total_results == 0
+            && let Some(f) = &query.filter
+            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection).await?
+        {
+            return Ok(apply_query(
+                vec![user],
+                query,
+                &schema,
+                max,
+                1,
+                User::to_json,
+            )?);
+        }
+        Ok(page)
+    }
+
+    /// [`Self::list`] as Zitadel's `ListUsers` answers it.
+    async fn list_zitadel(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+        caps: ZCaps,
+        schema: &Arc<ResourceSchema>,
+    ) -> Result<Page<User>, BackendError> {
+        let org = ctx.tenant().as_str();
+        let max = self.capabilities.max_results;
         let plan = lookup::plan(query.filter.as_ref(), caps, &self.ext_key);
         let mut queries = vec![
             json!({"organizationIdQuery": {"organizationId": org}}),

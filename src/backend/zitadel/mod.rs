@@ -9,8 +9,11 @@
 //! * **Ids**: a new user's Zitadel id is a UUID v5 of (org, `externalId`), or of (org,
 //!   lower-cased `userName`) without one, so a retried create finds its first attempt
 //!   (`failed_precondition COMMAND-7yiox1isql` → read back and compare) instead of making a
-//!   second user, and `externalId eq` / `userName eq` lookups see a user right after its
-//!   creation (`GetUserByID` reads its own writes; `ListUsers` lags).
+//!   second user, and an `externalId eq` lookup (or a `userName eq` lookup of a user made
+//!   without `externalId`) sees a user right after its creation: `GetUserByID` reads its own
+//!   writes, `ListUsers` lags. A `userName eq` lookup of a user made with an `externalId`
+//!   finds it once `ListUsers` has caught up (a create retried in between is answered 409,
+//!   never with a second user).
 //! * **Attributes** Zitadel lacks are kept in user metadata under the keys of Zitadel's own
 //!   SCIM server, so users written by either are read the same way by both (values UTF-8;
 //!   *JSON* ones hold the attribute's SCIM JSON; *scimitar* marks keys Zitadel's SCIM server
