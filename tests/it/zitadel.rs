@@ -735,3 +735,39 @@ async fn post_filtered_queries_are_bounded() {
     assert_eq!((page.total_results, page.resources.len()), (3, 1));
     assert_eq!(page.resources[0].user_name, "user81@contoso.com");
 }
+
+#[tokio::test]
+async fn a_user_that_cannot_be_finished_is_undone_not_reported() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::Pat(Secret::new(double.pat())))
+        .with_retry(retry())
+        .with_org(
+            "org-a",
+            OrgSettings::default().with_roles("project-org-a", &["no-such-role"]),
+        );
+    let backend =
+        ZitadelBackend::new(cfg, Arc::new(MemoryBackend::new().with_foreign_members())).unwrap();
+    let c = ctx("org-a");
+    let e = backend.create_user(&c, entra_user(90)).await.unwrap_err();
+    assert!(e.status().is_client_error() || e.status().is_server_error());
+    assert!(
+        double.users("org-a").is_empty(),
+        "the half-made user was removed"
+    );
+    // A disabled user is created, then deactivated: 2 calls, and it reads back inactive.
+    let (double, backend) = setup(ZitadelVersion::V4_0).await;
+    let mut off = entra_user(91);
+    off.active = Some(false);
+    let id = backend.create_user(&c, off).await.unwrap().id.unwrap();
+    assert_eq!(double.users("org-a")[0]["state"], "USER_STATE_INACTIVE");
+    let read = backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    assert_eq!(read.active, Some(false));
+    // v4.0 (authorization v2beta): delete removes the authorizations too.
+    backend.delete_user(&c, &id, None).await.unwrap();
+    assert!(double.users("org-a").is_empty());
+    let calls = double.calls();
+    assert!(
+        calls.contains_key("zitadel.authorization.v2beta.AuthorizationService/DeleteAuthorization"),
+        "{calls:?}"
+    );
+}
