@@ -18,6 +18,12 @@
 //! - authorizations: `zitadel.authorization.v2.AuthorizationService` (v4.6+) and `v2beta`;
 //! - no `zitadel.group.v2.GroupService` (no released v4 has it): Connect `unimplemented`, 404.
 //!
+//! Outside Zitadel's surface, for scripts driving a double in another process (`.ci/zitadel`),
+//! the same bearer token opens `POST /__double/faults` (body
+//! `{"rate429", "seed", "latencyMs", "listUsersLagMs"}`), `GET /__double/users?org=<id>` and
+//! `GET /__double/calls`, mirroring [`ZitadelDouble::set_faults`], [`ZitadelDouble::users`]
+//! and [`ZitadelDouble::calls`].
+//!
 //! Every call needs `Authorization: Bearer <token>` (the [`ZitadelDouble::pat`]); request
 //! bodies are decoded strictly (an unknown field is `invalid_argument`, like protojson).
 //! Errors are Connect errors with Zitadel's ids: `{"code","message":"<text> (<ID>)","details"}`.
@@ -35,6 +41,7 @@
 //! ```
 
 mod authz;
+mod control;
 mod input;
 mod list;
 mod metadata;
@@ -55,7 +62,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use chrono::Utc;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -63,7 +70,6 @@ use tokio::task::JoinHandle;
 
 use server::{Shared, lock};
 use state::{Idp, Org, Project, State};
-use wire::put;
 
 /// The released Zitadel v4 line the double imitates; decides which fields and services exist
 /// (RELEASED.md §8).
@@ -197,9 +203,10 @@ impl ZitadelDouble {
             )
             .fallback(
                 |AxumState(s): AxumState<Arc<Shared>>,
+                 method: Method,
                  uri: Uri,
                  headers: HeaderMap,
-                 body: Bytes| { server::connect(s, uri, headers, body) },
+                 body: Bytes| { server::connect(s, method, uri, headers, body) },
             )
             .with_state(handler_shared);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -260,10 +267,7 @@ impl ZitadelDouble {
 
     /// Sets the injected faults (and re-seeds their dice).
     pub fn set_faults(&self, faults: Faults) {
-        use rand::SeedableRng as _;
-        lock(&self.shared.state).lag = faults.list_users_lag;
-        let rng = rand::rngs::StdRng::seed_from_u64(faults.seed);
-        *lock(&self.shared.faults) = (faults, rng);
+        self.shared.set_faults(faults);
     }
 
     /// Switches the release the double imitates.
@@ -311,28 +315,7 @@ impl ZitadelDouble {
     /// The current users of `org` as `GetUserByID` shows them, each with its `metadata`
     /// (as in `ListUserMetadata`), `idpLinks` and `authorizations` (role keys per project).
     pub fn users(&self, org: &str) -> Vec<Value> {
-        let state = lock(&self.shared.state);
-        state
-            .users
-            .values()
-            .filter(|u| u.org == org)
-            .map(|u| {
-                let mut v = u.to_json();
-                put(&mut v, &["metadata"], Value::from(u.metadata_json()));
-                put(&mut v, &["idpLinks"], u
-                    .links
-                    .iter()
-                    .map(|l| serde_json::json!({"idpId": l.idp_id, "userId": l.user_id, "userName": l.user_name}))
-                    .collect());
-                put(&mut v, &["authorizations"], state
-                    .authz
-                    .values()
-                    .filter(|a| a.user_id == u.id)
-                    .map(|a| serde_json::json!({"id": a.id, "projectId": a.project_id, "roleKeys": a.roles}))
-                    .collect());
-                v
-            })
-            .collect()
+        self.shared.users(org)
     }
 
     /// Appends every Connect request and response to `path` as JSON lines

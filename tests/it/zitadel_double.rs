@@ -580,3 +580,40 @@ async fn jwt_profile_tokens_work_like_zitadels() {
     assert_eq!(double.calls()["oauth/v2/token"], 5);
     double.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_control_surface_mirrors_the_rust_api() {
+    let (double, c) = start(ZitadelVersion::V4_13).await;
+    assert_eq!(
+        c.user("CreateUser", human("org-a", "u1", "ada")).await.0,
+        200
+    );
+    let get = |path: &str, token: &str| {
+        c.http
+            .get(format!("{}/__double/{path}", c.url))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+    };
+    assert_eq!(get("users?org=org-a", "nope").await.unwrap().status(), 401);
+    let users: Value = get("users?org=org-a", &c.token)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users, Value::from(double.users("org-a")));
+    assert_eq!(users[0]["userId"], "u1");
+    let resp = c
+        .http
+        .post(format!("{}/__double/faults", c.url))
+        .header("Authorization", format!("Bearer {}", c.token))
+        .body(r#"{"rate429":1.0,"seed":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(c.user("GetUserByID", json!({"userId": "u1"})).await.0, 429);
+    let calls: Value = get("calls", &c.token).await.unwrap().json().await.unwrap();
+    assert_eq!(calls[format!("{USERS}/GetUserByID")], 1);
+    double.shutdown().await;
+}
