@@ -196,6 +196,25 @@ async fn lookups_read_their_own_writes_despite_the_list_lag() {
         .unwrap();
     assert_eq!(by_name.total_results, 1);
     assert_eq!(by_name.resources[0].id.as_deref(), Some(plain_id.as_str()));
+    // This process remembers its writes: a userName lookup sees a user made with an
+    // externalId too, and a deleted user is gone at once although ListUsers still lists it.
+    let by_name = backend
+        .list_users(&c, &filter(r#"userName eq "user2@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(by_name.resources[0].id.as_deref(), Some(id.as_str()));
+    let doomed = backend
+        .create_user(&c, entra_user(4))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    backend.delete_user(&c, &doomed, None).await.unwrap();
+    let gone = backend
+        .list_users(&c, &filter(r#"userName eq "user4@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(gone.total_results, 0);
     // Entra's "Test connection": a miss is an empty page.
     let miss = backend
         .list_users(&c, &filter(r#"userName eq "8a1b0c7e-unknown""#))
@@ -233,12 +252,22 @@ async fn externalid_lookup_is_one_list_call_for_users_made_elsewhere() {
         )
         .await
         .unwrap();
+    // Another SCIM server process (a replica, or after a restart) knows nothing of that write.
+    let replica = ZitadelBackend::new(
+        config(&double),
+        Arc::new(MemoryBackend::new().with_foreign_members()),
+    )
+    .unwrap();
+    replica
+        .list_users(&c, &ListQuery::new().with_page(1, Some(1)))
+        .await
+        .unwrap();
     double.reset_calls();
     let q = filter(r#"externalId eq "moved-3""#).with_selection(Selection {
         attributes: vec![scimitar::AttrPath::new("userName")],
         excluded_attributes: vec![],
     });
-    let found = backend.list_users(&c, &q).await.unwrap();
+    let found = replica.list_users(&c, &q).await.unwrap();
     assert_eq!(found.total_results, 1);
     let calls = double.calls();
     assert_eq!(

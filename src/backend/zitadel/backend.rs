@@ -75,6 +75,7 @@ pub struct ZitadelBackend {
     capabilities: Capabilities,
     pub(crate) ext_key: String,
     user_schema: Arc<ResourceSchema>,
+    pub(crate) recent: super::recent::Recent,
 }
 
 impl std::fmt::Debug for ZitadelBackend {
@@ -116,6 +117,7 @@ impl ZitadelBackend {
             capabilities,
             ext_key,
             user_schema: Arc::new(ResourceSchema::user()),
+            recent: super::recent::Recent::default(),
         }
     }
 
@@ -189,10 +191,25 @@ impl ZitadelBackend {
         z: &ZUser,
         selection: &Selection,
     ) -> Result<User, BackendError> {
+        self.read_opt(ctx, z, selection)
+            .await?
+            .ok_or_else(|| BackendError::not_found(format!("no user {:?}", z.user_id)))
+    }
+
+    /// [`Self::read`], `None` when the user turns out to be gone (a lagging list named it).
+    pub(crate) async fn read_opt(
+        &self,
+        ctx: &Context,
+        z: &ZUser,
+        selection: &Selection,
+    ) -> Result<Option<User>, BackendError> {
         let wants_meta =
             METADATA_ATTRS.iter().any(|a| selection.wants(a)) || selection.attributes.is_empty();
         let meta = if wants_meta {
-            Some(self.metadata(&z.user_id).await?)
+            match self.metadata_opt(&z.user_id).await? {
+                Some(m) => Some(m),
+                None => return Ok(None),
+            }
         } else {
             None
         };
@@ -200,7 +217,7 @@ impl ZitadelBackend {
         if selection.wants("groups") {
             user.groups = self.groups_of(ctx, &z.user_id).await?;
         }
-        Ok(user)
+        Ok(Some(user))
     }
 
     /// The user `id` made by an earlier attempt of this create, if it is the same user.
@@ -230,7 +247,7 @@ impl ZitadelBackend {
         let mut created_at = None;
         for attempt in 0..2 {
             let body = self.create_body(ctx, &id, &user, &native, &meta).await?;
-            let (answer, attempts) = self
+            let (answer, maybe_applied) = self
                 .connect
                 .call_attempts::<_, CreateUserResponse>(&method("CreateUser"), &body)
                 .await;
@@ -242,7 +259,7 @@ impl ZitadelBackend {
                 }
                 Err(e) if e.is("failed_precondition", Some(USER_ID_TAKEN)) => {
                     if let Some(z) = self.earlier_attempt(ctx, &id, &user).await? {
-                        if attempts <= 1 {
+                        if !maybe_applied {
                             // Not our own lost answer: the client creates a user that exists.
                             return Err(BackendError::uniqueness(format!(
                                 "user {:?} already exists (id {id})",
@@ -282,6 +299,12 @@ impl ZitadelBackend {
                 .await;
             return Err(e);
         }
+        self.recent.wrote(
+            ctx.tenant().as_str(),
+            &id,
+            &user.user_name,
+            user.external_id.as_deref(),
+        );
         let mut created = user;
         created.id = Some(id);
         created.password = None;
@@ -328,6 +351,7 @@ impl ZitadelBackend {
         ctx: &Context,
         filter: &Filter,
         selection: &Selection,
+        derived: bool,
     ) -> Result<Option<User>, BackendError> {
         let Filter::Compare {
             path,
@@ -343,27 +367,47 @@ impl ZitadelBackend {
         if !by_ext && !by_name {
             return Ok(None);
         }
-        let mut probe = User::new(v.to_string());
-        if by_ext {
-            probe.external_id = Some(v.to_string());
+        // This process's recent write first (free when there is none), then the id a user
+        // created with this value would have.
+        let mut ids: Vec<String> = if by_ext {
+            self.recent.by_external_id(org, v)
+        } else {
+            self.recent.by_name(org, v)
         }
-        let id = Self::user_id_for(org, &probe);
-        let Some(z) = self.fetch_any(&id).await? else {
-            return Ok(None);
-        };
-        if z.org() != Some(org) || z.human.is_none() {
-            return Ok(None);
-        }
-        if by_name {
-            // The username is native: no metadata is needed to confirm the match.
-            if !z.username.eq_ignore_ascii_case(v) {
-                return Ok(None);
+        .into_iter()
+        .collect();
+        if derived {
+            let mut probe = User::new(v.to_string());
+            if by_ext {
+                probe.external_id = Some(v.to_string());
             }
-            return self.read(ctx, &z, selection).await.map(Some);
+            let id = Self::user_id_for(org, &probe);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
-        // The externalId may have changed since the id was derived: confirm it.
-        let user = self.read(ctx, &z, &Selection::all()).await?;
-        Ok((user.external_id.as_deref() == Some(&**v)).then_some(user))
+        for id in ids {
+            let Some(z) = self.fetch_any(&id).await? else {
+                continue;
+            };
+            if z.org() != Some(org) || z.human.is_none() {
+                continue;
+            }
+            if by_name {
+                // The username is native: no metadata is needed to confirm the match.
+                if z.username.eq_ignore_ascii_case(v) {
+                    return self.read_opt(ctx, &z, selection).await;
+                }
+                continue;
+            }
+            // The externalId may have changed since: confirm it.
+            if let Some(user) = self.read_opt(ctx, &z, &Selection::all()).await?
+                && user.external_id.as_deref() == Some(&**v)
+            {
+                return Ok(Some(user));
+            }
+        }
+        Ok(None)
     }
 
     async fn list(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
@@ -374,12 +418,12 @@ impl ZitadelBackend {
             .unwrap_or_else(|| self.user_schema.clone());
         let max = self.capabilities.max_results;
         // `externalId eq`: the deterministic id first (fresh, and a hit for every user this
-        // backend created); `userName eq`: ListUsers first, the deterministic id when it lags.
+        // backend created); `userName eq`: this process's recent writes, then ListUsers, then
+        // the deterministic id when ListUsers finds nothing (it lags behind writes).
         let by_ext = matches!(&query.filter, Some(Filter::Compare { path, op: CompareOp::Eq, .. })
             if path.name.eq_ignore_ascii_case("externalId"));
-        if by_ext
-            && let Some(f) = &query.filter
-            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection).await?
+        if let Some(f) = &query.filter
+            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection, by_ext).await?
         {
             return Ok(apply_query(
                 vec![user],
@@ -394,7 +438,7 @@ impl ZitadelBackend {
         if !by_ext
             && page.total_results == 0
             && let Some(f) = &query.filter
-            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection).await?
+            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection, true).await?
         {
             return Ok(apply_query(
                 vec![user],
@@ -440,10 +484,19 @@ impl ZitadelBackend {
                 .list_page(&queries, column, asc, range.start, range.len())
                 .await?;
             let mut users = Vec::with_capacity(r.result.len());
+            let mut gone = 0;
             for z in &r.result {
-                users.push(self.read(ctx, z, &query.selection).await?);
+                // A lagging list may still name a user deleted a moment ago.
+                match self.recent.is_deleted(&z.user_id) {
+                    true => gone += 1,
+                    false => match self.read_opt(ctx, z, &query.selection).await? {
+                        Some(u) => users.push(u),
+                        None => gone += 1,
+                    },
+                }
             }
-            return Ok(Page::new(users, total(&r), query.start_index));
+            let total = total(&r).saturating_sub(gone);
+            return Ok(Page::new(users, total, query.start_index));
         }
         // Post-filter: every candidate, bounded by the scan limit.
         let limit = self.config.scan_limit;
@@ -472,7 +525,11 @@ impl ZitadelBackend {
         }
         let mut users = Vec::with_capacity(found.len());
         for z in &found {
-            users.push(self.read(ctx, z, &Selection::all()).await?);
+            if !self.recent.is_deleted(&z.user_id)
+                && let Some(u) = self.read_opt(ctx, z, &Selection::all()).await?
+            {
+                users.push(u);
+            }
         }
         Ok(apply_query(
             users,
@@ -563,6 +620,7 @@ impl IdentityBackend for ZitadelBackend {
             Err(e) if e.is("not_found", None) => {}
             Err(e) => return Err(e.into()),
         }
+        self.recent.deleted(&z.user_id);
         self.leave_all_groups(ctx, &z.user_id).await
     }
 

@@ -198,25 +198,29 @@ impl Connect {
         self.call_attempts(method, request).await.0
     }
 
-    /// [`Connect::call`], also telling how many attempts were sent (more than one means an
+    /// [`Connect::call`], also telling whether an earlier attempt may have been applied
+    /// (it failed in a way that does not prove Zitadel refused it: a timeout, a 5xx; a 429
+    /// or `resource_exhausted` is a refusal) before its answer was lost.
     /// earlier attempt may have been applied before its answer was lost).
     pub(crate) async fn call_attempts<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         method: &str,
         request: &Req,
-    ) -> (Result<Resp, ZError>, u32) {
+    ) -> (Result<Resp, ZError>, bool) {
         let body = match serde_json::to_vec(request) {
             Ok(b) => b,
-            Err(e) => return (Err(ZError::Internal(e.to_string())), 0),
+            Err(e) => return (Err(ZError::Internal(e.to_string())), false),
         };
-        let mut attempts = 0;
-        let answer = self.send(&format!("/{method}"), body, &mut attempts).await;
+        let mut maybe_applied = false;
+        let answer = self
+            .send(&format!("/{method}"), body, &mut maybe_applied)
+            .await;
         let parsed = answer.and_then(|a| {
             serde_json::from_slice(&a).map_err(|e| {
                 ZError::Internal(format!("{method}: Zitadel's answer does not parse: {e}"))
             })
         });
-        (parsed, attempts)
+        (parsed, maybe_applied)
     }
 
     /// The number of calls made per method since the start.
@@ -227,7 +231,12 @@ impl Connect {
             .clone()
     }
 
-    async fn send(&self, path: &str, body: Vec<u8>, sent: &mut u32) -> Result<Vec<u8>, ZError> {
+    async fn send(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        maybe_applied: &mut bool,
+    ) -> Result<Vec<u8>, ZError> {
         let mut attempt = 0u32;
         let mut reauthed = false;
         loop {
@@ -237,7 +246,6 @@ impl Connect {
                 .await
                 .map_err(|e| ZError::Unavailable(format!("no access token: {}", e.detail())))?;
             self.count(path);
-            *sent += 1;
             let result = self
                 .transport
                 .send(HttpCall {
@@ -262,10 +270,14 @@ impl Connect {
                     if !transient {
                         return Err(e);
                     }
+                    *maybe_applied |= !(a.status == 429 || e.is("resource_exhausted", None));
                     e.to_string()
                 }
                 Err(TransportError::Other(e)) => return Err(ZError::Internal(e)),
-                Err(e) => e.to_string(),
+                Err(e) => {
+                    *maybe_applied |= e == TransportError::Timeout;
+                    e.to_string()
+                }
             };
             attempt += 1;
             if attempt >= self.retry.max_attempts {
@@ -344,14 +356,14 @@ mod tests {
             Err(TransportError::Timeout),
             answer(200, r#"{"user":{"userId":"1","username":"a"}}"#),
         ]);
-        let (r, attempts) = c
+        let (r, maybe_applied) = c
             .call_attempts::<_, serde_json::Value>(
                 "zitadel.user.v2.UserService/GetUserByID",
                 &serde_json::json!({"userId": "1"}),
             )
             .await;
         assert_eq!(r.unwrap()["user"]["userId"], "1");
-        assert_eq!(attempts, 4);
+        assert!(maybe_applied, "a 503 and a timeout may have been applied");
         let sent = t.1.lock().unwrap();
         assert_eq!(sent[0].path, "/zitadel.user.v2.UserService/GetUserByID");
         assert!(sent[0].connect && sent[0].bearer.as_deref() == Some("pat-1"));

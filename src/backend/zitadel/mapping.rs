@@ -118,6 +118,13 @@ fn primary_value(list: Option<&Value>) -> Option<String> {
     text(chosen.get("value"))
 }
 
+/// `local@domain.tld` without spaces.
+fn email_like(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace)
+    })
+}
+
 /// A phone number Zitadel accepts as is: `+` and digits, with the usual separators.
 fn e164_like(p: &str) -> bool {
     let mut digits = 0;
@@ -165,6 +172,18 @@ pub(crate) fn split(user: &User, ext_key: &str) -> Result<(Native, Metadata), Ba
         }
     };
     let phone = primary_value(obj.get("phoneNumbers")).filter(|p| e164_like(p));
+    // Zitadel requires an email: without one, the userName if it is an address, else a
+    // stand-in under the reserved `.invalid` domain (RFC 2606); never read back.
+    let email = primary_value(obj.get("emails")).or_else(|| {
+        derived.push("email");
+        let name = user.user_name.trim();
+        Some(if email_like(name) {
+            name.to_owned()
+        } else {
+            let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.to_lowercase().as_bytes());
+            format!("{}@scim.invalid", id.simple())
+        })
+    });
     let native = Native {
         username: user.user_name.clone(),
         given_name,
@@ -172,7 +191,7 @@ pub(crate) fn split(user: &User, ext_key: &str) -> Result<(Native, Metadata), Ba
         display_name,
         nick_name: text(obj.get("nickName")),
         preferred_language: text(obj.get("preferredLanguage")),
-        email: primary_value(obj.get("emails")),
+        email,
         phone,
     };
     let mut meta = Metadata::new();
@@ -295,6 +314,7 @@ pub(crate) fn join(
     }
     let human = z.human.as_ref();
     if !obj.contains_key("emails")
+        && !derived.contains(&"email")
         && let Some(e) = human
             .and_then(|h| h.email.as_ref())
             .and_then(|e| e.email.clone())

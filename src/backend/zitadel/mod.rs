@@ -46,6 +46,7 @@ mod groups;
 mod lookup;
 mod mapping;
 mod probe;
+mod recent;
 mod roles;
 mod token;
 mod transport;
