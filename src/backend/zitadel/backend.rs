@@ -40,16 +40,11 @@ const METADATA_ATTRS: &[&str] = &[
     "emails",
     "phoneNumbers",
     "x509Certificates",
+    "preferredLanguage",
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
 ];
 /// Attributes Zitadel holds natively (a PATCH of only these needs no metadata read).
-const NATIVE_ATTRS: &[&str] = &[
-    "active",
-    "userName",
-    "displayName",
-    "nickName",
-    "preferredLanguage",
-];
+const NATIVE_ATTRS: &[&str] = &["active", "userName", "displayName", "nickName"];
 /// The namespace of deterministic user ids.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0c_1d2e_3f40_5a6b);
 
@@ -63,7 +58,7 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// not move on metadata changes), no password change.
 ///
 /// A PATCH that touches only what Zitadel holds natively (`active`, `userName`,
-/// `displayName`, `nickName`, `preferredLanguage`, `name.givenName`, `name.familyName`, e.g.
+/// `displayName`, `nickName`, `name.givenName`, `name.familyName`, e.g.
 /// Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
 /// only; `GET /Users/{id}` returns the whole user.
 pub struct ZitadelBackend {

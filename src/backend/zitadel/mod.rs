@@ -9,11 +9,13 @@
 //! * **Ids**: a new user's Zitadel id is a UUID v5 of (org, `externalId`), or of (org,
 //!   lower-cased `userName`) without one, so a retried create finds its first attempt
 //!   (`failed_precondition COMMAND-7yiox1isql` → read back and compare) instead of making a
-//!   second user, and an `externalId eq` lookup (or a `userName eq` lookup of a user made
-//!   without `externalId`) sees a user right after its creation: `GetUserByID` reads its own
-//!   writes, `ListUsers` lags. A `userName eq` lookup of a user made with an `externalId`
-//!   finds it once `ListUsers` has caught up (a create retried in between is answered 409,
-//!   never with a second user).
+//!   second user (a create the client repeats is 409).
+//! * **Lookups right after a write**: Zitadel's `ListUsers` lags behind writes, `GetUserByID`
+//!   does not. `externalId eq` reads the deterministic id first; each process also remembers
+//!   its own recent writes (60 s, bounded) and answers `userName eq` / `externalId eq` for
+//!   them with `GetUserByID`, and drops users it just deleted from lagging `ListUsers`
+//!   answers; a `userName eq` miss also reads the id a user without `externalId` would have.
+//!   Another replica sees a user it did not write once `ListUsers` has caught up.
 //! * **Attributes** Zitadel lacks are kept in user metadata under the keys of Zitadel's own
 //!   SCIM server, so users written by either are read the same way by both (values UTF-8;
 //!   *JSON* ones hold the attribute's SCIM JSON; *scimitar* marks keys Zitadel's SCIM server
