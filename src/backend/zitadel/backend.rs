@@ -44,7 +44,9 @@ const METADATA_ATTRS: &[&str] = &[
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
 ];
 /// Attributes Zitadel holds natively (a PATCH of only these needs no metadata read).
-const NATIVE_ATTRS: &[&str] = &["active", "userName", "displayName", "nickName"];
+/// (Not `displayName` or `name.*`: removing them changes which profile values are derived,
+/// which is kept in metadata.)
+const NATIVE_ATTRS: &[&str] = &["active", "userName", "nickName"];
 /// The namespace of deterministic user ids.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0c_1d2e_3f40_5a6b);
 
@@ -57,9 +59,7 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
 ///
-/// A PATCH that touches only what Zitadel holds natively (`active`, `userName`,
-/// `displayName`, `nickName`, `name.givenName`, `name.familyName`, e.g.
-/// Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
+/// A PATCH that touches only `active`, `userName` or `nickName` (e.g. Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
 /// only; `GET /Users/{id}` returns the whole user.
 pub struct ZitadelBackend {
     pub(crate) config: ZitadelConfig,
@@ -319,11 +319,7 @@ impl ZitadelBackend {
     /// Whether a PATCH touches only attributes Zitadel holds natively.
     fn native_only(patch: &PatchRequest) -> bool {
         let native = |name: &str, sub: Option<&str>| {
-            NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
-                || (name.eq_ignore_ascii_case("name")
-                    && sub.is_some_and(|s| {
-                        s.eq_ignore_ascii_case("givenName") || s.eq_ignore_ascii_case("familyName")
-                    }))
+            sub.is_none() && NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
         };
         patch.operations().iter().all(|op| match op.path() {
             Some(p) => {
@@ -529,7 +525,7 @@ impl ZitadelBackend {
         Ok(apply_query(
             users,
             query,
-            &schema,
+            schema,
             max,
             limit,
             User::to_json,
