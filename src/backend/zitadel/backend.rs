@@ -321,18 +321,21 @@ impl ZitadelBackend {
         let native = |name: &str, sub: Option<&str>| {
             sub.is_none() && NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
         };
-        patch.operations().iter().all(|op| match op.path() {
-            Some(p) => {
-                p.attr.urn.is_none()
-                    && p.filter.is_none()
-                    && native(&p.attr.name, p.attr.sub_attr.as_deref())
-            }
-            None => op.value().and_then(Value::as_object).is_some_and(|o| {
-                o.keys().all(|k| match k.split_once('.') {
-                    Some((a, s)) => native(a, Some(s)),
-                    None => native(k, None),
-                })
-            }),
+        patch.operations().iter().all(|op| {
+            op.kind() != crate::patch::OpKind::Remove
+                && match op.path() {
+                    Some(p) => {
+                        p.attr.urn.is_none()
+                            && p.filter.is_none()
+                            && native(&p.attr.name, p.attr.sub_attr.as_deref())
+                    }
+                    None => op.value().and_then(Value::as_object).is_some_and(|o| {
+                        o.keys().all(|k| match k.split_once('.') {
+                            Some((a, s)) => native(a, Some(s)),
+                            None => native(k, None),
+                        })
+                    }),
+                }
         })
     }
 

@@ -233,6 +233,11 @@ pub(crate) fn split(user: &User, ext_key: &str) -> Result<(Native, Metadata), Ba
             meta.insert(format!("{ATTR}{k}"), v.to_string());
         }
     }
+    if user.active.is_none() {
+        // No `active` given: the user stays as Zitadel has it, and an active user reads back
+        // without the attribute.
+        derived.push("active");
+    }
     if let Some(l) = language.filter(|l| !language_tag(l)) {
         meta.insert(LANGUAGE.to_owned(), l);
     }
@@ -362,7 +367,9 @@ pub(crate) fn join(
             obj.insert(attr.to_owned(), value);
         }
     }
-    obj.insert("active".into(), z.active().into());
+    if !(z.active() && derived.contains(&"active")) {
+        obj.insert("active".into(), z.active().into());
+    }
     obj.insert("schemas".into(), Value::Array(schemas));
     let mut user = User::from_json(Value::Object(obj)).map_err(|e| {
         BackendError::internal_msg(format!("user {} does not map to SCIM: {e}", z.user_id))
