@@ -59,7 +59,8 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
 ///
-/// A PATCH that touches only `active`, `userName` or `nickName` (e.g. Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
+/// A PATCH that only disables (`active: false`, Entra ID's disable) or sets `userName` or
+/// `nickName` reads no metadata, so its answer carries the natively held attributes
 /// only; `GET /Users/{id}` returns the whole user.
 pub struct ZitadelBackend {
     pub(crate) config: ZitadelConfig,
@@ -318,8 +319,17 @@ impl ZitadelBackend {
 
     /// Whether a PATCH touches only attributes Zitadel holds natively.
     fn native_only(patch: &PatchRequest) -> bool {
-        let native = |name: &str, sub: Option<&str>| {
-            sub.is_none() && NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
+        // `active` only when set to false (Entra's disable): an active user may read back
+        // without `active` (see the derived metadata key), so enabling reads the metadata.
+        let disabling = |v: Option<&Value>| match v {
+            Some(Value::Bool(b)) => !*b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("false"),
+            _ => false,
+        };
+        let native = |name: &str, sub: Option<&str>, value: Option<&Value>| {
+            sub.is_none()
+                && NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
+                && (!name.eq_ignore_ascii_case("active") || disabling(value))
         };
         patch.operations().iter().all(|op| {
             op.kind() != crate::patch::OpKind::Remove
@@ -327,12 +337,12 @@ impl ZitadelBackend {
                     Some(p) => {
                         p.attr.urn.is_none()
                             && p.filter.is_none()
-                            && native(&p.attr.name, p.attr.sub_attr.as_deref())
+                            && native(&p.attr.name, p.attr.sub_attr.as_deref(), op.value())
                     }
                     None => op.value().and_then(Value::as_object).is_some_and(|o| {
-                        o.keys().all(|k| match k.split_once('.') {
-                            Some((a, s)) => native(a, Some(s)),
-                            None => native(k, None),
+                        o.iter().all(|(k, v)| match k.split_once('.') {
+                            Some((a, s)) => native(a, Some(s), Some(v)),
+                            None => native(k, None, Some(v)),
                         })
                     }),
                 }
