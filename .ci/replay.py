@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Replays recorded SCIM client traffic (tests/data/clients/*.json) against a running server.
 
-Usage: replay.py BASE_URL BEARER_TOKEN FILE...
+Usage: replay.py BASE_URL[,BASE_URL...] BEARER_TOKEN FILE...
 
-The file format is described in tests/data/clients/README.md; tests/it/replay.rs implements the
+With several comma-separated base URLs (replicas of one service on one database), the requests
+alternate between them, one after the other; `${base}` in the files is the first URL, so every
+replica must be configured with that public base URL (SCIM_BASE_URL), as behind a load balancer.
+
+The file format is described in tests/data/clients/README.md; src/testkit/replay.rs implements the
 same rules in-process. Only the standard library is used. Each file stops at its first failing
 step (later steps depend on earlier ones); the exit code is 1 if any step failed.
 """
@@ -151,13 +155,14 @@ def check(step, status, headers, raw):
     return body
 
 
-def replay(path, base, token):
+def replay(path, bases, token):
     with open(path, encoding="utf-8") as file:
         script = json.load(file)
-    variables = {"base": base}
+    variables = {"base": bases[0]}
     for number, raw_step in enumerate(script["steps"], start=1):
         label = f"{path} step {number} ({raw_step.get('name', '')})"
         step = raw_step
+        base = bases[(number - 1) % len(bases)]
         try:
             step = substitute(raw_step, variables)
             status, headers, raw = send(base, token, step["request"])
@@ -169,7 +174,7 @@ def replay(path, base, token):
                 variables[name] = value
         except Mismatch as mismatch:
             request = step["request"]
-            print(f"FAILED {label}\n  request: {request['method']} {request['path']}")
+            print(f"FAILED {label}\n  request: {request['method']} {base}{request['path']}")
             if "body" in request:
                 print(f"  request body: {json.dumps(request['body'])}")
             print(f"  {mismatch}")
@@ -182,10 +187,11 @@ def main():
     if len(sys.argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2
-    base, token = sys.argv[1].rstrip("/"), sys.argv[2]
+    bases = [b.rstrip("/") for b in sys.argv[1].split(",") if b.strip()]
+    token = sys.argv[2]
     passed = failed = 0
     for path in sys.argv[3:]:
-        ok, bad = replay(path, base, token)
+        ok, bad = replay(path, bases, token)
         passed += ok
         failed += bad
     print(f"replays: {passed} passed, {failed} failed")

@@ -32,7 +32,8 @@ pub struct Compat {
     pub capitalized_op_names: bool,
     /// The strings `"True"`/`"False"` (any letter case) accepted as values of `boolean`
     /// attributes ([RFC 7643 §2.3.2](https://www.rfc-editor.org/rfc/rfc7643#section-2.3.2)
-    /// wants JSON `true`/`false`); Entra ID sends `"value": "False"` for `active`.
+    /// wants JSON `true`/`false`); Entra ID sends `"value": "False"` for `active`. Applies to
+    /// PATCH values and to POST and PUT bodies alike.
     pub boolean_strings: bool,
     /// `{"op": "remove", "path": "members", "value": [{"value": "<id>"}]}` removes only the listed
     /// values of a multi-valued attribute (Entra ID's member removal). Without this switch a
@@ -40,15 +41,18 @@ pub struct Compat {
     pub remove_with_value_list: bool,
     /// A bare string given for a singular complex attribute that has a `value` sub-attribute —
     /// the enterprise extension's `manager` — means `{"value": "<string>"}` (Entra ID sends the
-    /// manager's id alone).
+    /// manager's id alone). Applies to PATCH values and to POST and PUT bodies alike.
     pub complex_as_bare_value: bool,
     /// A `null` or empty-string (`""`) PATCH value means "clear the attribute" (Entra ID clears
     /// `manager` and other attributes this way). Without this switch a `null` value is rejected
-    /// and `""` is an ordinary string value.
+    /// and `""` is an ordinary string value. In POST and PUT bodies the switch governs `""`
+    /// given for a complex attribute the same way (`null` is unassigned there in both modes,
+    /// [RFC 7643 §2.5](https://www.rfc-editor.org/rfc/rfc7643#section-2.5)).
     pub null_or_empty_clears: bool,
     /// An `id` inside a path-less PATCH value (Okta sends `{"op": "replace", "value": {"id": ..,
     /// "displayName": ..}}`) is ignored; `id` is `readOnly` (RFC 7643 §3.1), so without this
-    /// switch it is a `mutability` error.
+    /// switch it is a `mutability` error. (POST and PUT ignore `id` in both modes: RFC 7644
+    /// §3.3 and §3.5.1 have a server ignore `readOnly` values there.)
     pub ignore_id_in_values: bool,
     /// Keys of a path-less `add`/`replace` value that are attribute paths rather than attribute
     /// names: dotted sub-attribute keys (`"name.givenName"`) and URN-qualified keys

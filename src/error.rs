@@ -88,12 +88,14 @@ impl fmt::Display for ScimType {
 /// ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 ///
 /// Opaque; read it through [`Error::status`], [`Error::scim_type`] and [`Error::detail`].
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {}", status.as_u16(), scim_type.map(|t| format!(" {t}")).unwrap_or_default(), detail)]
 struct Inner {
     status: StatusCode,
     scim_type: Option<ScimType>,
@@ -197,23 +199,6 @@ impl fmt::Debug for Error {
             .finish()
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.inner.scim_type {
-            Some(t) => write!(
-                f,
-                "{} {}: {}",
-                self.inner.status.as_u16(),
-                t,
-                self.inner.detail
-            ),
-            None => write!(f, "{}: {}", self.inner.status.as_u16(), self.inner.detail),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

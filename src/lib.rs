@@ -18,6 +18,8 @@
 //! | [`backend`] | the async `IdentityBackend` trait and the in-memory backend |
 //! | [`auth`] | authentication, tenants, SCIM API keys |
 //! | [`server`] | the framework-agnostic HTTP handler (`http::Request` in, `http::Response` out) |
+//! | `testkit` | (feature `testkit`) the conformance kit any backend or key store runs from its tests |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(
@@ -39,6 +41,7 @@
     )
 )]
 
+pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod compat;
@@ -50,13 +53,18 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 #[cfg(feature = "zitadel-double")]
 pub mod zitadel_double;
 
-pub use auth::{Authenticator, Context, TenantId};
+pub use auth::{
+    ApiKeyStore, Authenticator, BearerKeyAuthenticator, Context, KeyAdmin, MemoryKeyStore,
+    Principal, Secret, TenantId,
+};
 pub use backend::{BackendError, IdentityBackend, MemoryBackend};
 // The README's Rust examples are doctests, so they cannot drift from the API.
-#[cfg(all(doctest, feature = "tower"))]
+#[cfg(all(doctest, feature = "tower", feature = "testkit"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
@@ -71,3 +79,9 @@ pub use schema::{
     Attribute, AttributeType, Mutability, ResourceType, Returned, Schema, Uniqueness,
 };
 pub use schema::{ResourceSchema, SchemaRegistry};
+pub use server::{Limits, ScimServer, ServerBuilder};
+
+// The crates whose types appear in public signatures, so a service uses the same versions.
+pub use bytes;
+pub use http;
+pub use serde_json;

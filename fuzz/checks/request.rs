@@ -170,19 +170,19 @@ pub fn check_response(input: &str, status: StatusCode, headers: &http::HeaderMap
             Some(status.as_str()),
             "status of the error for {input:?}: {v}"
         );
-    } else if status.is_success() {
-        if let Some(v) = &json {
-            let resources = match v["Resources"].as_array() {
-                Some(list) => list.iter().collect(),
-                None => vec![v],
-            };
-            for r in resources {
-                if let Some(map) = r.as_object() {
-                    assert!(
-                        !map.keys().any(|k| k.eq_ignore_ascii_case("password")),
-                        "password returned for {input:?}: {r}"
-                    );
-                }
+    } else if status.is_success()
+        && let Some(v) = &json
+    {
+        let resources = match v["Resources"].as_array() {
+            Some(list) => list.iter().collect(),
+            None => vec![v],
+        };
+        for r in resources {
+            if let Some(map) = r.as_object() {
+                assert!(
+                    !map.keys().any(|k| k.eq_ignore_ascii_case("password")),
+                    "password returned for {input:?}: {r}"
+                );
             }
         }
     }

@@ -13,9 +13,16 @@
 //! mount prefix such as `/admin` when the framework passes the full path. Errors are JSON bodies
 //! in the SCIM error format. An admin authenticator whose context names tenant `*` manages every
 //! tenant; any other context manages only its own tenant (403 otherwise).
+//!
+//! Self-service: guard it with a bearer-JWT authenticator (feature `jwt`) that requires an admin
+//! role and maps the organization claim to the tenant, combined with the admin token by shape
+//! (`JwtOrKeyAuthenticator`): an organization admin's own access token then manages the keys of
+//! that organization only, a token without the role gets 403 `insufficient_scope`, and the admin
+//! token still manages every tenant. An unavailable authenticator answers 503 with `Retry-After`.
 
 use super::keys::ApiKeyStore;
-use super::{Authenticator, TenantId};
+use super::{AuthError, Authenticator, Context, TenantId};
+use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::error::Error;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -35,7 +42,11 @@ pub struct KeyAdmin {
     store: Arc<dyn ApiKeyStore>,
     auth: Arc<dyn Authenticator>,
     prefix: String,
+    audit: Option<Arc<dyn AuditSink>>,
 }
+
+/// A refusal and the headers that go with it (`WWW-Authenticate`, `Retry-After`, `Allow`).
+type Refusal = (Error, Vec<(header::HeaderName, HeaderValue)>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +67,15 @@ impl KeyAdmin {
             store,
             auth,
             prefix: String::new(),
+            audit: None,
         }
+    }
+
+    /// Tells `sink` of every key minted or revoked (see [`crate::audit`]); a failing sink never
+    /// undoes the change nor alters the answer.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
     }
 
     /// Strips `prefix` (e.g. `/admin`) from request paths before routing.
@@ -69,27 +88,24 @@ impl KeyAdmin {
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
         match self.dispatch(req).await {
             Ok(resp) => resp,
-            Err((err, challenge)) => {
+            Err((err, extra)) => {
                 let mut resp = json_response(err.status(), &err.to_json());
-                if let Some(c) = challenge {
-                    resp.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+                for (name, value) in extra {
+                    resp.headers_mut().insert(name, value);
                 }
                 resp
             }
         }
     }
 
-    async fn dispatch(
-        &self,
-        req: Request<Bytes>,
-    ) -> Result<Response<Bytes>, (Error, Option<HeaderValue>)> {
+    async fn dispatch(&self, req: Request<Bytes>) -> Result<Response<Bytes>, Refusal> {
         let (parts, body) = req.into_parts();
         let ctx = self
             .auth
             .authenticate(&parts)
             .await
-            .map_err(|e| (e.to_error(), e.www_authenticate()))?;
-        let plain = |e: Error| (e, None);
+            .map_err(|e| (e.to_error(), auth_headers(&e)))?;
+        let plain = |e: Error| (e, Vec::new());
         let route = self.route(parts.uri.path()).map_err(plain)?;
         let tenant = match &route {
             Route::Keys(t) | Route::Key(t, _) => t.clone(),
@@ -101,7 +117,7 @@ impl KeyAdmin {
                 "this admin credential cannot manage that tenant",
             )));
         }
-        let store_err = |e: crate::backend::BackendError| (Error::from(e), None);
+        let store_err = |e: crate::backend::BackendError| (Error::from(e), Vec::new());
         match (route, parts.method) {
             (Route::Keys(t), Method::POST) => {
                 let label = parse_label(&body).map_err(plain)?;
@@ -110,6 +126,7 @@ impl KeyAdmin {
                     .mint(&t, label.as_deref())
                     .await
                     .map_err(store_err)?;
+                self.audit(&ctx, &t, AuditAction::KeyMinted, &info.id).await;
                 let mut v = serde_json::to_value(&info).unwrap_or_default();
                 if let Some(o) = v.as_object_mut() {
                     o.insert("secret".into(), secret.expose().into());
@@ -126,14 +143,22 @@ impl KeyAdmin {
             }
             (Route::Key(t, id), Method::DELETE) => {
                 if self.store.revoke(&t, id).await.map_err(store_err)? {
+                    self.audit(&ctx, &t, AuditAction::KeyRevoked, id).await;
                     Ok(empty(StatusCode::NO_CONTENT))
                 } else {
                     Err(plain(Error::not_found("no such key for this tenant")))
                 }
             }
-            (Route::Keys(_), _) => Err(plain(method_not_allowed("GET, POST"))),
-            (Route::Key(..), _) => Err(plain(method_not_allowed("DELETE"))),
+            (Route::Keys(_), _) => Err(method_not_allowed("GET, POST")),
+            (Route::Key(..), _) => Err(method_not_allowed("DELETE")),
         }
+    }
+
+    /// Tells the audit sink of a key change in `tenant` by `ctx`'s principal.
+    async fn audit(&self, ctx: &Context, tenant: &TenantId, action: AuditAction, key_id: &str) {
+        let mut event = AuditEvent::new(ctx, action, "ApiKey", key_id);
+        event.tenant = tenant.clone();
+        crate::audit::notify(self.audit.as_deref(), event).await;
     }
 
     fn route<'a>(&self, path: &'a str) -> Result<Route<'a>, Error> {
@@ -182,12 +207,31 @@ fn parse_label(body: &Bytes) -> Result<Option<String>, Error> {
     Ok(parsed.label)
 }
 
-fn method_not_allowed(allow: &str) -> Error {
-    Error::with_status(
+/// 405 with the `Allow` header (RFC 9110 §15.5.6).
+fn method_not_allowed(allow: &'static str) -> Refusal {
+    let error = Error::with_status(
         StatusCode::METHOD_NOT_ALLOWED,
         None,
         format!("method not allowed; allowed: {allow}"),
+    );
+    (
+        error,
+        vec![(header::ALLOW, HeaderValue::from_static(allow))],
     )
+}
+
+/// The headers an authentication failure answers with: the challenge (RFC 6750 §3) and, when
+/// the authenticator is unavailable, `Retry-After` in delta-seconds rounded up (RFC 9110 §10.2.3).
+fn auth_headers(e: &AuthError) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut out = Vec::new();
+    if let Some(c) = e.www_authenticate() {
+        out.push((header::WWW_AUTHENTICATE, c));
+    }
+    if let Some(after) = e.retry_after() {
+        let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+        out.push((header::RETRY_AFTER, HeaderValue::from(secs)));
+    }
+    out
 }
 
 fn json_response(status: StatusCode, v: &serde_json::Value) -> Response<Bytes> {

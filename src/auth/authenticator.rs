@@ -22,6 +22,10 @@ pub enum AuthErrorKind {
     Invalid,
     /// The credential store could not be reached: 503.
     Unavailable,
+    /// Valid credentials without the privilege the request needs (e.g. a token without the
+    /// required role): 403 `insufficient_scope`
+    /// ([RFC 6750 §3.1](https://www.rfc-editor.org/rfc/rfc6750#section-3.1)).
+    Forbidden,
 }
 
 /// A failed authentication, with what the server must answer: the status and the
@@ -52,6 +56,14 @@ impl AuthError {
         }
     }
 
+    /// Valid credentials lacking a required privilege (403).
+    pub fn forbidden() -> Self {
+        AuthError {
+            kind: AuthErrorKind::Forbidden,
+            retry_after: None,
+        }
+    }
+
     /// The credential store is unavailable; retry after `retry_after` if given.
     pub fn unavailable(retry_after: Option<Duration>) -> Self {
         AuthError {
@@ -65,23 +77,27 @@ impl AuthError {
         self.kind
     }
 
-    /// 401, or 503 when the store is unavailable.
+    /// 401, 403 for missing privileges, or 503 when the store is unavailable.
     pub fn status(&self) -> StatusCode {
         match self.kind {
             AuthErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AuthErrorKind::Forbidden => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
 
     /// The `WWW-Authenticate` header value a 401 must carry
     /// ([RFC 6750 §3](https://www.rfc-editor.org/rfc/rfc6750#section-3)):
-    /// `Bearer realm="scim"`, plus `error="invalid_token"` for bad credentials.
-    /// `None` for a 503.
+    /// `Bearer realm="scim"`, plus `error="invalid_token"` for bad credentials and
+    /// `error="insufficient_scope"` for a 403. `None` for a 503.
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
         match self.kind {
             AuthErrorKind::Missing => Some(HeaderValue::from_static("Bearer realm=\"scim\"")),
             AuthErrorKind::Invalid => Some(HeaderValue::from_static(
                 "Bearer realm=\"scim\", error=\"invalid_token\"",
+            )),
+            AuthErrorKind::Forbidden => Some(HeaderValue::from_static(
+                "Bearer realm=\"scim\", error=\"insufficient_scope\"",
             )),
             AuthErrorKind::Unavailable => None,
         }
@@ -98,6 +114,7 @@ impl AuthError {
             AuthErrorKind::Missing => "authentication required: send Authorization: Bearer <key>",
             AuthErrorKind::Invalid => "invalid or revoked credentials",
             AuthErrorKind::Unavailable => "authentication temporarily unavailable",
+            AuthErrorKind::Forbidden => "these credentials lack the privilege this request needs",
         };
         Error::with_status(self.status(), None, detail)
     }
@@ -191,7 +208,15 @@ impl Authenticator for BearerKeyAuthenticator {
         match self.store.verify(token).await {
             Ok(Some(info)) => Ok(Context::new(info.tenant, Principal::api_key(&info.id))),
             Ok(None) => Err(AuthError::invalid()),
-            Err(e) => Err(AuthError::unavailable(e.retry_after())),
+            Err(e) => {
+                // The client gets a bare 503; the operator gets the cause.
+                #[cfg(feature = "tracing")]
+                tracing::error!(
+                    error = %crate::backend::error_chain(&e),
+                    "the key store failed to verify a key"
+                );
+                Err(AuthError::unavailable(e.retry_after()))
+            }
         }
     }
 }
@@ -286,5 +311,12 @@ mod tests {
         assert_eq!(u.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(u.www_authenticate().is_none());
         assert_eq!(u.retry_after(), Some(Duration::from_secs(3)));
+        let f = AuthError::forbidden();
+        assert_eq!(f.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            f.www_authenticate().unwrap(),
+            "Bearer realm=\"scim\", error=\"insufficient_scope\""
+        );
+        assert_eq!(Error::from(f).status(), StatusCode::FORBIDDEN);
     }
 }

@@ -67,39 +67,85 @@ impl From<String> for TenantId {
 }
 
 /// Who authenticated: e.g. `key:<key id>` for a SCIM API key, `admin` for the admin token
-/// ([RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)).
+/// ([RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)), and, when the
+/// authenticator knows it, the id of the User resource the caller is
+/// ([`Principal::with_user_id`]; what `/Me` acts on,
+/// [RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11)).
 ///
 /// Backends may record it (audit logs, `meta` of their own); it never grants access by itself:
-/// access is decided by the [`TenantId`]. Cheap to clone.
+/// access is decided by the [`TenantId`]. Cheap to clone. Serialized as its name only.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Principal(Arc<str>);
+pub struct Principal {
+    name: Arc<str>,
+    user_id: Option<Arc<str>>,
+}
 
 impl Principal {
     /// A principal with a free-form name.
     pub fn new(name: impl AsRef<str>) -> Self {
-        Principal(Arc::from(name.as_ref()))
+        Principal {
+            name: Arc::from(name.as_ref()),
+            user_id: None,
+        }
     }
 
     /// The principal of an API key: `key:<key id>`.
     pub fn api_key(key_id: &str) -> Self {
-        Principal(Arc::from(format!("key:{key_id}")))
+        Principal::new(format!("key:{key_id}"))
+    }
+
+    /// The same principal mapped to the User resource with this `id` (in the request's
+    /// tenant): `/Me` then addresses that user
+    /// ([RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11)). An
+    /// authenticator sets it when it knows which user the caller is, e.g. from a token claim.
+    ///
+    /// ```
+    /// use scimitar::auth::Principal;
+    /// let p = Principal::new("oidc:alice").with_user_id("2819c223-7f76-453a-919d-413861904646");
+    /// assert_eq!(p.user_id(), Some("2819c223-7f76-453a-919d-413861904646"));
+    /// assert_eq!(Principal::new("entra").user_id(), None);
+    /// ```
+    pub fn with_user_id(mut self, id: impl AsRef<str>) -> Self {
+        self.user_id = Some(Arc::from(id.as_ref()));
+        self
+    }
+
+    /// The id of the User resource the caller is, if the authenticator mapped one
+    /// ([RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11)).
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
     }
 
     /// The name.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
     }
 }
 
 impl fmt::Debug for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Principal({:?})", &*self.0)
+        match &self.user_id {
+            Some(id) => write!(f, "Principal({:?}, user {:?})", &*self.name, &**id),
+            None => write!(f, "Principal({:?})", &*self.name),
+        }
     }
 }
 
 impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
+    }
+}
+
+impl Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for Principal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Principal::new)
     }
 }
 
@@ -118,7 +164,6 @@ macro_rules! string_serde {
     };
 }
 string_serde!(TenantId);
-string_serde!(Principal);
 
 /// The authenticated caller of one request: the tenant it acts in and who it is
 /// ([RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)).
@@ -151,6 +196,13 @@ impl Context {
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
+
+    /// The id of the User resource the caller is, if the authenticator mapped one
+    /// ([`Principal::with_user_id`]; `/Me`,
+    /// [RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11)).
+    pub fn user_id(&self) -> Option<&str> {
+        self.principal.user_id()
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +229,18 @@ mod tests {
         assert_eq!(b.principal.as_str(), "key:k1");
         assert_eq!(b.tenant().to_string(), "t1");
         assert_eq!(serde_json::to_string(&a.tenant).unwrap(), "\"t1\"");
+        assert_eq!(a.user_id(), None);
+    }
+
+    #[test]
+    fn principal_maps_to_a_user() {
+        let p = Principal::new("oidc:alice").with_user_id("u1");
+        let ctx = Context::new("t1", p.clone());
+        assert_eq!(ctx.user_id(), Some("u1"));
+        assert_ne!(p, Principal::new("oidc:alice"));
+        assert_eq!(format!("{p:?}"), r#"Principal("oidc:alice", user "u1")"#);
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"oidc:alice\"");
+        let back: Principal = serde_json::from_str("\"oidc:alice\"").unwrap();
+        assert_eq!(back.user_id(), None);
     }
 }

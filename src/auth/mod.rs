@@ -4,13 +4,16 @@
 //! An [`Authenticator`] turns a request into a [`Context`] (tenant and principal) before
 //! anything else is read. [`BearerKeyAuthenticator`] checks `Authorization: Bearer <key>` against
 //! an [`ApiKeyStore`] ([`MemoryKeyStore`] in memory); [`KeyAdmin`] is the HTTP surface that mints,
-//! lists and revokes keys.
+//! lists and revokes keys. With feature `jwt`, `jwt::JwtAuthenticator` accepts OAuth 2.0
+//! bearer JWTs ([RFC 9068](https://www.rfc-editor.org/rfc/rfc9068)).
 
 mod admin;
 mod authenticator;
 mod context;
+#[cfg(feature = "jwt")]
+pub mod jwt;
 mod keys;
-mod secret;
+pub(crate) mod secret;
 
 pub use admin::{KeyAdmin, MAX_ADMIN_BODY};
 pub use authenticator::{

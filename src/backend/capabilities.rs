@@ -25,7 +25,9 @@ pub struct Capabilities {
     pub etag: bool,
     /// `patch.supported`.
     pub patch: bool,
-    /// `bulk`.
+    /// `bulk`, as far as the backend is concerned. The server runs `/Bulk` itself (each
+    /// operation through the single-resource path), so `/ServiceProviderConfig` advertises
+    /// what the server's `Limits` allow, not this.
     pub bulk: BulkSupport,
     /// `changePassword.supported`: `password` may be set by PUT/PATCH.
     pub change_password: bool,

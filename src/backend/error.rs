@@ -227,6 +227,19 @@ impl std::error::Error for BackendError {
     }
 }
 
+/// An error and each of its causes, `: `-separated, for logs (a [`BackendError`]'s own
+/// `Display` already shows its direct source, which is not repeated).
+pub(crate) fn error_chain(e: &BackendError) -> String {
+    let mut out = format!("{} {}", e.status().as_u16(), e.detail());
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +287,27 @@ mod tests {
         assert_eq!(e.detail(), "internal error");
         let m = BackendError::internal_msg("secret detail");
         assert_eq!(Error::from(m).detail(), "internal error");
+    }
+
+    #[test]
+    fn the_chain_names_every_cause_once() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("lookup failed")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let b = BackendError::internal(Outer(std::io::Error::other("timed out")));
+        assert_eq!(
+            error_chain(&b),
+            "500 internal error: lookup failed: timed out"
+        );
     }
 
     #[test]

@@ -7,12 +7,15 @@ mod error;
 mod identity;
 mod memory;
 mod page;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 mod stored;
 #[cfg(feature = "zitadel")]
 pub mod zitadel;
 
 pub use capabilities::{BulkSupport, Capabilities, FilterRule, FilterRules, FilterSupport};
 pub use defaults::check_if_match;
+pub(crate) use error::error_chain;
 pub use error::{BackendError, BackendErrorKind};
 pub use identity::IdentityBackend;
 pub use memory::{DEFAULT_MAX_RESULTS, DEFAULT_SCAN_LIMIT, MemoryBackend};

@@ -79,13 +79,12 @@ impl<'a, 'r> Engine<'a, 'r> {
                 }
             }
             let loc = self.attr_loc(target);
-            if let Some(ext) = target.ext {
-                if steps
+            if let Some(ext) = target.ext
+                && steps
                     .iter()
                     .any(|s| matches!(s, Step::Add(v) if !v.is_empty()))
-                {
-                    self.ensure_ext(ext);
-                }
+            {
+                self.ensure_ext(ext);
             }
             multi::apply_run(&mut self.tx, &loc, target.attr, steps, op.label())?;
         }
@@ -274,10 +273,10 @@ impl<'a, 'r> Engine<'a, 'r> {
             Action::Set(kind, v) => {
                 if t.attr.multi_valued && kind == OpKind::Add {
                     let values = coerce_many(t.attr, v, self.compat, label)?;
-                    if let Some(ext) = t.ext {
-                        if !values.is_empty() {
-                            self.ensure_ext(ext);
-                        }
+                    if let Some(ext) = t.ext
+                        && !values.is_empty()
+                    {
+                        self.ensure_ext(ext);
                     }
                     return multi::apply_run(
                         &mut self.tx,

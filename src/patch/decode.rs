@@ -3,8 +3,8 @@
 //! building a JSON tree (member names matched case-insensitively, strings borrowed from the
 //! body where they have no escapes), `schemas` is checked as it is read, and each operation is
 //! decoded as soon as it is read; only each operation's `value` becomes a
-//! [`serde_json::Value`]. [`PatchRequest::from_value`](super::PatchRequest::from_value) reads the
-//! same shape from a tree; both end in the same checks, in the same order.
+//! [`serde_json::Value`]. [`PatchRequest::from_value`](super::PatchRequest::from_value) runs the
+//! same decoder over a tree (a `Value` is a serde `Deserializer` too): there is one decoder.
 
 use super::op::PatchOperation;
 use super::request::{PATCH_OP_SCHEMA, PatchLimits, decode_op};
@@ -28,17 +28,6 @@ pub(crate) enum Field<'a> {
     Other,
 }
 
-impl<'a> Field<'a> {
-    /// The field of a JSON tree.
-    pub(crate) fn from_value(v: Value) -> Field<'a> {
-        match v {
-            Value::String(s) => Field::Str(Cow::Owned(s)),
-            Value::Null => Field::Null,
-            _ => Field::Other,
-        }
-    }
-}
-
 /// One operation as read: its members, not yet checked.
 #[derive(Debug, Default)]
 pub(crate) struct RawOp<'a> {
@@ -57,23 +46,6 @@ pub(crate) enum Schemas {
     PatchOp,
     /// Anything else.
     Other,
-}
-
-impl Schemas {
-    /// The `schemas` member of a JSON tree.
-    pub(crate) fn of_value(v: &Value) -> Schemas {
-        match v {
-            Value::Array(a)
-                if a.iter().any(|u| {
-                    u.as_str()
-                        .is_some_and(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-                }) =>
-            {
-                Schemas::PatchOp
-            }
-            _ => Schemas::Other,
-        }
-    }
 }
 
 /// The operations decoded so far: decoding stops at the first failing operation or at the

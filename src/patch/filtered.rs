@@ -131,10 +131,8 @@ impl<'a> Engine<'a, '_> {
                             check_immutable(s, obj.get(k.as_ref()), None, label)?;
                             let last = obj.len() == 1;
                             self.tx.put(eloc.sub(k), None);
-                            if last {
-                                if let Some(m) = mask.get_mut(i) {
-                                    *m = true;
-                                }
+                            if last && let Some(m) = mask.get_mut(i) {
+                                *m = true;
                             }
                         }
                     }
@@ -235,10 +233,8 @@ impl<'a> Engine<'a, '_> {
                         }
                     }
                 }
-                if sets_primary {
-                    if let Some(i) = matched.first() {
-                        clear_other_primaries(&mut self.tx, &loc, i);
-                    }
+                if sets_primary && let Some(i) = matched.first() {
+                    clear_other_primaries(&mut self.tx, &loc, i);
                 }
                 Ok(())
             }

@@ -163,10 +163,10 @@ impl Members {
                 add,
                 added,
             } => {
-                if let Some(i) = added.remove(&key) {
-                    if let Some(a) = add.get_mut(i) {
-                        *a = None;
-                    }
+                if let Some(i) = added.remove(&key)
+                    && let Some(a) = add.get_mut(i)
+                {
+                    *a = None;
                 }
                 removed.entry(key).or_insert_with(|| {
                     remove.push(id.to_owned());
@@ -174,10 +174,10 @@ impl Members {
                 });
             }
             Members::Replace(list, index) => {
-                if let Some(i) = index.remove(&key) {
-                    if let Some(a) = list.get_mut(i) {
-                        *a = None;
-                    }
+                if let Some(i) = index.remove(&key)
+                    && let Some(a) = list.get_mut(i)
+                {
+                    *a = None;
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! all-or-nothing ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
 use super::apply::Engine;
-use super::decode::{BodySeed, Decoded, Field, RawBody, RawOp, Schemas};
+use super::decode::{BodySeed, Field, RawBody, RawOp, Schemas};
 use super::op::{OpKind, PatchOperation};
 use super::tx::Tx;
 use crate::compat::Compat;
@@ -92,42 +92,15 @@ impl PatchRequest {
         Self::from_raw(raw, compat, limits)
     }
 
-    /// Decodes a PatchOp message already parsed as JSON (see [`from_slice`](Self::from_slice)).
+    /// Decodes a PatchOp message already parsed as JSON (see [`from_slice`](Self::from_slice)):
+    /// the tree is read by the same decoder as the bytes (one decoder, the one the benches
+    /// measure), so both accept and refuse exactly the same messages.
     pub fn from_value(body: Value, compat: &Compat, limits: &PatchLimits) -> Result<Self, Error> {
-        let Value::Object(obj) = body else {
-            return Err(Error::invalid_syntax("a PATCH body must be a JSON object"));
-        };
-        let mut raw = RawBody::default();
-        for (k, v) in obj {
-            if k.eq_ignore_ascii_case("schemas") {
-                raw.schemas = Schemas::of_value(&v);
-            } else if k.eq_ignore_ascii_case("Operations") {
-                let Value::Array(items) = v else {
-                    raw.operations_invalid = true;
-                    continue;
-                };
-                let mut ops = Decoded::with_capacity(items.len().min(limits.max_operations));
-                for (i, item) in items.into_iter().enumerate() {
-                    let Value::Object(m) = item else {
-                        return Err(Error::invalid_syntax(format!(
-                            "Operations[{i}] is not a JSON object"
-                        )));
-                    };
-                    let mut op = RawOp::default();
-                    for (k, v) in m {
-                        if k.eq_ignore_ascii_case("op") {
-                            op.op = Some(Field::from_value(v));
-                        } else if k.eq_ignore_ascii_case("path") {
-                            op.path = Some(Field::from_value(v));
-                        } else if k.eq_ignore_ascii_case("value") {
-                            op.value = Some(v);
-                        }
-                    }
-                    ops.push(op, compat, limits);
-                }
-                raw.operations = Some(ops);
-            }
-        }
+        let raw = BodySeed { compat, limits }.deserialize(body).map_err(|e| {
+            Error::invalid_syntax(format!(
+                "the PATCH body is not a valid PatchOp message: {e}"
+            ))
+        })?;
         Self::from_raw(raw, compat, limits)
     }
 

@@ -77,14 +77,14 @@ impl<'a, 'f> Selector<'a, 'f> {
                 && path.sub_attr.is_none())
             .then(|| attr.sub_attribute(&path.name))
             .flatten();
-            if let Some(sub) = sub {
-                if matches!(sub.kind, AttributeType::String | AttributeType::Reference) {
-                    return Ok(Selector::StrEq {
-                        key: &sub.name,
-                        lit,
-                        case_exact: sub.case_exact,
-                    });
-                }
+            if let Some(sub) = sub
+                && matches!(sub.kind, AttributeType::String | AttributeType::Reference)
+            {
+                return Ok(Selector::StrEq {
+                    key: &sub.name,
+                    lit,
+                    case_exact: sub.case_exact,
+                });
             }
         }
         CompiledFilter::for_elements(filter, attr).map(Selector::Compiled)

@@ -5,7 +5,6 @@
 
 use crate::error::{Error, ScimType};
 use std::borrow::Cow;
-use std::fmt;
 use std::ops::Range;
 
 /// What was being parsed when a [`ParseError`] happened, which decides its `scimType`
@@ -27,6 +26,14 @@ impl ParseErrorKind {
             ParseErrorKind::Path => ScimType::InvalidPath,
         }
     }
+
+    /// What was parsed, for messages: `filter` or `path`.
+    const fn noun(self) -> &'static str {
+        match self {
+            ParseErrorKind::Filter => "filter",
+            ParseErrorKind::Path => "path",
+        }
+    }
 }
 
 /// A syntax error in a filter or path: where it is (a byte range of the input) and what was
@@ -35,13 +42,15 @@ impl ParseErrorKind {
 ///
 /// Displays as `invalid filter at 17..19: expected a comparison operator (eq, ne, …)`.
 /// Converts into a 400 [`Error`] with `scimType` `invalidFilter` or `invalidPath`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
 pub struct ParseError {
     // Boxed: keeps every `Result` of the parser small, so the happy path moves less.
     inner: Box<Inner>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {} at {}..{}: {message}", kind.noun(), span.start, span.end)]
 struct Inner {
     kind: ParseErrorKind,
     span: Range<usize>,
@@ -83,22 +92,6 @@ impl ParseError {
         self.inner.kind.scim_type()
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.inner.kind {
-            ParseErrorKind::Filter => "filter",
-            ParseErrorKind::Path => "path",
-        };
-        write!(
-            f,
-            "invalid {what} at {}..{}: {}",
-            self.inner.span.start, self.inner.span.end, self.inner.message
-        )
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 impl From<ParseError> for Error {
     fn from(e: ParseError) -> Self {

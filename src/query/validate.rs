@@ -81,9 +81,12 @@ pub struct ValidateOptions {
     pub boolean_strings: bool,
     /// A bare value (string, number, boolean) given for a complex attribute that has a
     /// `value` sub-attribute becomes `{"value": …}` (Entra ID sends the enterprise `manager`
-    /// as an id string), and an empty string for a complex attribute counts as unassigned
-    /// (create/replace).
+    /// as an id string) (create/replace).
     pub bare_values: bool,
+    /// An empty string (`""`) given for a complex attribute counts as unassigned
+    /// (create/replace), as [`Compat::null_or_empty_clears`](crate::Compat::null_or_empty_clears)
+    /// makes it clear the attribute in a PATCH.
+    pub empty_clears: bool,
     /// Add the core schema URN and the URNs of the extensions present to `schemas` when the
     /// client left them out (create/replace); otherwise that is `invalidValue`.
     pub fix_schemas: bool,
@@ -97,6 +100,7 @@ impl Default for ValidateOptions {
             wrap_single_values: true,
             boolean_strings: true,
             bare_values: true,
+            empty_clears: true,
             fix_schemas: true,
         }
     }
@@ -113,6 +117,7 @@ impl ValidateOptions {
             wrap_single_values: false,
             boolean_strings: false,
             bare_values: false,
+            empty_clears: false,
             fix_schemas: false,
         }
     }

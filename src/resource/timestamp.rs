@@ -39,9 +39,9 @@ fn fast(t: &DateTime<Utc>, buf: &mut [u8; MAX]) -> Option<usize> {
     put(buf, 17, t.second(), 2);
     let (fraction, width) = if nanos == 0 {
         (0, 0)
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         (nanos / 1_000_000, 3)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         (nanos / 1_000, 6)
     } else {
         (nanos, 9)

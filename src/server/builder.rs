@@ -1,9 +1,10 @@
 //! Building a [`ScimServer`]: backend, authenticator, base URL, limits, client compatibility and
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+use super::ConfigError;
 use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
-use crate::Error;
+use crate::audit::AuditSink;
 use crate::auth::Authenticator;
 use crate::backend::IdentityBackend;
 use crate::compat::Compat;
@@ -25,6 +26,7 @@ pub struct ServerBuilder {
     compat: Compat,
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl ServerBuilder {
@@ -38,6 +40,7 @@ impl ServerBuilder {
             compat: Compat::default(),
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
+            audit: None,
         }
     }
 
@@ -99,25 +102,29 @@ impl ServerBuilder {
         self
     }
 
-    /// Builds the server; 400 `invalidValue` errors say what is missing or wrong (no backend,
-    /// no authenticator, a base URL that is not an absolute `http`/`https` URL, a registry
-    /// without `User` or `Group`).
-    pub fn build(self) -> Result<ScimServer, Error> {
-        let backend = self
-            .backend
-            .ok_or_else(|| Error::invalid_value("ScimServer needs a backend"))?;
-        let authenticator = self
-            .authenticator
-            .ok_or_else(|| Error::invalid_value("ScimServer needs an authenticator"))?;
-        let raw = self
-            .base_url
-            .ok_or_else(|| Error::invalid_value("ScimServer needs a base URL"))?;
-        let url = url::Url::parse(&raw)
-            .map_err(|e| Error::invalid_value(format!("base URL {raw:?} is not a URL: {e}")))?;
+    /// Where successful changes are reported (default: nowhere); see [`crate::audit`]
+    /// ([RFC 7644 §7](https://www.rfc-editor.org/rfc/rfc7644#section-7)).
+    pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
+    }
+
+    /// Builds the server. A [`ConfigError`] names the setting that is missing or wrong (no
+    /// backend, no authenticator, a base URL that is not an absolute `http`/`https` URL, a
+    /// registry without `User` or `Group`).
+    pub fn build(self) -> Result<ScimServer, ConfigError> {
+        let missing = |setting| ConfigError::Missing { setting };
+        let backend = self.backend.ok_or_else(|| missing("backend"))?;
+        let authenticator = self.authenticator.ok_or_else(|| missing("authenticator"))?;
+        let raw = self.base_url.ok_or_else(|| missing("base_url"))?;
+        let bad_url = |reason: String| ConfigError::Invalid {
+            setting: "base_url".into(),
+            value: raw.clone(),
+            reason,
+        };
+        let url = url::Url::parse(&raw).map_err(|e| bad_url(format!("not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-            return Err(Error::invalid_value(format!(
-                "base URL {raw:?} must be an absolute http or https URL"
-            )));
+            return Err(bad_url("must be an absolute http or https URL".into()));
         }
         let base_url = url.as_str().trim_end_matches('/').to_owned();
         let mount = self
@@ -128,9 +135,11 @@ impl ServerBuilder {
         let user = self.schemas.resource_type("User").cloned();
         let group = self.schemas.resource_type("Group").cloned();
         let (Some(user), Some(group)) = (user, group) else {
-            return Err(Error::invalid_value(
-                "the schema registry must hold the User and Group resource types",
-            ));
+            return Err(ConfigError::Invalid {
+                setting: "schemas".into(),
+                value: "a registry without the User or Group resource type".into(),
+                reason: "the schema registry must hold the User and Group resource types".into(),
+            });
         };
         let capabilities = backend.capabilities().clone();
         let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
@@ -148,6 +157,7 @@ impl ServerBuilder {
                 group,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                audit: self.audit,
                 direct_user,
                 direct_group,
             }),

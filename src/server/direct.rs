@@ -237,12 +237,11 @@ impl Direct for User {
             return false;
         }
         fill_group_refs(&mut self.groups, base);
-        if self.enterprise().and_then(|e| e.manager.as_ref()).is_some() {
-            if let Some(m) = self.enterprise_mut().manager.as_mut() {
-                if let Some(url) = missing_ref(&m.reference, m.value.as_deref(), base, "Users") {
-                    m.reference = Some(url);
-                }
-            }
+        if self.enterprise().and_then(|e| e.manager.as_ref()).is_some()
+            && let Some(m) = self.enterprise_mut().manager.as_mut()
+            && let Some(url) = missing_ref(&m.reference, m.value.as_deref(), base, "Users")
+        {
+            m.reference = Some(url);
         }
         set_meta(self, location);
         true

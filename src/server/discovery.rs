@@ -4,12 +4,13 @@
 //! [§6](https://www.rfc-editor.org/rfc/rfc7643#section-6),
 //! [§7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 
+use super::Limits;
 use super::ScimServer;
 use super::params::ListParams;
 use super::response::{Reply, list_response};
 use super::route::Route;
 use crate::Error;
-use crate::backend::Capabilities;
+use crate::backend::{BulkSupport, Capabilities};
 use crate::schema::SchemaRegistry;
 use http::StatusCode;
 use http::request::Parts;
@@ -36,11 +37,13 @@ pub(crate) const OAUTH_BEARER: AuthScheme = AuthScheme {
 };
 
 /// The `ServiceProviderConfig` resource (RFC 7643 §5, example §8.5): the backend's
-/// capabilities, `filter.maxResults` no larger than the server's page limit, and bulk not
-/// offered (the server answers `/Bulk` with 501 whatever the backend could do).
+/// capabilities, `filter.maxResults` no larger than the server's page limit, and `bulk` as the
+/// server serves it (the server runs bulk operations itself, whatever the backend declares:
+/// [RFC 7644 §3.7](https://www.rfc-editor.org/rfc/rfc7644#section-3.7)).
 pub(crate) fn service_provider_config(
     caps: &Capabilities,
     max_count: usize,
+    bulk: BulkSupport,
     documentation_uri: Option<&str>,
     schemes: &[AuthScheme],
     base_url: &str,
@@ -66,7 +69,11 @@ pub(crate) fn service_provider_config(
     map.extend(caps.to_service_provider_config());
     map.insert(
         "bulk".into(),
-        json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0}),
+        json!({
+            "supported": bulk.supported,
+            "maxOperations": bulk.max_operations,
+            "maxPayloadSize": bulk.max_payload_size,
+        }),
     );
     if let Some(Value::Object(filter)) = map.get_mut("filter") {
         filter.insert("maxResults".into(), json!(caps.max_results.min(max_count)));
@@ -99,12 +106,27 @@ impl ScimServer {
                 service_provider_config(
                     &self.inner.capabilities,
                     self.inner.limits.max_count,
+                    bulk_support(&self.inner.limits),
                     self.inner.documentation_uri.as_deref(),
                     &[OAUTH_BEARER],
                     base,
                 ),
             ),
         })
+    }
+}
+
+/// `bulk` of `/ServiceProviderConfig` from the server's [`Limits`]
+/// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
+pub(crate) fn bulk_support(limits: &Limits) -> BulkSupport {
+    if limits.bulk_enabled() {
+        BulkSupport {
+            supported: true,
+            max_operations: limits.max_bulk_operations,
+            max_payload_size: limits.max_bulk_payload_bytes,
+        }
+    } else {
+        BulkSupport::default()
     }
 }
 
@@ -190,10 +212,14 @@ mod tests {
         let mut caps = Capabilities::scan(5000);
         caps.sort = false;
         caps.bulk.supported = true;
-        let v = service_provider_config(&caps, 200, None, &[OAUTH_BEARER], BASE);
+        let off = bulk_support(&Limits::default().with_max_bulk_operations(0));
+        let v = service_provider_config(&caps, 200, off, None, &[OAUTH_BEARER], BASE);
         assert_eq!(v["schemas"], json!([SPC_SCHEMA]));
         assert_eq!(v["filter"], json!({"supported": true, "maxResults": 200}));
-        assert_eq!(v["bulk"]["supported"], false);
+        assert_eq!(
+            v["bulk"],
+            json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0})
+        );
         assert_eq!(v["patch"]["supported"], true);
         assert_eq!(v["sort"]["supported"], false);
         assert_eq!(v["etag"]["supported"], true);
@@ -205,7 +231,16 @@ mod tests {
             format!("{BASE}/ServiceProviderConfig")
         );
         assert!(v.get("documentationUri").is_none());
-        let v = service_provider_config(&caps, 10_000, Some("https://d"), &[], BASE);
+        let on = bulk_support(
+            &Limits::default()
+                .with_max_bulk_operations(50)
+                .with_max_bulk_payload_bytes(4096),
+        );
+        let v = service_provider_config(&caps, 10_000, on, Some("https://d"), &[], BASE);
+        assert_eq!(
+            v["bulk"],
+            json!({"supported": true, "maxOperations": 50, "maxPayloadSize": 4096})
+        );
         assert_eq!(v["filter"]["maxResults"], 5000);
         assert_eq!(v["documentationUri"], "https://d");
     }

@@ -36,8 +36,8 @@ pub enum CountOverflow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest request body in bytes; a larger one is answered 413 before it is parsed.
-    /// Also `bulk.maxPayloadSize` in `/ServiceProviderConfig`. Default 1 MiB.
+    /// Largest request body in bytes (every endpoint but `/Bulk`); a larger one is answered
+    /// 413 before it is parsed. Default 1 MiB.
     pub max_body_bytes: usize,
     /// Longest `filter` in bytes (400 `invalidFilter` beyond). Default 4096.
     pub max_filter_len: usize,
@@ -53,6 +53,16 @@ pub struct Limits {
     pub count_overflow: CountOverflow,
     /// Most attribute names in `attributes` or `excludedAttributes`. Default 256.
     pub max_attribute_list: usize,
+    /// Most operations in one `/Bulk` request: `bulk.maxOperations` in
+    /// `/ServiceProviderConfig`; more is answered 413
+    /// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)). `0` turns
+    /// bulk off (`bulk.supported: false`, `/Bulk` answers 501). Default 1000.
+    pub max_bulk_operations: usize,
+    /// Largest `/Bulk` request body in bytes: `bulk.maxPayloadSize` in
+    /// `/ServiceProviderConfig`; larger is answered 413
+    /// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
+    /// Default 1 MiB.
+    pub max_bulk_payload_bytes: usize,
 }
 
 impl Default for Limits {
@@ -65,6 +75,8 @@ impl Default for Limits {
             max_count: 1000,
             count_overflow: CountOverflow::Clamp,
             max_attribute_list: 256,
+            max_bulk_operations: 1000,
+            max_bulk_payload_bytes: 1024 * 1024,
         }
     }
 }
@@ -104,6 +116,66 @@ impl Limits {
     pub fn with_max_attribute_list(mut self, n: usize) -> Self {
         self.max_attribute_list = n;
         self
+    }
+
+    /// Sets [`Limits::max_bulk_operations`] (`0` turns `/Bulk` off).
+    pub fn with_max_bulk_operations(mut self, n: usize) -> Self {
+        self.max_bulk_operations = n;
+        self
+    }
+    /// Sets [`Limits::max_bulk_payload_bytes`].
+    pub fn with_max_bulk_payload_bytes(mut self, n: usize) -> Self {
+        self.max_bulk_payload_bytes = n;
+        self
+    }
+
+    /// Whether `/Bulk` is served ([`Limits::max_bulk_operations`] is not 0).
+    pub fn bulk_enabled(&self) -> bool {
+        self.max_bulk_operations > 0
+    }
+
+    /// The largest body any endpoint accepts: what a framework adapter may read before the
+    /// request is routed (each endpoint then holds the body to its own bound).
+    pub fn max_request_bytes(&self) -> usize {
+        if self.bulk_enabled() {
+            self.max_body_bytes.max(self.max_bulk_payload_bytes)
+        } else {
+            self.max_body_bytes
+        }
+    }
+
+    /// 413 when a bulk body of `len` bytes is over [`Limits::max_bulk_payload_bytes`], with
+    /// the limit in the detail ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
+    pub(crate) fn check_bulk_payload(&self, len: usize) -> Result<(), Error> {
+        if len > self.max_bulk_payload_bytes {
+            Err(Error::with_status(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                None,
+                format!(
+                    "the size of the bulk operation exceeds the maxPayloadSize ({})",
+                    self.max_bulk_payload_bytes
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// 413 when a bulk request holds more than [`Limits::max_bulk_operations`] operations
+    /// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
+    pub(crate) fn check_bulk_operations(&self, n: usize) -> Result<(), Error> {
+        if n > self.max_bulk_operations {
+            Err(Error::with_status(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                None,
+                format!(
+                    "the number of operations ({n}) exceeds the maxOperations ({})",
+                    self.max_bulk_operations
+                ),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// The page size to use for a requested `count` (already made non-negative): the request
@@ -164,6 +236,26 @@ mod tests {
         let e = l.page_size(Some(11)).unwrap_err();
         assert_eq!(e.scim_type(), Some(ScimType::TooMany));
         assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn bulk_limits_are_413_naming_the_limit() {
+        let l = Limits::default()
+            .with_max_bulk_operations(2)
+            .with_max_bulk_payload_bytes(10);
+        assert!(l.check_bulk_operations(2).is_ok());
+        let e = l.check_bulk_operations(3).unwrap_err();
+        assert_eq!(e.status(), 413);
+        assert!(e.detail().contains("maxOperations (2)"), "{}", e.detail());
+        assert!(l.check_bulk_payload(10).is_ok());
+        let e = l.check_bulk_payload(11).unwrap_err();
+        assert!(e.detail().contains("maxPayloadSize (10)"), "{}", e.detail());
+        assert_eq!(l.max_request_bytes(), 1024 * 1024);
+        let big = Limits::default().with_max_bulk_payload_bytes(5 << 20);
+        assert_eq!(big.max_request_bytes(), 5 << 20);
+        let off = big.with_max_bulk_operations(0);
+        assert!(!off.bulk_enabled());
+        assert_eq!(off.max_request_bytes(), 1024 * 1024);
     }
 
     #[test]

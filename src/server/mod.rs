@@ -8,7 +8,8 @@
 //!    [`Context`] (tenant, principal) — 401 with
 //!    `WWW-Authenticate: Bearer` before anything else is looked at;
 //! 2. **route**: method and path (below the mount path) → endpoint — 404, 405 with `Allow`,
-//!    501 for `/Bulk` and `/Me`;
+//!    `/Bulk` runs its operations through the same resource stages (see `bulk`), `/Me` is the
+//!    caller's own User (501 when the authenticator maps no user);
 //! 3. **decode**: body size (413), content type (415), JSON (400 `invalidSyntax`);
 //! 4. **query**: `filter`, `sortBy`, `sortOrder`, `startIndex`, `count`, `attributes`,
 //!    `excludedAttributes` — from the URL or a `/.search` body (400 `invalidFilter`,
@@ -22,9 +23,15 @@
 //! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
 mod builder;
+mod bulk;
+mod config_error;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
+mod me;
+mod observe;
+#[cfg(all(test, feature = "tracing"))]
+mod observe_tests;
 mod params;
 mod query;
 mod refs;
@@ -39,9 +46,12 @@ mod tests;
 #[cfg(feature = "tower")]
 mod tower;
 
+pub use crate::audit::{AuditAction, AuditEvent, AuditSink};
 pub use builder::ServerBuilder;
+pub use config_error::{ConfigError, MIN_SECRET_DISTINCT, MIN_SECRET_LEN, check_secret};
 pub use limits::{CountOverflow, Limits};
-pub use response::SCIM_JSON;
+pub use observe::ErrorReport;
+pub use response::{SCIM_JSON, error_response};
 #[cfg(feature = "tower")]
 pub use tower::ResponseFuture;
 
@@ -62,8 +72,10 @@ use std::sync::Arc;
 ///
 /// Cheap to clone (one `Arc`); share one server between all requests and threads. Serves
 /// `/Users` and `/Groups` (+ `/{id}`, + `/.search`), `POST /.search` and `GET /` (every
-/// type), `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas` below its mount path;
-/// `/Bulk` and `/Me` answer 501. With the `tower` feature it is also a
+/// type), `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas` below its mount path,
+/// `POST /Bulk` ([RFC 7644 §3.7](https://www.rfc-editor.org/rfc/rfc7644#section-3.7)) and
+/// `/Me` ([RFC 7644 §3.11](https://www.rfc-editor.org/rfc/rfc7644#section-3.11); 501 when
+/// the authenticator maps the caller to no user). With the `tower` feature it is also a
 /// `tower::Service`, so axum mounts it in one line:
 /// `Router::new().nest_service("/scim/v2", server)`.
 ///
@@ -116,6 +128,8 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Told of every successful change.
+    audit: Option<Arc<dyn crate::audit::AuditSink>>,
     /// Whether the default projection of Users / Groups is served by direct encoding.
     direct_user: direct::DirectPlan,
     direct_group: direct::DirectPlan,
@@ -159,12 +173,24 @@ impl ScimServer {
     /// Never panics on client input and never fails: every outcome, errors included, is a
     /// SCIM response (`application/scim+json`; errors per
     /// [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+    ///
+    /// A response produced by a backend error carries it as an [`ErrorReport`] in its
+    /// extensions. With the `tracing` feature each request runs in a `scim_request` span
+    /// (method, route template, tenant, status, latency) closed by one event, at `error` level
+    /// with the error's cause chain for a 5xx.
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let method = request.method().clone();
+        observe::observed(&method, self.answer(request)).await
+    }
+
+    /// Stages 1–6.
+    async fn answer(&self, request: Request<Bytes>) -> Response<Bytes> {
         let (parts, body) = request.into_parts();
         let ctx = match self.authenticate(&parts).await {
             Ok(ctx) => ctx,
             Err(reply) => return reply.finish(),
         };
+        observe::record_tenant(&ctx);
         self.serve(&ctx, &parts, body).await.finish()
     }
 
@@ -177,10 +203,10 @@ impl ScimServer {
             .await
             .map_err(|e| {
                 let mut reply = Reply::error(&e.to_error());
-                if let Some(challenge) = e.www_authenticate() {
-                    if let Ok(v) = challenge.to_str() {
-                        reply = reply.header(WWW_AUTHENTICATE, v);
-                    }
+                if let Some(challenge) = e.www_authenticate()
+                    && let Ok(v) = challenge.to_str()
+                {
+                    reply = reply.header(WWW_AUTHENTICATE, v);
                 }
                 if let Some(after) = e.retry_after() {
                     reply = reply.header(RETRY_AFTER, retry_after_secs(after));
@@ -191,32 +217,74 @@ impl ScimServer {
 
     /// Stages 2–6 for an authenticated request whose body has been read.
     async fn serve(&self, ctx: &Context, parts: &http::request::Parts, body: Bytes) -> Reply {
-        if let Err(e) = self.inner.limits.check_body(body.len()) {
+        let route = Route::parse(parts.uri.path(), &self.inner.mount);
+        if let Err(e) = self.check_body(route.as_ref().ok(), body.len()) {
             return e.into();
         }
-        let route = match Route::parse(parts.uri.path(), &self.inner.mount) {
+        let route = match route {
             Ok(r) => r,
             Err(e) => return e.into(),
         };
+        observe::record_route(&route);
         if let Err(e) = route.check_method(&parts.method) {
             return Reply::from(e).header(ALLOW, route.allow_header());
         }
         let result = match route {
-            Route::Collection(Kind::User) => self.collection::<User>(ctx, parts, &body).await,
-            Route::Collection(Kind::Group) => self.collection::<Group>(ctx, parts, &body).await,
-            Route::Item(Kind::User, id) => self.item::<User>(ctx, &id, parts, &body).await,
-            Route::Item(Kind::Group, id) => self.item::<Group>(ctx, &id, parts, &body).await,
+            Route::Collection(_) | Route::Item(..) => {
+                self.resource_route(ctx, &route, parts, &body).await
+            }
             Route::Search(kind) => self.search(ctx, kind, parts, &body).await,
             Route::Root => self.root_query(ctx, parts).await,
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
                 self.discovery(&route, parts)
             }
-            Route::Bulk => Err(not_implemented(
-                "bulk operations are not supported (see /ServiceProviderConfig)",
-            )),
-            Route::Me => Err(not_implemented("the /Me endpoint is not supported")),
+            Route::Bulk => self.bulk(ctx, parts, &body).await,
+            Route::Me => self.me(ctx, parts, &body).await,
         };
         result.unwrap_or_else(|e| e)
+    }
+
+    /// The body bound of a route: [`Limits::max_bulk_payload_bytes`] for `/Bulk` (when bulk is
+    /// on), [`Limits::max_body_bytes`] for everything else (also an unroutable path).
+    fn body_limit(&self, route: Option<&Route>) -> usize {
+        let limits = &self.inner.limits;
+        if route == Some(&Route::Bulk) && limits.bulk_enabled() {
+            limits.max_bulk_payload_bytes
+        } else {
+            limits.max_body_bytes
+        }
+    }
+
+    /// 413 when a body of `len` bytes is over the bound of its route (see
+    /// [`ScimServer::body_limit`]); a bulk body's error names `maxPayloadSize`
+    /// ([RFC 7644 §3.7.4](https://www.rfc-editor.org/rfc/rfc7644#section-3.7.4)).
+    fn check_body(&self, route: Option<&Route>, len: usize) -> Result<(), crate::Error> {
+        let limits = &self.inner.limits;
+        if len <= self.body_limit(route) {
+            Ok(())
+        } else if route == Some(&Route::Bulk) && limits.bulk_enabled() {
+            limits.check_bulk_payload(len)
+        } else {
+            limits.check_body(len)
+        }
+    }
+
+    /// A request to a resource endpoint (`/Users`, `/Groups`, + `/{id}`) whose method has been
+    /// checked: the one dispatch both a single request and each `/Bulk` operation go through.
+    async fn resource_route(
+        &self,
+        ctx: &Context,
+        route: &Route,
+        parts: &http::request::Parts,
+        body: &Bytes,
+    ) -> Result<Reply, Reply> {
+        match route {
+            Route::Collection(Kind::User) => self.collection::<User>(ctx, parts, body).await,
+            Route::Collection(Kind::Group) => self.collection::<Group>(ctx, parts, body).await,
+            Route::Item(Kind::User, id) => self.item::<User>(ctx, id, parts, body).await,
+            Route::Item(Kind::Group, id) => self.item::<Group>(ctx, id, parts, body).await,
+            _ => Err(crate::Error::not_found("not a resource endpoint").into()),
+        }
     }
 
     /// `/Users`, `/Groups`: create (POST) or list (GET).
@@ -254,6 +322,22 @@ impl ScimServer {
         self.inner.backend.as_ref()
     }
 
+    /// Tells the audit sink, if any, of a successful change by `ctx` (a failing sink is logged,
+    /// never the caller's problem).
+    async fn audit(
+        &self,
+        ctx: &Context,
+        action: crate::audit::AuditAction,
+        kind: Kind,
+        id: Option<&str>,
+    ) {
+        let Some(sink) = self.inner.audit.as_deref() else {
+            return;
+        };
+        let event = crate::audit::AuditEvent::new(ctx, action, kind.name(), id.unwrap_or(""));
+        crate::audit::notify(Some(sink), event).await;
+    }
+
     /// The backend's capabilities (read once at build time).
     fn capabilities(&self) -> &Capabilities {
         &self.inner.capabilities
@@ -273,7 +357,7 @@ impl ScimServer {
     }
 }
 
-fn not_implemented(detail: &str) -> Reply {
+pub(super) fn not_implemented(detail: &str) -> Reply {
     Reply::error(&crate::Error::with_status(
         StatusCode::NOT_IMPLEMENTED,
         None,

@@ -81,12 +81,19 @@ fn name_of(s: &str) -> Option<Name> {
 impl ListParams {
     /// Decodes a URL query string (`application/x-www-form-urlencoded`, so `+` is a space as
     /// Entra sends it: `filter=userName+eq+%22x%22`). Unknown parameters are ignored; a known
-    /// one given twice is 400 `invalidValue`.
+    /// one given twice is 400 `invalidValue`. Text that is not UTF-8 once percent-decoded is
+    /// refused, never decoded lossily: `invalidFilter` for `filter`, `invalidPath` for
+    /// `sortBy`, `attributes` and `excludedAttributes`, `invalidValue` otherwise.
     pub(crate) fn from_query(query: Option<&str>) -> Result<ListParams, Error> {
         let mut p = ListParams::default();
         let mut seen = [false; NAMES.len()];
-        for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        for pair in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
+            let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = form_decode(raw_key).ok_or_else(|| {
+                Error::invalid_value("a query parameter name is not UTF-8 once percent-decoded")
+            })?;
             let Some(name) = name_of(&key) else { continue };
+            let value = form_decode(raw_value).ok_or_else(|| not_utf8(name, &key))?;
             let slot = NAMES.iter().position(|(_, n)| *n == name).unwrap_or(0);
             if let Some(s) = seen.get_mut(slot) {
                 if *s {
@@ -96,7 +103,6 @@ impl ListParams {
                 }
                 *s = true;
             }
-            let value = value.into_owned();
             p.set_text(name, value)?;
         }
         Ok(p)
@@ -171,6 +177,31 @@ impl ProjectionParams {
     /// decoded too (so their errors are reported) and dropped.
     pub(crate) fn from_query(query: Option<&str>) -> Result<ProjectionParams, Error> {
         ListParams::from_query(query).map(|p| p.projection)
+    }
+}
+
+/// One `application/x-www-form-urlencoded` component: `+` is a space, then percent-decoding;
+/// `None` when the bytes are not UTF-8 (an invalid sequence, a lone surrogate such as
+/// `%ED%A0%80`, a truncated sequence).
+fn form_decode(raw: &str) -> Option<String> {
+    let spaced = if raw.contains('+') {
+        std::borrow::Cow::Owned(raw.replace('+', " "))
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    };
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
+}
+
+/// The error for a parameter whose value is not UTF-8, typed as the parameter's own errors are.
+fn not_utf8(name: Name, key: &str) -> Error {
+    let detail = format!("query parameter {key} is not UTF-8 once percent-decoded");
+    match name {
+        Name::Filter => Error::invalid_filter(detail),
+        Name::SortBy | Name::Attributes | Name::ExcludedAttributes => Error::invalid_path(detail),
+        Name::SortOrder | Name::StartIndex | Name::Count => Error::invalid_value(detail),
     }
 }
 
@@ -249,6 +280,42 @@ mod tests {
             let e = ListParams::from_query(Some(q)).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidValue), "{q}");
         }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_never_lossy() {
+        let bad = [
+            "%ff%fe",
+            "%ED%A0%80",
+            "%C3",
+            "%E2%82",
+            "%80",
+            "a%F8%88%80%80%80",
+        ];
+        for b in bad {
+            let cases = [
+                (
+                    format!("filter=userName+eq+%22{b}%22"),
+                    ScimType::InvalidFilter,
+                ),
+                (format!("sortBy={b}"), ScimType::InvalidPath),
+                (format!("attributes=userName,{b}"), ScimType::InvalidPath),
+                (format!("excludedAttributes={b}"), ScimType::InvalidPath),
+                (format!("sortOrder={b}"), ScimType::InvalidValue),
+                (format!("startIndex={b}"), ScimType::InvalidValue),
+                (format!("count=1{b}"), ScimType::InvalidValue),
+                (format!("{b}=1"), ScimType::InvalidValue),
+            ];
+            for (q, t) in cases {
+                let e = ListParams::from_query(Some(&q)).unwrap_err();
+                assert_eq!((e.status().as_u16(), e.scim_type()), (400, Some(t)), "{q}");
+            }
+        }
+        // Decoded text keeps `%2B` as `+`, `+` as a space, and real UTF-8 as is.
+        let p = ListParams::from_query(Some("filter=a%2Bb+c%C3%A9&x")).unwrap();
+        assert_eq!(p.filter.as_deref(), Some("a+b cé"));
+        // An unknown parameter whose value is not UTF-8 is still ignored.
+        assert!(ListParams::from_query(Some("other=%ff")).is_ok());
     }
 
     #[test]

@@ -51,17 +51,16 @@ pub(crate) fn fill(resource: &mut Map<String, Value>, base: &str) {
             });
         } else if key.eq_ignore_ascii_case("groups") {
             for_each_object(value, |g| set_ref(g, base, "Groups"));
-        } else if key.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
-            if let Some(Value::Object(manager)) = value
+        } else if key.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA)
+            && let Some(Value::Object(manager)) = value
                 .as_object_mut()
                 .and_then(|ext| {
                     ext.iter_mut()
                         .find(|(k, _)| k.eq_ignore_ascii_case("manager"))
                 })
                 .map(|(_, v)| v)
-            {
-                set_ref(manager, base, "Users");
-            }
+        {
+            set_ref(manager, base, "Users");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! that go with them ([RFC 7644 §3.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.1),
 //! [§3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 
+use super::ErrorReport;
 use crate::Error;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, ETAG, HeaderValue, LOCATION};
@@ -25,6 +26,7 @@ pub(crate) struct Reply {
     status: StatusCode,
     body: Option<Body>,
     headers: Vec<(HeaderName, String)>,
+    report: Option<ErrorReport>,
 }
 
 impl Reply {
@@ -34,6 +36,7 @@ impl Reply {
             status,
             body: Some(Body::Value(body)),
             headers: Vec::new(),
+            report: None,
         }
     }
 
@@ -43,6 +46,7 @@ impl Reply {
             status,
             body: Some(Body::Encoded(body)),
             headers: Vec::new(),
+            report: None,
         }
     }
 
@@ -52,6 +56,7 @@ impl Reply {
             status,
             body: None,
             headers: Vec::new(),
+            report: None,
         }
     }
 
@@ -65,9 +70,20 @@ impl Reply {
         Reply::json(err.status(), body)
     }
 
+    /// The status.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// Adds a header (values that are not valid header text are dropped, never panicked on).
     pub(crate) fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Attaches the backend error behind this answer (put in the response's extensions).
+    pub(crate) fn report(mut self, report: ErrorReport) -> Self {
+        self.report = Some(report);
         self
     }
 
@@ -108,8 +124,27 @@ impl Reply {
                 res.headers_mut().append(name, v);
             }
         }
+        if let Some(report) = self.report {
+            res.extensions_mut().insert(report);
+        }
         res
     }
+}
+
+/// The SCIM error response for `err` (`application/scim+json`, RFC 7644 §3.12 body; a 500 says
+/// nothing of its cause), for framework adapters that must answer before the server sees the
+/// request — a body over the framework's size limit (413), a request the framework cannot
+/// convert ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+///
+/// ```
+/// use scimitar::server::error_response;
+/// let e = scimitar::Error::with_status(http::StatusCode::PAYLOAD_TOO_LARGE, None, "too large");
+/// let r = error_response(&e);
+/// assert_eq!(r.status(), 413);
+/// assert_eq!(r.headers()["content-type"], "application/scim+json");
+/// ```
+pub fn error_response(err: &Error) -> Response<Bytes> {
+    Reply::error(err).finish()
 }
 
 impl From<Error> for Reply {

@@ -50,9 +50,9 @@ pub(crate) enum Route {
     ResourceTypes(Option<String>),
     /// `/Schemas` or `/Schemas/{id}`.
     Schemas(Option<String>),
-    /// `/Bulk` (RFC 7644 §3.7): not offered; the server answers 501.
+    /// `/Bulk` (RFC 7644 §3.7): many resource operations in one request.
     Bulk,
-    /// `/Me` (RFC 7644 §3.11): not offered; the server answers 501.
+    /// `/Me` (RFC 7644 §3.11): the User resource of the authenticated caller.
     Me,
 }
 
@@ -75,7 +75,9 @@ impl Route {
             percent_decode_str(s)
                 .decode_utf8()
                 .map(|c| c.into_owned())
-                .map_err(|_| not_found(path))
+                .map_err(|_| {
+                    Error::invalid_value("a path segment is not valid UTF-8 once percent-decoded")
+                })
         };
         if let Some(kind) = Kind::from_endpoint(first) {
             return Ok(match second {
@@ -95,7 +97,7 @@ impl Route {
             Route::Schemas(second.map(decoded).transpose()?)
         } else if eq("Bulk") && second.is_none() {
             Route::Bulk
-        } else if eq("Me") {
+        } else if eq("Me") && second.is_none() {
             Route::Me
         } else {
             return Err(not_found(path));
@@ -134,6 +136,29 @@ impl Route {
                 None,
                 format!("{method} is not allowed here"),
             ))
+        }
+    }
+
+    /// The route template, e.g. `/Users/{id}`: what a log line names, never the client's own
+    /// path text (ids) or query.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn template(&self) -> &'static str {
+        match self {
+            Route::Collection(Kind::User) => "/Users",
+            Route::Collection(Kind::Group) => "/Groups",
+            Route::Item(Kind::User, _) => "/Users/{id}",
+            Route::Item(Kind::Group, _) => "/Groups/{id}",
+            Route::Search(Some(Kind::User)) => "/Users/.search",
+            Route::Search(Some(Kind::Group)) => "/Groups/.search",
+            Route::Search(None) => "/.search",
+            Route::Root => "/",
+            Route::ServiceProviderConfig => "/ServiceProviderConfig",
+            Route::ResourceTypes(None) => "/ResourceTypes",
+            Route::ResourceTypes(Some(_)) => "/ResourceTypes/{name}",
+            Route::Schemas(None) => "/Schemas",
+            Route::Schemas(Some(_)) => "/Schemas/{id}",
+            Route::Bulk => "/Bulk",
+            Route::Me => "/Me",
         }
     }
 
@@ -221,10 +246,34 @@ mod tests {
             "/Users/a/b",
             "/ServiceProviderConfig/x",
             "/scim/v2x/Users",
-            "/Users/%FF",
+            "/Me/x",
+            "/Bulk/x",
         ] {
             assert_eq!(r(p).unwrap_err().status(), 404, "{p}");
         }
+    }
+
+    #[test]
+    fn segments_that_are_not_utf8_are_400_never_lossy() {
+        for p in [
+            "/Users/%FF",
+            "/Groups/%ff%fe",
+            "/Users/%ED%A0%80",
+            "/ResourceTypes/%C3",
+            "/Schemas/urn%FF",
+        ] {
+            let e = r(p).unwrap_err();
+            assert_eq!(e.status(), 400, "{p}");
+            assert_eq!(e.scim_type(), Some(crate::ScimType::InvalidValue), "{p}");
+        }
+    }
+
+    #[test]
+    fn templates_name_no_ids() {
+        assert_eq!(r("/Users/abc").unwrap().template(), "/Users/{id}");
+        assert_eq!(r("/Groups/.search").unwrap().template(), "/Groups/.search");
+        assert_eq!(r("/Schemas/urn:x").unwrap().template(), "/Schemas/{id}");
+        assert_eq!(r("/").unwrap().template(), "/");
     }
 
     #[test]

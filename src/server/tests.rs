@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A backend whose every call fails with the error the function builds.
-struct Failing(fn() -> BackendError, Capabilities);
+pub(super) struct Failing(fn() -> BackendError, Capabilities);
 
-fn failing(make: fn() -> BackendError) -> Failing {
+pub(super) fn failing(make: fn() -> BackendError) -> Failing {
     Failing(make, Capabilities::scan(100))
 }
 
@@ -79,7 +79,7 @@ impl IdentityBackend for Failing {
 }
 
 /// Lets everyone in as tenant `t`, or refuses everyone with the given error.
-struct Auth(Option<AuthError>);
+pub(super) struct Auth(pub(super) Option<AuthError>);
 
 #[async_trait]
 impl Authenticator for Auth {
@@ -91,7 +91,7 @@ impl Authenticator for Auth {
     }
 }
 
-fn server(backend: Failing, auth: Auth) -> ScimServer {
+pub(super) fn server(backend: Failing, auth: Auth) -> ScimServer {
     ScimServer::builder()
         .backend(Arc::new(backend))
         .authenticator(Arc::new(auth))
@@ -180,4 +180,32 @@ fn retry_after_rounds_up() {
     assert_eq!(super::retry_after_secs(Duration::from_secs(3)), "3");
     assert_eq!(super::retry_after_secs(Duration::from_millis(1)), "1");
     assert_eq!(super::retry_after_secs(Duration::ZERO), "0");
+}
+
+#[tokio::test]
+async fn backend_errors_ride_in_the_response_extensions() {
+    let s = server(
+        failing(|| BackendError::internal(std::io::Error::other("disk on fire"))),
+        Auth(None),
+    );
+    let req = http::Request::get("/Users/x").body(Bytes::new()).unwrap();
+    let res = s.handle(req).await;
+    assert_eq!(res.status(), 500);
+    let report = res.extensions().get::<super::ErrorReport>().unwrap();
+    assert_eq!(report.status(), 500);
+    assert!(report.to_string().contains("disk on fire"));
+    let s = server(failing(|| BackendError::not_found("no x")), Auth(None));
+    let req = http::Request::get("/Groups/x").body(Bytes::new()).unwrap();
+    let res = s.handle(req).await;
+    let report = res.extensions().get::<super::ErrorReport>().unwrap();
+    assert_eq!(report.kind(), crate::backend::BackendErrorKind::NotFound);
+    // An answer no backend error produced carries none.
+    let req = http::Request::get("/Nope").body(Bytes::new()).unwrap();
+    assert!(
+        s.handle(req)
+            .await
+            .extensions()
+            .get::<super::ErrorReport>()
+            .is_none()
+    );
 }

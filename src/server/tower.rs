@@ -22,8 +22,19 @@ pub type ResponseFuture =
 impl ScimServer {
     /// Like [`ScimServer::handle`], for a request whose body is still a stream: authenticates
     /// first, then reads the body with [`Limits::max_body_bytes`](super::Limits::max_body_bytes)
+    /// (for `/Bulk`: [`Limits::max_bulk_payload_bytes`](super::Limits::max_bulk_payload_bytes))
     /// enforced while reading (413 as soon as it is exceeded, without buffering the rest).
     pub async fn handle_body<B>(&self, request: Request<B>) -> Response<Bytes>
+    where
+        B: Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let method = request.method().clone();
+        super::observe::observed(&method, self.answer_body(request)).await
+    }
+
+    /// Stages 1–6 of a streamed request (see [`ScimServer::handle_body`]).
+    async fn answer_body<B>(&self, request: Request<B>) -> Response<Bytes>
     where
         B: Body,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -33,20 +44,24 @@ impl ScimServer {
             Ok(ctx) => ctx,
             Err(reply) => return reply.finish(),
         };
-        let max = self.inner.limits.max_body_bytes;
+        super::observe::record_tenant(&ctx);
+        let route = super::route::Route::parse(parts.uri.path(), &self.inner.mount).ok();
+        let max = self.body_limit(route.as_ref());
+        let too_large = || {
+            let over = self.check_body(route.as_ref(), max.saturating_add(1));
+            Reply::error(&over.err().unwrap_or_else(|| payload_too_large(max))).finish()
+        };
         let declared = parts
             .headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {
-            return Reply::error(&payload_too_large(max)).finish();
+            return too_large();
         }
         let bytes = match Limited::new(body, max).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<LengthLimitError>() => {
-                return Reply::error(&payload_too_large(max)).finish();
-            }
+            Err(e) if e.is::<LengthLimitError>() => return too_large(),
             Err(_) => {
                 return Reply::error(&crate::Error::invalid_syntax(
                     "the request body could not be read",

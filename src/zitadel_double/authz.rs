@@ -39,6 +39,19 @@ struct CreateRequest {
     role_keys: Vec<String>,
 }
 
+/// protoc-gen-validate on `roleKeys`: `repeated.unique`, items 1..200.
+fn validate_keys(keys: &[String]) -> Result<(), ConnectError> {
+    for (i, key) in keys.iter().enumerate() {
+        check_len("AuthorizationRequest.RoleKeys[]", key, 1, 200)?;
+        if keys.iter().take(i).any(|k| k == key) {
+            return Err(ConnectError::invalid(
+                "invalid AuthorizationRequest.RoleKeys: repeated value must contain unique items",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_roles(state: &State, project_id: &str, keys: &[String]) -> Result<(), ConnectError> {
     let project = state
         .orgs
@@ -75,6 +88,7 @@ pub(crate) fn create(state: &mut State, body: &[u8], api: Api) -> Result<Value, 
         1,
         200,
     )?;
+    validate_keys(&req.role_keys)?;
     if api == Api::V2 && req.organization_id.is_none() {
         return Err(ConnectError::invalid(
             "invalid CreateAuthorizationRequest.OrganizationId: value length must be between 1 and 200 runes, inclusive",
@@ -142,6 +156,7 @@ pub(crate) fn update(state: &mut State, body: &[u8], api: Api) -> Result<Value, 
         body,
     )?;
     check_len("UpdateAuthorizationRequest.Id", &req.id, 1, 200)?;
+    validate_keys(&req.role_keys)?;
     let project = state
         .authz
         .get(&req.id)

@@ -29,8 +29,11 @@ pub(crate) fn set(state: &mut State, body: &[u8]) -> Result<Value, ConnectError>
     let req: SetRequest = decode("zitadel.user.v2.SetUserMetadataRequest", body)?;
     check_len("SetUserMetadataRequest.UserId", &req.user_id, 1, 200)?;
     if req.metadata.is_empty() {
-        return Err(ConnectError::invalid(
-            "invalid SetUserMetadataRequest.Metadata: value must contain at least 1 item(s)",
+        // No validator rule: the command refuses an empty bulk (id: the double's own).
+        return Err(ConnectError::zitadel(
+            Code::FailedPrecondition,
+            "META-9mm2d",
+            "No metadata given",
         ));
     }
     let mut user = state
@@ -138,9 +141,15 @@ pub(crate) fn delete(state: &mut State, body: &[u8]) -> Result<Value, ConnectErr
     let req: DeleteRequest = decode("zitadel.user.v2.DeleteUserMetadataRequest", body)?;
     check_len("DeleteUserMetadataRequest.UserId", &req.user_id, 1, 200)?;
     if req.keys.is_empty() {
-        return Err(ConnectError::invalid(
-            "invalid DeleteUserMetadataRequest.Keys: value must contain at least 1 item(s)",
+        // No validator rule: the command refuses an empty bulk (id: the double's own).
+        return Err(ConnectError::zitadel(
+            Code::FailedPrecondition,
+            "META-9mw2d",
+            "No metadata given",
         ));
+    }
+    for key in &req.keys {
+        check_len("DeleteUserMetadataRequest.Keys[]", key, 1, 200)?;
     }
     let mut user = state
         .users

@@ -28,7 +28,8 @@
 //! bodies are decoded strictly (an unknown field is `invalid_argument`, like protojson).
 //! Errors are Connect errors with Zitadel's ids: `{"code","message":"<text> (<ID>)","details"}`.
 //! A few ids Zitadel's docs do not name are the double's own (unknown org on create
-//! `COMMAND-3m9fs`, unknown IdP `COMMAND-39nf2`, missing IdP link `COMMAND-1M9xR`, unknown
+//! `COMMAND-3m9fs`, unknown IdP `COMMAND-39nf2`, missing IdP link `COMMAND-1M9xR`, empty metadata
+//! bulks `META-9mm2d`/`META-9mw2d`, unknown
 //! project or role, foreign project); clients must match on the Connect code for those.
 //!
 //! ```no_run

@@ -1,4 +1,6 @@
-//! SCIM keys and bearer authentication through the public API.
+//! SCIM keys and bearer authentication through the public API. The key store's own rules
+//! (tenants, revocation, no secrets shown) are proven by the conformance kit
+//! (`testkit_memory.rs`).
 
 use http::{HeaderValue, Request, header};
 use scimitar::auth::{
@@ -80,31 +82,6 @@ async fn revoked_key_fails_and_other_keys_keep_working() {
 }
 
 #[tokio::test]
-async fn tenant_b_cannot_list_or_revoke_tenant_a_keys() {
-    let (store, _) = setup();
-    let a = TenantId::new("a");
-    let b = TenantId::new("b");
-    let (ka, _) = store.mint(&a, None).await.unwrap();
-    store.mint(&b, None).await.unwrap();
-    let lb = store.list(&b).await.unwrap();
-    assert_eq!(lb.len(), 1);
-    assert!(lb.iter().all(|k| k.tenant == b));
-    assert!(!store.revoke(&b, &ka.id).await.unwrap());
-    assert_eq!(store.list(&a).await.unwrap().len(), 1);
-}
-
-#[tokio::test]
-async fn listing_never_shows_secrets() {
-    let (store, _) = setup();
-    let t = TenantId::new("a");
-    let (_, secret) = store.mint(&t, Some("x")).await.unwrap();
-    let json = serde_json::to_string(&store.list(&t).await.unwrap()).unwrap();
-    let body = secret.expose().split_once('.').unwrap().1;
-    assert!(!json.contains(body));
-    assert!(!format!("{secret:?}").contains(body));
-}
-
-#[tokio::test]
 async fn configured_key_is_accepted() {
     let (store, auth) = setup();
     let t = TenantId::new("default");
@@ -121,53 +98,5 @@ async fn configured_key_is_accepted() {
         auth.authenticate(&parts(Some("Bearer s3cr3t-from-enV")))
             .await
             .is_err()
-    );
-}
-
-#[tokio::test]
-async fn a_key_of_tenant_a_never_reaches_tenant_b_data() {
-    use scimitar::backend::{IdentityBackend, MemoryBackend};
-    use scimitar::query::{ListQuery, Selection};
-    use scimitar::resource::User;
-    let (store, auth) = setup();
-    let (_, key_a) = store.mint(&TenantId::new("a"), None).await.unwrap();
-    let (_, key_b) = store.mint(&TenantId::new("b"), None).await.unwrap();
-    let backend = MemoryBackend::new();
-    let ctx_a = auth
-        .authenticate(&parts(Some(&format!("Bearer {}", key_a.expose()))))
-        .await
-        .unwrap();
-    let ctx_b = auth
-        .authenticate(&parts(Some(&format!("Bearer {}", key_b.expose()))))
-        .await
-        .unwrap();
-    let id = backend
-        .create_user(&ctx_b, User::new("secret-user"))
-        .await
-        .unwrap()
-        .id
-        .unwrap();
-    assert_eq!(
-        backend
-            .get_user(&ctx_a, &id, &Selection::all())
-            .await
-            .unwrap_err()
-            .status(),
-        404
-    );
-    assert!(backend.delete_user(&ctx_a, &id, None).await.is_err());
-    assert_eq!(
-        backend
-            .list_users(&ctx_a, &ListQuery::new())
-            .await
-            .unwrap()
-            .total_results,
-        0
-    );
-    assert!(
-        backend
-            .get_user(&ctx_b, &id, &Selection::all())
-            .await
-            .is_ok()
     );
 }

@@ -80,15 +80,16 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
 }
 
 #[tokio::test]
-async fn bulk_and_me_are_501() {
+async fn empty_bulk_is_200_and_unmapped_me_is_501() {
     let s = server().await;
-    Call::post(
+    let a = Call::post(
         "/Bulk",
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}),
     )
     .send(&s)
-    .await
-    .assert_error(501, None);
+    .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["Operations"], json!([]));
     Call::get("/Me").send(&s).await.assert_error(501, None);
 }
 
@@ -161,7 +162,10 @@ async fn service_provider_config_reflects_backend_and_limits() {
         json!(["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"])
     );
     assert_eq!(v["patch"]["supported"], true);
-    assert_eq!(v["bulk"]["supported"], false);
+    assert_eq!(
+        v["bulk"],
+        json!({"supported": true, "maxOperations": 1000, "maxPayloadSize": 1_048_576})
+    );
     assert_eq!(v["filter"]["supported"], true);
     assert!(v["filter"]["maxResults"].as_u64().unwrap() <= 50);
     assert_eq!(v["authenticationSchemes"][0]["type"], "oauthbearertoken");

@@ -340,6 +340,13 @@ async fn metadata_and_links_have_zitadels_errors() {
         )
         .await;
     assert_eq!((status, error_id(&body)), (404, "META-2nnds"));
+    let (status, body) = c
+        .user("SetUserMetadata", json!({"userId": "u1", "metadata": []}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("failed_precondition"))
+    );
     let missing = json!({"userId": "nobody", "metadata": [{"key": "a", "value": "eA=="}]});
     let (status, body) = c.user("SetUserMetadata", missing).await;
     assert_eq!((status, error_id(&body)), (400, "COMMAND-uXHNj"));
@@ -424,6 +431,12 @@ async fn authorizations_by_version() {
             .await
             .0,
         400
+    );
+    let twice = json!({"userId": "u1", "projectId": "project-org-a", "organizationId": "org-a", "roleKeys": ["scim-user", "scim-user"]});
+    let (status, body) = c.call(&format!("{v2}/CreateAuthorization"), twice).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid_argument"))
     );
     let id = created["id"].clone();
     assert_eq!(

@@ -2,12 +2,12 @@
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
 mod groups;
-mod index;
+pub(crate) mod index;
 mod list;
 mod patching;
 mod snapshot;
 mod store;
-mod uid;
+pub(crate) mod uid;
 
 use crate::auth::{Context, TenantId};
 use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, StoredUser};

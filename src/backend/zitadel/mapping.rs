@@ -330,10 +330,9 @@ pub(crate) fn join(
         if let Some(v) = meta
             .get(&format!("{PREFIX}{k}"))
             .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            && v.is_array()
         {
-            if v.is_array() {
-                obj.insert((*k).to_owned(), v);
-            }
+            obj.insert((*k).to_owned(), v);
         }
     }
     let human = z.human.as_ref();

@@ -128,7 +128,7 @@ fn normalise_single(
             normalise_object(obj, |k| attr.sub_attribute(k), options)?;
             return Ok(was_empty || !obj.is_empty());
         }
-        (AttributeType::Complex, Value::String(s)) if options.bare_values && s.is_empty() => {
+        (AttributeType::Complex, Value::String(s)) if options.empty_clears && s.is_empty() => {
             return Ok(false);
         }
         (AttributeType::Complex, Value::String(_) | Value::Number(_) | Value::Bool(_))

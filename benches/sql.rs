@@ -1,0 +1,231 @@
+//! The SQL backend on SQLite, in-process: `userName eq` lookups, durable creates, one member
+//! added to and removed from a 100 000-member group, and the file's bytes per typical Entra ID
+//! user.
+//!
+//! ```sh
+//! cargo bench --features sqlite --bench sql -- --warm-up-time 1 --measurement-time 3
+//! SCIMITAR_BENCH_USERS=1000000 cargo bench --features sqlite --bench sql -- --warm-up-time 1 --measurement-time 3
+//! ```
+//!
+//! The data set (default 100 000 users, `SCIMITAR_BENCH_USERS` to change it; a group of up to
+//! 100 000 of them) is written once, straight into the tables in large transactions, in a
+//! temporary file; the timed operations then go through `IdentityBackend`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use scimitar::Filter;
+use scimitar::auth::{Context, Principal};
+use scimitar::backend::sql::SqlBackend;
+use scimitar::backend::{IdentityBackend, UserBody};
+use scimitar::query::{ListQuery, Selection};
+use scimitar::resource::{Member, User};
+use serde_json::json;
+use sqlx::{Connection, SqliteConnection};
+use tokio::runtime::Runtime;
+
+const TENANT: &str = "bench";
+const GROUP_MEMBERS: usize = 100_000;
+const GROUP_ID: &str = "00000000-0000-4000-8000-000000000001";
+
+fn user_id(i: usize) -> String {
+    format!("5d48a0a8-e3e5-4a0b-9f67-{i:012}")
+}
+
+/// A user as Entra ID's default attribute mapping provisions it.
+fn typical_user(i: usize) -> User {
+    User::from_json(json!({
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ],
+        "externalId": format!("5d48a0a8-e3e5-4a0b-9f67-{i:012}"),
+        "userName": format!("user{i}@contoso.com"),
+        "active": true,
+        "displayName": format!("User {i}"),
+        "title": "Sales Representative",
+        "preferredLanguage": "en-US",
+        "name": {"givenName": "User", "familyName": format!("Number{i}"), "formatted": format!("User Number{i}")},
+        "emails": [{"primary": true, "type": "work", "value": format!("user{i}@contoso.com")}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": format!("{i}"),
+            "department": "Sales"
+        }
+    }))
+    .expect("a valid user")
+}
+
+/// Writes `n` users and a group of `min(n, 100 000)` of them straight into the tables.
+async fn fill(url: &str, n: usize) {
+    let mut conn = SqliteConnection::connect(url).await.expect("open");
+    let now = chrono::Utc::now().timestamp_micros();
+    const BATCH: usize = 100;
+    let mut i = 0;
+    while i < n {
+        let mut tx = conn.begin().await.expect("begin");
+        let end = (i + 50_000).min(n);
+        while i < end {
+            let k = BATCH.min(end - i);
+            let mut sql = String::from(
+                "INSERT INTO scim_users (tenant, id, user_name, external_id, version, created, modified, body) VALUES ",
+            );
+            for j in 0..k {
+                if j > 0 {
+                    sql.push(',');
+                }
+                let p = j * 5;
+                sql.push_str(&format!(
+                    "('{TENANT}', ${}, ${}, ${}, 1, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 4,
+                    p + 5
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for j in i..i + k {
+                let mut u = typical_user(j);
+                let body = UserBody::encode(&mut u).expect("encode");
+                q = q
+                    .bind(user_id(j))
+                    .bind(u.user_name.to_lowercase())
+                    .bind(u.external_id.clone())
+                    .bind(now)
+                    .bind(body.as_str().to_owned());
+            }
+            q.execute(&mut *tx).await.expect("insert users");
+            i += k;
+        }
+        tx.commit().await.expect("commit");
+    }
+    let mut tx = conn.begin().await.expect("begin");
+    sqlx::query(
+        "INSERT INTO scim_groups (tenant, id, display_name, display_folded, external_id, version, created, modified, body) \
+         VALUES ($1, $2, 'Sales', 'sales', NULL, 1, $3, $3, $4)",
+    )
+    .bind(TENANT)
+    .bind(GROUP_ID)
+    .bind(now)
+    .bind(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales"}"#)
+    .execute(&mut *tx)
+    .await
+    .expect("group");
+    for chunk in (0..n.min(GROUP_MEMBERS)).collect::<Vec<_>>().chunks(300) {
+        let mut sql = String::from(
+            "INSERT INTO scim_group_members (tenant, group_id, member_id, kind, display) VALUES ",
+        );
+        for (j, _) in chunk.iter().enumerate() {
+            if j > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('{TENANT}', '{GROUP_ID}', ${}, 'User', NULL)",
+                j + 1
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = q.bind(user_id(*m));
+        }
+        q.execute(&mut *tx).await.expect("members");
+    }
+    tx.commit().await.expect("commit");
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+        .expect("checkpoint");
+    conn.close().await.expect("close");
+}
+
+fn bench(c: &mut Criterion) {
+    let n: usize = std::env::var("SCIMITAR_BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = Runtime::new().expect("runtime");
+    let path = std::env::temp_dir().join(format!("scimitar-bench-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let backend = rt.block_on(async {
+        let b = SqlBackend::connect(&url).await.expect("connect");
+        let started = Instant::now();
+        fill(&url, n).await;
+        eprintln!("filled {n} users in {:.1?}", started.elapsed());
+        b
+    });
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "SQLite file: {size} bytes for {n} typical Entra users and a group of {} members: {} bytes per user",
+        n.min(GROUP_MEMBERS),
+        size / n.max(1) as u64
+    );
+    let ctx = Context::new(TENANT, Principal::new("bench"));
+    let mut g = c.benchmark_group("sql");
+    let mut i = 0usize;
+    g.bench_function(format!("lookup userName eq ({n} users)"), |b| {
+        b.iter(|| {
+            i = (i + 7919) % n;
+            let f = Filter::parse(&format!(r#"userName eq "user{i}@contoso.com""#)).expect("f");
+            let page = rt
+                .block_on(backend.list_users(&ctx, &ListQuery::new().with_filter(f)))
+                .expect("lookup");
+            black_box(page)
+        })
+    });
+    let mut k = n;
+    g.bench_function("create user (durable)", |b| {
+        b.iter(|| {
+            k += 1;
+            black_box(
+                rt.block_on(backend.create_user(&ctx, typical_user(k)))
+                    .expect("create"),
+            )
+        })
+    });
+    let outsider = rt
+        .block_on(backend.create_user(&ctx, User::new("outsider@contoso.com")))
+        .expect("outsider")
+        .id
+        .expect("id");
+    let lean = Selection::excluding(&["members"]);
+    g.bench_function(
+        format!("member add + remove ({} members)", n.min(GROUP_MEMBERS)),
+        |b| {
+            b.iter(|| {
+                let add = [Member::user(&outsider)];
+                rt.block_on(backend.modify_group_members(&ctx, GROUP_ID, &add, &[], None, &lean))
+                    .expect("add");
+                let remove = [outsider.clone()];
+                black_box(
+                    rt.block_on(backend.modify_group_members(
+                        &ctx,
+                        GROUP_ID,
+                        &[],
+                        &remove,
+                        None,
+                        &lean,
+                    ))
+                    .expect("remove"),
+                )
+            })
+        },
+    );
+    g.bench_function("get group excluding members", |b| {
+        b.iter(|| {
+            black_box(
+                rt.block_on(backend.get_group(&ctx, GROUP_ID, &lean))
+                    .expect("get"),
+            )
+        })
+    });
+    g.finish();
+    rt.block_on(backend.close());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,288 @@
+//! List queries in SQL: the candidates by an indexed condition (or a bounded scan of the
+//! tenant), the filter engine on each candidate, then sorting and paging as the memory backend
+//! does them, so both answer every query alike
+//! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
+//!
+//! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`).
+
+use super::dialect::Dialect;
+use super::pushdown::{self, Condition};
+use super::rows::{REC_COLUMNS, Rec, db_err};
+use super::{groups, users};
+use crate::backend::memory::index::Kind;
+use crate::backend::{BackendError, Page};
+use crate::error::Error;
+use crate::query::{ListQuery, SortKey, compare_keys, sort_key};
+use crate::resource::{Group, GroupRef, Member, User};
+use crate::schema::ResourceSchema;
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// Limits of the work one list request may do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    pub(crate) max_results: usize,
+    pub(crate) scan_limit: usize,
+}
+
+fn table(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "scim_users",
+        Kind::Group => "scim_groups",
+    }
+}
+
+/// The attribute that links a resource to others (`groups` of a User, `members` of a Group).
+fn links(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "groups",
+        Kind::Group => "members",
+    }
+}
+
+fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
+    let (name, hint) = match kind {
+        Kind::User => ("Users", "userName eq, externalId eq or id eq"),
+        Kind::Group => ("Groups", "displayName eq, externalId eq or id eq"),
+    };
+    BackendError::from(Error::too_many(format!(
+        "{what} would examine {n} {name}, more than the limit of {limit}; filter with {hint}"
+    )))
+}
+
+/// The rows matching `cond` (all of the tenant's for `None`), at most `limit` of them and
+/// one more to tell that there are more, in id order.
+async fn fetch(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    tenant: &str,
+    cond: Option<&Condition>,
+    count_only: bool,
+    limit: Option<(i64, i64)>,
+    extra: Option<&str>,
+) -> Result<(Vec<Rec>, i64), BackendError> {
+    let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
+    if let (false, Some(x)) = (count_only, extra) {
+        cols.push_str(", ");
+        cols.push_str(x);
+    }
+    let mut sql = format!("SELECT {cols} FROM {} WHERE tenant = $1", table(kind));
+    let params: &[String] = cond.map_or(&[], |c| &c.params);
+    if let Some(c) = cond {
+        sql.push_str(" AND (");
+        sql.push_str(&c.sql);
+        sql.push(')');
+    }
+    if !count_only {
+        sql.push_str(" ORDER BY id");
+        if limit.is_some() {
+            let n = params.len() + 2;
+            sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1));
+        }
+    }
+    let mut q = sqlx::query(&sql).bind(tenant);
+    for p in params {
+        q = q.bind(p);
+    }
+    if let (false, Some((lim, off))) = (count_only, limit) {
+        q = q.bind(lim).bind(off);
+    }
+    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    if count_only {
+        let n: i64 = match rows.first() {
+            Some(r) => r.try_get(0).map_err(db_err)?,
+            None => 0,
+        };
+        return Ok((Vec::new(), n));
+    }
+    let recs = rows.iter().map(Rec::of).collect::<Result<Vec<_>, _>>()?;
+    Ok((recs, 0))
+}
+
+/// The `groups` of users or the `members` of groups, by id: what a resource's JSON needs
+/// when a filter or a sort looks at them.
+#[derive(Default)]
+struct Links {
+    groups: HashMap<String, Vec<GroupRef>>,
+    members: HashMap<String, Vec<Member>>,
+}
+
+impl Links {
+    async fn load(
+        conn: &mut AnyConnection,
+        kind: Kind,
+        tenant: &str,
+        recs: &[Rec],
+    ) -> Result<Links, BackendError> {
+        let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
+        Ok(match kind {
+            Kind::User => Links {
+                groups: users::groups_of(conn, tenant, &ids).await?,
+                ..Links::default()
+            },
+            Kind::Group => Links {
+                members: groups::members_of(conn, tenant, &ids).await?,
+                ..Links::default()
+            },
+        })
+    }
+
+    /// The resource's JSON as the API shows it, for filters and sorting.
+    fn json(&self, kind: Kind, rec: &Rec) -> Result<Value, BackendError> {
+        match kind {
+            Kind::User => rec.user_json(self.groups.get(&rec.id).map_or(&[], Vec::as_slice)),
+            Kind::Group => rec.group_json(self.members.get(&rec.id).cloned().unwrap_or_default()),
+        }
+    }
+}
+
+/// The records of the page `q` asks for, in order, and how many matched in all.
+pub(crate) async fn select(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    kind: Kind,
+    tenant: &str,
+    q: &ListQuery,
+    schema: &ResourceSchema,
+    bounds: Bounds,
+) -> Result<(Vec<Rec>, usize), BackendError> {
+    let compiled = match &q.filter {
+        Some(f) if !pushdown::is_exact(f, kind) => Some(f.compile(schema)?),
+        _ => None,
+    };
+    let big = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    // when the rows read are the page itself, a user's groups come with its row
+    let inline = (kind == Kind::User && q.sort.is_none() && q.selection.wants("groups"))
+        .then(|| d.user_groups());
+    if q.filter.is_none() && q.sort.is_none() {
+        let (_, total) = fetch(conn, kind, tenant, None, true, None, None).await?;
+        let total = usize::try_from(total).unwrap_or(0);
+        let range = q.window(total, bounds.max_results);
+        if range.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let limit = (big(range.len()), big(range.start));
+        let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit), inline).await?;
+        return Ok((recs, total));
+    }
+    let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
+    let what = if q.filter.is_some() {
+        "this filter"
+    } else {
+        "sorting"
+    };
+    let limit = (big(bounds.scan_limit.saturating_add(1)), 0);
+    let exact = q
+        .filter
+        .as_ref()
+        .is_some_and(|f| pushdown::is_exact(f, kind));
+    let extra = if exact { inline } else { None };
+    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit), extra).await?;
+    if rows.len() > bounds.scan_limit {
+        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
+        return Err(too_many(kind, n, bounds.scan_limit, what));
+    }
+    let link = links(kind);
+    let need_links = q
+        .filter
+        .as_ref()
+        .is_some_and(|f| pushdown::mentions(f, link))
+        || q.sort
+            .as_ref()
+            .is_some_and(|s| s.by.name.eq_ignore_ascii_case(link));
+    let linked = if need_links {
+        Links::load(conn, kind, tenant, &rows).await?
+    } else {
+        Links::default()
+    };
+    let mut hits: Vec<(Rec, Option<Value>)> = Vec::new();
+    for rec in rows {
+        match &compiled {
+            None => hits.push((rec, None)),
+            Some(c) => {
+                let v = linked.json(kind, &rec)?;
+                if c.matches(&v) {
+                    hits.push((rec, Some(v)));
+                }
+            }
+        }
+    }
+    let total = hits.len();
+    let range = q.window(total, bounds.max_results);
+    let Some(sort) = &q.sort else {
+        let page = hits
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(|(r, _)| r)
+            .collect();
+        return Ok((page, total));
+    };
+    let mut keyed: Vec<(Option<SortKey>, Rec)> = Vec::with_capacity(hits.len());
+    for (rec, v) in hits {
+        let v = match v {
+            Some(v) => v,
+            None => linked.json(kind, &rec)?,
+        };
+        keyed.push((sort_key(&v, &sort.by, schema)?, rec));
+    }
+    keyed.sort_by(|(a, x), (b, y)| {
+        compare_keys(a.as_ref(), b.as_ref(), sort.order).then_with(|| x.id.cmp(&y.id))
+    });
+    let page = keyed
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .map(|(_, r)| r)
+        .collect();
+    Ok((page, total))
+}
+
+pub(crate) async fn users_page(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    tenant: &str,
+    q: &ListQuery,
+    schema: &ResourceSchema,
+    bounds: Bounds,
+) -> Result<Page<User>, BackendError> {
+    let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+    let inline = recs.iter().all(|r| r.groups.is_some());
+    let mut groups = if q.selection.wants("groups") && !recs.is_empty() && !inline {
+        let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
+        users::groups_of(conn, tenant, &ids).await?
+    } else {
+        HashMap::new()
+    };
+    let resources = recs
+        .iter()
+        .map(|r| match &r.groups {
+            Some(inline) => r.user(inline.clone()),
+            None => r.user(groups.remove(&r.id).unwrap_or_default()),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(resources, total, q.start_index))
+}
+
+pub(crate) async fn groups_page(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    tenant: &str,
+    q: &ListQuery,
+    schema: &ResourceSchema,
+    bounds: Bounds,
+) -> Result<Page<Group>, BackendError> {
+    let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
+    let mut members = if q.selection.wants("members") && !recs.is_empty() {
+        let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
+        groups::members_of(conn, tenant, &ids).await?
+    } else {
+        HashMap::new()
+    };
+    let resources = recs
+        .iter()
+        .map(|r| r.group(members.remove(&r.id).unwrap_or_default()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(resources, total, q.start_index))
+}

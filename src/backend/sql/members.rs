@@ -1,0 +1,341 @@
+//! Member changes of one group in SQL, atomic and O(changed rows): the member delta of a PATCH
+//! touches only the named members, a full member list only the members that differ
+//! ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2); RFC 7643 §4.2
+//! `members`).
+//!
+//! Members must be Users or Groups of the tenant (400 `invalidValue` otherwise); on PostgreSQL
+//! they are read `FOR SHARE`, so a concurrent delete of a member waits for the change (and
+//! then removes the new membership) instead of leaving a dangling member. The group row is
+//! locked after its members, the order every write here follows.
+
+use super::dialect::Dialect;
+use super::groups::{self, Shell, check};
+use super::rows::{db_err, not_found, placeholders};
+use super::users::{CHUNK, canonical};
+use crate::backend::BackendError;
+use crate::backend::memory::uid::Uid;
+use crate::error::ScimType;
+use crate::resource::{Group, Member, VersionCondition};
+use sqlx::{AnyConnection, Row};
+use std::collections::{HashMap, HashSet};
+
+/// A member checked against the tenant: its canonical id, type and `display`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub(crate) id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) display: Option<String>,
+}
+
+/// Which of `ids` are rows of `table` in the tenant (locked `FOR SHARE` on PostgreSQL).
+async fn existing(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    table: &str,
+    tenant: &str,
+    ids: &[&str],
+) -> Result<HashSet<String>, BackendError> {
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({}){}",
+            placeholders(2, chunk.len()),
+            d.for_share()
+        );
+        let mut q = sqlx::query(&sql).bind(tenant);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+            out.insert(r.try_get::<String, _>(0).map_err(db_err)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks `list` against the tenant, in order (the first bad member is the error, as in the
+/// memory backend): each must be a User or Group of the tenant other than `group` itself.
+pub(crate) async fn resolve(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    tenant: &str,
+    list: &[Member],
+    group: &str,
+) -> Result<Vec<Resolved>, BackendError> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parsed: Vec<Option<String>> = list
+        .iter()
+        .map(|m| Uid::parse(&m.value).map(|u| u.to_string()))
+        .collect();
+    let mut wanted: Vec<&str> = parsed
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|id| *id != group)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let users = existing(conn, d, "scim_users", tenant, &wanted).await?;
+    let rest: Vec<&str> = wanted
+        .into_iter()
+        .filter(|id| !users.contains(*id))
+        .collect();
+    let groups = existing(conn, d, "scim_groups", tenant, &rest).await?;
+    list.iter()
+        .zip(parsed)
+        .map(|(m, id)| {
+            let unknown = || {
+                BackendError::invalid(
+                    ScimType::InvalidValue,
+                    format!("member {:?} is not a User or Group of this tenant", m.value),
+                )
+            };
+            let id = id.ok_or_else(unknown)?;
+            if id == group {
+                return Err(BackendError::invalid_value(
+                    "a group cannot be its own member",
+                ));
+            }
+            let kind = if users.contains(&id) {
+                "User"
+            } else if groups.contains(&id) {
+                "Group"
+            } else {
+                return Err(unknown());
+            };
+            Ok(Resolved {
+                id,
+                kind,
+                display: m.display.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The member part of a change, resolved: a new full list, ids to remove, members to add.
+#[derive(Debug, Default)]
+pub(crate) struct Change {
+    pub(crate) replace: Option<Vec<Resolved>>,
+    pub(crate) remove: Vec<String>,
+    pub(crate) add_resolved: Vec<Resolved>,
+}
+
+async fn insert(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    group: &str,
+    rows: &[Resolved],
+) -> Result<(), BackendError> {
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO scim_group_members (tenant, group_id, member_id, kind, display) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let p = 3 + i * 3;
+            sql.push_str(&format!("($1, $2, ${p}, ${}, ${})", p + 1, p + 2));
+        }
+        let mut q = sqlx::query(&sql).bind(tenant).bind(group);
+        for r in chunk {
+            q = q.bind(&r.id).bind(r.kind).bind(&r.display);
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+async fn remove(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    group: &str,
+    ids: &[&str],
+) -> Result<u64, BackendError> {
+    let mut n = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM scim_group_members WHERE tenant = $1 AND group_id = $2 \
+             AND member_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(tenant).bind(group);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        n += q.execute(&mut *conn).await.map_err(db_err)?.rows_affected();
+    }
+    Ok(n)
+}
+
+async fn set_display(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    group: &str,
+    id: &str,
+    display: Option<&str>,
+) -> Result<(), BackendError> {
+    sqlx::query(
+        "UPDATE scim_group_members SET display = $4 \
+         WHERE tenant = $1 AND group_id = $2 AND member_id = $3",
+    )
+    .bind(tenant)
+    .bind(group)
+    .bind(id)
+    .bind(display)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Applies the member change to `group` (whose row the caller holds): the new list first,
+/// then removals, then additions (a present member takes a new `display` if one is given).
+/// `fresh`: the group has no members yet. Whether anything changed.
+pub(crate) async fn apply(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    group: &str,
+    change: Change,
+    fresh: bool,
+) -> Result<bool, BackendError> {
+    let mut changed = false;
+    if let Some(list) = change.replace {
+        let before = groups::members_of(conn, tenant, &[group])
+            .await?
+            .remove(group)
+            .unwrap_or_default();
+        // a full list sets each member exactly as given (the last entry of an id wins)
+        let wanted: HashMap<&str, &Resolved> = list.iter().map(|r| (r.id.as_str(), r)).collect();
+        let old: HashMap<&str, &Member> = before.iter().map(|m| (m.value.as_str(), m)).collect();
+        let gone: Vec<&str> = old
+            .keys()
+            .filter(|id| !wanted.contains_key(*id))
+            .copied()
+            .collect();
+        changed |= remove(conn, tenant, group, &gone).await? > 0;
+        let mut new = Vec::new();
+        for (id, r) in &wanted {
+            match old.get(id) {
+                None => new.push((*r).clone()),
+                Some(m) if m.display != r.display => {
+                    set_display(conn, tenant, group, id, r.display.as_deref()).await?;
+                    changed = true;
+                }
+                Some(_) => {}
+            }
+        }
+        new.sort_by(|a, b| a.id.cmp(&b.id));
+        changed |= !new.is_empty();
+        insert(conn, tenant, group, &new).await?;
+    }
+    let gone: Vec<&str> = change.remove.iter().map(String::as_str).collect();
+    if !gone.is_empty() {
+        changed |= remove(conn, tenant, group, &gone).await? > 0;
+    }
+    if !change.add_resolved.is_empty() {
+        let ids: Vec<&str> = change.add_resolved.iter().map(|r| r.id.as_str()).collect();
+        let mut state = if fresh {
+            HashMap::new()
+        } else {
+            groups::present(conn, tenant, group, &ids).await?
+        };
+        let mut new: Vec<Resolved> = Vec::new();
+        let mut displays: Vec<(String, Option<String>)> = Vec::new();
+        for r in &change.add_resolved {
+            match state.get_mut(&r.id) {
+                None => {
+                    state.insert(r.id.clone(), r.display.clone());
+                    new.push(r.clone());
+                }
+                Some(d) if r.display.is_some() && *d != r.display => {
+                    d.clone_from(&r.display);
+                    match new.iter_mut().find(|n| n.id == r.id) {
+                        Some(n) => n.display.clone_from(&r.display),
+                        None => displays.push((r.id.clone(), r.display.clone())),
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        changed |= !new.is_empty() || !displays.is_empty();
+        for (id, display) in &displays {
+            set_display(conn, tenant, group, id, display.as_deref()).await?;
+        }
+        insert(conn, tenant, group, &new).await?;
+    }
+    Ok(changed)
+}
+
+/// A change to one group as the API asks it, before its members are checked.
+#[derive(Debug, Default)]
+pub(crate) struct Spec<'a> {
+    /// The new non-member attributes (its `members` are ignored).
+    pub(crate) shell: Option<Group>,
+    /// The new member list (applied before `remove` and `add`).
+    pub(crate) replace: Option<&'a [Member]>,
+    /// Member ids to remove.
+    pub(crate) remove: &'a [String],
+    /// Members to add.
+    pub(crate) add: &'a [Member],
+    /// A new version even when nothing differs (a PUT).
+    pub(crate) touch: bool,
+}
+
+/// Applies `spec` to group `id` atomically (inside the caller's write transaction): 404, then
+/// 412, then the member checks (400), then the writes; a new version only if something
+/// changed (or `touch`).
+pub(crate) async fn change(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    tenant: &str,
+    id: &str,
+    spec: Spec<'_>,
+    if_match: Option<&VersionCondition>,
+) -> Result<String, BackendError> {
+    let key = canonical("Group", id)?;
+    let rec = groups::row(conn, d, tenant, &key, false)
+        .await?
+        .ok_or_else(|| not_found("Group", id))?;
+    check(&rec, if_match)?;
+    let add_resolved = resolve(conn, d, tenant, spec.add, &key).await?;
+    let replace = match spec.replace {
+        Some(list) => Some(resolve(conn, d, tenant, list, &key).await?),
+        None => None,
+    };
+    let shell = spec.shell.map(Shell::of).transpose()?;
+    let rec = if d == Dialect::Postgres {
+        // the members are locked; now the group, and check again what a writer may have changed
+        let rec = groups::row(conn, d, tenant, &key, true)
+            .await?
+            .ok_or_else(|| not_found("Group", id))?;
+        check(&rec, if_match)?;
+        rec
+    } else {
+        rec
+    };
+    let mut changed = spec.touch;
+    if let Some(shell) = shell
+        && shell.body != rec.body
+    {
+        groups::store_shell(conn, tenant, &key, &shell).await?;
+        changed = true;
+    }
+    let remove = spec
+        .remove
+        .iter()
+        .filter_map(|r| Uid::parse(r).map(|u| u.to_string()))
+        .collect();
+    let members = Change {
+        replace,
+        remove,
+        add_resolved,
+    };
+    changed |= apply(conn, tenant, &key, members, false).await?;
+    if changed {
+        groups::touch(conn, d, tenant, &key).await?;
+    }
+    Ok(key)
+}

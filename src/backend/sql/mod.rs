@@ -1,0 +1,463 @@
+//! The SQL backend: Users, Groups and API keys in SQLite (embedded, the default of the
+//! examples) or PostgreSQL (several replicas on one database), through `sqlx`
+//! ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
+//!
+//! Enabled by the cargo features `sqlite` and `postgres`. One code path serves both; the few
+//! differences (row locks, the write transaction, pragmas, column types) live in the dialect.
+
+mod config;
+mod dialect;
+mod groups;
+mod keys;
+mod list;
+mod members;
+mod pushdown;
+mod rows;
+mod users;
+
+pub use config::{DATABASE_URL_VAR, SqlConfigError, SqlOptions};
+pub use keys::SqlKeyStore;
+
+use crate::auth::Context;
+use crate::backend::{BackendError, Capabilities, IdentityBackend, Page};
+use crate::patch::{MemberChange, PatchRequest};
+use crate::query::{ListQuery, Selection};
+use crate::resource::{Group, Member, User, VersionCondition};
+use crate::schema::ResourceSchema;
+use async_trait::async_trait;
+use dialect::Dialect;
+use list::Bounds;
+use members::Spec;
+use rows::is_conflict;
+use serde_json::Value;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use std::sync::Arc;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// How often a write transaction that lost a conflict (deadlock, busy file) is run again.
+const WRITE_ATTEMPTS: usize = 4;
+
+pub(crate) struct Inner {
+    pool: AnyPool,
+    dialect: Dialect,
+    /// SQLite: the writers of this process take turns here instead of polling the file lock.
+    write_lock: Option<Mutex<()>>,
+    capabilities: Capabilities,
+    scan_limit: usize,
+    user_schema: Arc<ResourceSchema>,
+    group_schema: Arc<ResourceSchema>,
+}
+
+impl Inner {
+    async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}
+
+/// A write transaction, with this process's SQLite write turn held until it ends.
+struct Writer<'a> {
+    tx: Transaction<'static, Any>,
+    _turn: Option<MutexGuard<'a, ()>>,
+}
+
+impl Writer<'_> {
+    /// Commits on success, rolls back on failure.
+    async fn finish<T>(self, r: Result<T, BackendError>) -> Result<T, BackendError> {
+        match r {
+            Ok(v) => {
+                self.tx.commit().await.map_err(rows::db_err)?;
+                Ok(v)
+            }
+            Err(e) => {
+                // the error is the answer; a failed rollback leaves nothing committed
+                let _ = self.tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Runs `$body` (an expression using `$conn: &mut AnyConnection`) in a write transaction,
+/// again when the database chose it as the loser of a conflict.
+macro_rules! in_write {
+    ($inner:expr, $conn:ident => $body:expr) => {{
+        let mut attempt = 0;
+        loop {
+            let mut w = $inner.begin().await?;
+            let r = {
+                let $conn: &mut AnyConnection = &mut *w.tx;
+                $body.await
+            };
+            match w.finish(r).await {
+                Err(e) if is_conflict(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
+                other => break other,
+            }
+        }
+    }};
+}
+
+/// Runs `$body` on a pooled connection (reads).
+macro_rules! in_read {
+    ($inner:expr, $conn:ident => $body:expr) => {{
+        let mut pooled = $inner.pool.acquire().await.map_err(rows::db_err)?;
+        let $conn: &mut AnyConnection = &mut *pooled;
+        $body.await
+    }};
+}
+
+impl Inner {
+    async fn begin(&self) -> Result<Writer<'_>, BackendError> {
+        let turn = self.write_guard().await;
+        let tx = self
+            .pool
+            .begin_with(self.dialect.begin_write())
+            .await
+            .map_err(rows::db_err)?;
+        Ok(Writer { tx, _turn: turn })
+    }
+
+    fn bounds(&self) -> Bounds {
+        Bounds {
+            max_results: self.capabilities.max_results,
+            scan_limit: self.scan_limit,
+        }
+    }
+}
+
+/// The SQL [`IdentityBackend`]: SQLite or PostgreSQL
+/// ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)). Cheap to clone (one
+/// pool behind an `Arc`).
+///
+/// * **Tables**: `scim_users`, `scim_groups` (each a JSON body plus indexed columns, keyed
+///   `(tenant, id)`), `scim_group_members` (one row per member, keyed
+///   `(tenant, group_id, member_id)`, indexed by member for `User.groups`) and
+///   `scim_api_keys`; created and upgraded by embedded, versioned migrations at connect.
+/// * **Behaviour** is the [`MemoryBackend`](crate::backend::MemoryBackend)'s: tenants apart
+///   (an id of tenant A is 404 for B), `userName` unique per tenant case-insensitively (409),
+///   `meta.version` new on every change and kept when nothing changed, member `display` kept
+///   as written, `User.groups` from the member table, members must be Users or Groups of the
+///   tenant, `password` never stored.
+/// * **Filters**: `id`, `userName`, `externalId`, group `displayName`, `members.value` and
+///   `groups.value` equalities (alone, in an `and`, or `or`-ed) are SQL conditions with bound
+///   parameters; the crate's filter engine decides on each candidate, and any other filter is
+///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
+///   crate's, so every answer equals the memory backend's.
+/// * **Writes** are transactions: PATCH and member deltas read, check `If-Match` and write
+///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
+///   concurrent writers never lose an update; a member delta touches only the named members.
+///   SQLite runs in WAL mode with `synchronous=FULL`: an acknowledged write survives a crash.
+#[derive(Clone)]
+pub struct SqlBackend {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SqlBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlBackend")
+            .field("dialect", &self.inner.dialect)
+            .field("scan_limit", &self.inner.scan_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqlBackend {
+    /// Opens the database at `url` with the default [`SqlOptions`]: `sqlite://PATH` (the file
+    /// is created when missing), `sqlite::memory:`, or `postgres://…`; runs the migrations.
+    pub async fn connect(url: &str) -> Result<SqlBackend, SqlConfigError> {
+        Self::connect_with(SqlOptions::new(url)).await
+    }
+
+    /// Opens the database as `options` say; runs the migrations. Fails here, never at the
+    /// first request, when the database cannot be reached, refuses the login, cannot be
+    /// written, or was migrated by a newer version of this crate.
+    pub async fn connect_with(options: SqlOptions) -> Result<SqlBackend, SqlConfigError> {
+        let (pool, dialect) = config::open(&options).await?;
+        Ok(SqlBackend {
+            inner: Arc::new(Inner {
+                pool,
+                write_lock: (dialect == Dialect::Sqlite).then(|| Mutex::new(())),
+                dialect,
+                capabilities: Capabilities::scan(options.max_results.max(1)),
+                scan_limit: options.scan_limit,
+                user_schema: Arc::new(ResourceSchema::user()),
+                group_schema: Arc::new(ResourceSchema::group()),
+            }),
+        })
+    }
+
+    /// The API key store in the same database, shared by every process that opens it.
+    pub fn key_store(&self) -> SqlKeyStore {
+        SqlKeyStore::new(self.inner.clone())
+    }
+
+    /// Closes the pool: waits for the connections in use, then closes them all.
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+
+    fn schema<'a>(&'a self, q: &'a ListQuery, user: bool) -> &'a ResourceSchema {
+        match (&q.schema, user) {
+            (Some(s), _) => s,
+            (None, true) => &self.inner.user_schema,
+            (None, false) => &self.inner.group_schema,
+        }
+    }
+}
+
+fn tenant(ctx: &Context) -> &str {
+    ctx.tenant.as_str()
+}
+
+/// The group's new non-member attributes after a PATCH's `displayName`, `externalId` and other
+/// (non-member) operations, applied to the group as stored.
+fn patched_shell(
+    current: &Group,
+    delta: &crate::patch::GroupPatch,
+    schema: &ResourceSchema,
+) -> Result<Group, BackendError> {
+    let mut json = current.to_json();
+    if let Some(rest) = &delta.rest {
+        rest.apply(&mut json, schema)?;
+    }
+    if let Some(obj) = json.as_object_mut() {
+        if let Some(name) = &delta.display_name {
+            obj.insert("displayName".into(), Value::String(name.clone()));
+        }
+        match &delta.external_id {
+            Some(Some(x)) => {
+                obj.insert("externalId".into(), Value::String(x.clone()));
+            }
+            Some(None) => {
+                obj.remove("externalId");
+            }
+            None => {}
+        }
+    }
+    Ok(Group::from_json(json)?)
+}
+
+#[allow(clippy::too_many_arguments)] // the trait method's arguments and the connection
+async fn patch_group_tx(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    tenant: &str,
+    id: &str,
+    patch: &PatchRequest,
+    schema: &ResourceSchema,
+    if_match: Option<&VersionCondition>,
+    selection: &Selection,
+) -> Result<Group, BackendError> {
+    let to_member = crate::backend::defaults::member_of_ref;
+    let Some(delta) = patch.group_delta(schema)? else {
+        // the whole-resource engine: read, apply, replace (under the group's lock)
+        let key = users::canonical("Group", id)?;
+        let rec = groups::row(conn, d, tenant, &key, true)
+            .await?
+            .ok_or_else(|| rows::not_found("Group", id))?;
+        groups::check(&rec, if_match)?;
+        let current = groups::get(conn, d, tenant, &key, true).await?;
+        let mut json = current.to_json();
+        if patch.apply(&mut json, schema)?.changed {
+            let mut patched = Group::from_json(json)?;
+            let list = std::mem::take(&mut patched.members);
+            let spec = Spec {
+                shell: Some(patched),
+                replace: Some(&list),
+                touch: true,
+                ..Spec::default()
+            };
+            members::change(conn, d, tenant, &key, spec, None).await?;
+        }
+        return groups::get(conn, d, tenant, &key, selection.wants("members")).await;
+    };
+    let key = users::canonical("Group", id)?;
+    let rec = groups::row(conn, d, tenant, &key, false)
+        .await?
+        .ok_or_else(|| rows::not_found("Group", id))?;
+    groups::check(&rec, if_match)?;
+    let shell =
+        if delta.rest.is_some() || delta.display_name.is_some() || delta.external_id.is_some() {
+            Some(patched_shell(&rec.group(Vec::new())?, &delta, schema)?)
+        } else {
+            None
+        };
+    let (add, remove, replace): (Vec<Member>, &[String], Option<Vec<Member>>) = match &delta.members
+    {
+        MemberChange::Delta { remove, add } => (add.iter().map(to_member).collect(), remove, None),
+        MemberChange::Replace(list) => {
+            (Vec::new(), &[], Some(list.iter().map(to_member).collect()))
+        }
+        MemberChange::Unchanged => (Vec::new(), &[], None),
+    };
+    let spec = Spec {
+        shell,
+        replace: replace.as_deref(),
+        remove,
+        add: &add,
+        touch: false,
+    };
+    members::change(conn, d, tenant, &key, spec, if_match).await?;
+    groups::get(conn, d, tenant, &key, selection.wants("members")).await
+}
+
+#[async_trait]
+impl IdentityBackend for SqlBackend {
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    async fn create_user(&self, ctx: &Context, user: User) -> Result<User, BackendError> {
+        let t = tenant(ctx);
+        in_write!(self.inner, c => users::create(c, t, user.clone()))
+    }
+
+    async fn get_user(
+        &self,
+        ctx: &Context,
+        id: &str,
+        selection: &Selection,
+    ) -> Result<User, BackendError> {
+        let d = self.inner.dialect;
+        let groups = selection.wants("groups");
+        in_read!(self.inner, c => users::get(c, d, tenant(ctx), id, groups, false))
+    }
+
+    async fn replace_user(
+        &self,
+        ctx: &Context,
+        id: &str,
+        user: User,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<User, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => users::replace(c, d, t, id, user.clone(), if_match))
+    }
+
+    async fn delete_user(
+        &self,
+        ctx: &Context,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => users::delete(c, d, t, id, if_match))
+    }
+
+    async fn list_users(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+    ) -> Result<Page<User>, BackendError> {
+        let (d, schema) = (self.inner.dialect, self.schema(query, true));
+        let bounds = self.inner.bounds();
+        in_read!(self.inner, c => list::users_page(c, d, tenant(ctx), query, schema, bounds))
+    }
+
+    async fn patch_user(
+        &self,
+        ctx: &Context,
+        id: &str,
+        patch: &PatchRequest,
+        schema: &ResourceSchema,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<User, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => users::patch(c, d, t, id, patch, schema, if_match))
+    }
+
+    async fn create_group(&self, ctx: &Context, group: Group) -> Result<Group, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => groups::create(c, d, t, group.clone()))
+    }
+
+    async fn get_group(
+        &self,
+        ctx: &Context,
+        id: &str,
+        selection: &Selection,
+    ) -> Result<Group, BackendError> {
+        let d = self.inner.dialect;
+        let members = selection.wants("members");
+        in_read!(self.inner, c => groups::get(c, d, tenant(ctx), id, members))
+    }
+
+    async fn replace_group(
+        &self,
+        ctx: &Context,
+        id: &str,
+        group: Group,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<Group, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        let mut shell = group;
+        let list = std::mem::take(&mut shell.members);
+        in_write!(self.inner, c => async {
+            let spec = Spec {
+                shell: Some(shell.clone()),
+                replace: Some(&list),
+                touch: true,
+                ..Spec::default()
+            };
+            let key = members::change(c, d, t, id, spec, if_match).await?;
+            groups::get(c, d, t, &key, true).await
+        })
+    }
+
+    async fn delete_group(
+        &self,
+        ctx: &Context,
+        id: &str,
+        if_match: Option<&VersionCondition>,
+    ) -> Result<(), BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => groups::delete(c, d, t, id, if_match))
+    }
+
+    async fn list_groups(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+    ) -> Result<Page<Group>, BackendError> {
+        let (d, schema) = (self.inner.dialect, self.schema(query, false));
+        let bounds = self.inner.bounds();
+        in_read!(self.inner, c => list::groups_page(c, d, tenant(ctx), query, schema, bounds))
+    }
+
+    async fn patch_group(
+        &self,
+        ctx: &Context,
+        id: &str,
+        patch: &PatchRequest,
+        schema: &ResourceSchema,
+        if_match: Option<&VersionCondition>,
+        selection: &Selection,
+    ) -> Result<Group, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        in_write!(self.inner, c => patch_group_tx(c, d, t, id, patch, schema, if_match, selection))
+    }
+
+    async fn modify_group_members(
+        &self,
+        ctx: &Context,
+        id: &str,
+        add: &[Member],
+        remove: &[String],
+        if_match: Option<&VersionCondition>,
+        selection: &Selection,
+    ) -> Result<Group, BackendError> {
+        let (d, t) = (self.inner.dialect, tenant(ctx));
+        let wants = selection.wants("members");
+        in_write!(self.inner, c => async {
+            let spec = Spec {
+                add,
+                remove,
+                ..Spec::default()
+            };
+            let key = members::change(c, d, t, id, spec, if_match).await?;
+            groups::get(c, d, t, &key, wants).await
+        })
+    }
+}
