@@ -196,13 +196,39 @@ async fn lookups_read_their_own_writes_despite_the_list_lag() {
         .unwrap();
     assert_eq!(by_name.total_results, 1);
     assert_eq!(by_name.resources[0].id.as_deref(), Some(plain_id.as_str()));
-    // This process remembers its writes: a userName lookup sees a user made with an
-    // externalId too, and a deleted user is gone at once although ListUsers still lists it.
-    let by_name = backend
-        .list_users(&c, &filter(r#"userName eq "user2@contoso.com""#))
+    // The companion indexes every write: a userName lookup sees a user made with an
+    // externalId too, also from another replica (or after a restart: a new backend over the
+    // same companion), and a deleted user is gone at once although ListUsers still lists it.
+    let replica = ZitadelBackend::new(config(&double), backend.companion().clone()).unwrap();
+    for b in [&backend, &replica] {
+        let by_name = b
+            .list_users(&c, &filter(r#"userName eq "user2@contoso.com""#))
+            .await
+            .unwrap();
+        assert_eq!(by_name.resources[0].id.as_deref(), Some(id.as_str()));
+    }
+    // A rename on one replica is found by its new name on the other at once.
+    let renamed = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "userName", "value": "renamed2@contoso.com"}]}),
+    );
+    backend
+        .patch_user(&c, &id, &renamed, &ResourceSchema::user(), None)
         .await
         .unwrap();
-    assert_eq!(by_name.resources[0].id.as_deref(), Some(id.as_str()));
+    let by_new = replica
+        .list_users(&c, &filter(r#"userName eq "Renamed2@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(by_new.resources[0].id.as_deref(), Some(id.as_str()));
+    let by_ext = replica
+        .list_users(
+            &c,
+            &filter(r#"externalId eq "00000000-0000-4000-8000-000000000002""#),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_ext.resources[0].user_name, "renamed2@contoso.com");
     let doomed = backend
         .create_user(&c, entra_user(4))
         .await
@@ -316,6 +342,19 @@ async fn patch_active_is_at_most_two_calls_and_repeats_are_no_ops() {
     );
     let z = double.users("org-a");
     assert_eq!(z[0]["state"], "USER_STATE_INACTIVE");
+    // Removing `active` reactivates: the user reads back without it, as one created without it.
+    let remove = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "remove", "path": "active"}]}),
+    );
+    let u = backend
+        .patch_user(&c, &id, &remove, &ResourceSchema::user(), None)
+        .await
+        .unwrap();
+    assert_eq!(u.active, None);
+    let read = backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    assert_eq!(read.active, None);
+    assert_eq!(double.users("org-a")[0]["state"], "USER_STATE_ACTIVE");
 }
 
 #[tokio::test]

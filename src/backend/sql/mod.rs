@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     write_lock: Option<Mutex<()>>,
     capabilities: Capabilities,
     scan_limit: usize,
+    /// [`SqlOptions::foreign_members`].
+    foreign_members: bool,
     user_schema: Arc<ResourceSchema>,
     group_schema: Arc<ResourceSchema>,
 }
@@ -182,6 +184,7 @@ impl SqlBackend {
                 dialect,
                 capabilities: Capabilities::scan(options.max_results.max(1)),
                 scan_limit: options.scan_limit,
+                foreign_members: options.foreign_members,
                 user_schema: Arc::new(ResourceSchema::user()),
                 group_schema: Arc::new(ResourceSchema::group()),
             }),
@@ -249,6 +252,7 @@ async fn patch_group_tx(
     schema: &ResourceSchema,
     if_match: Option<&VersionCondition>,
     selection: &Selection,
+    foreign: bool,
 ) -> Result<Group, BackendError> {
     let to_member = crate::backend::defaults::member_of_ref;
     let Some(delta) = patch.group_delta(schema)? else {
@@ -267,6 +271,7 @@ async fn patch_group_tx(
                 shell: Some(patched),
                 replace: Some(&list),
                 touch: true,
+                foreign,
                 ..Spec::default()
             };
             members::change(conn, d, tenant, &key, spec, None).await?;
@@ -298,6 +303,7 @@ async fn patch_group_tx(
         remove,
         add: &add,
         touch: false,
+        foreign,
     };
     members::change(conn, d, tenant, &key, spec, if_match).await?;
     groups::get(conn, d, tenant, &key, selection.wants("members")).await
@@ -370,7 +376,7 @@ impl IdentityBackend for SqlBackend {
 
     async fn create_group(&self, ctx: &Context, group: Group) -> Result<Group, BackendError> {
         let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => groups::create(c, d, t, group.clone()))
+        in_write!(self.inner, c => groups::create(c, d, t, group.clone(), self.inner.foreign_members))
     }
 
     async fn get_group(
@@ -399,6 +405,7 @@ impl IdentityBackend for SqlBackend {
                 shell: Some(shell.clone()),
                 replace: Some(&list),
                 touch: true,
+                foreign: self.inner.foreign_members,
                 ..Spec::default()
             };
             let key = members::change(c, d, t, id, spec, if_match).await?;
@@ -436,7 +443,8 @@ impl IdentityBackend for SqlBackend {
         selection: &Selection,
     ) -> Result<Group, BackendError> {
         let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => patch_group_tx(c, d, t, id, patch, schema, if_match, selection))
+        let foreign = self.inner.foreign_members;
+        in_write!(self.inner, c => patch_group_tx(c, d, t, id, patch, schema, if_match, selection, foreign))
     }
 
     async fn modify_group_members(
@@ -454,6 +462,7 @@ impl IdentityBackend for SqlBackend {
             let spec = Spec {
                 add,
                 remove,
+                foreign: self.inner.foreign_members,
                 ..Spec::default()
             };
             let key = members::change(c, d, t, id, spec, if_match).await?;

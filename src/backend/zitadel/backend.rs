@@ -59,6 +59,9 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
 ///
+/// A PATCH that removes `active` from a deactivated user reactivates it (Zitadel has no user
+/// without a state; it reads back without `active`, as one created without it).
+///
 /// A PATCH that only disables (`active: false`, Entra ID's disable) or sets `userName` or
 /// `nickName` reads no metadata, so its answer carries the natively held attributes
 /// only; `GET /Users/{id}` returns the whole user.
@@ -295,12 +298,15 @@ impl ZitadelBackend {
                 .await;
             return Err(e);
         }
-        self.recent.wrote(
-            ctx.tenant().as_str(),
+        self.recent.created(&id);
+        self.index_put(
+            ctx,
             &id,
+            None,
             &user.user_name,
-            user.external_id.as_deref(),
-        );
+            Some(user.external_id.as_deref()),
+        )
+        .await;
         let mut created = user;
         created.id = Some(id);
         created.password = None;
@@ -371,15 +377,9 @@ impl ZitadelBackend {
         if !by_ext && !by_name {
             return Ok(None);
         }
-        // This process's recent write first (free when there is none), then the id a user
+        // The companion's index of written users first (no Zitadel call), then the id a user
         // created with this value would have.
-        let mut ids: Vec<String> = if by_ext {
-            self.recent.by_external_id(org, v)
-        } else {
-            self.recent.by_name(org, v)
-        }
-        .into_iter()
-        .collect();
+        let mut ids: Vec<String> = self.index_find(ctx, by_ext, v).await;
         if derived {
             let mut probe = User::new(v.to_string());
             if by_ext {
@@ -421,9 +421,9 @@ impl ZitadelBackend {
             .clone()
             .unwrap_or_else(|| self.user_schema.clone());
         let max = self.capabilities.max_results;
-        // `externalId eq`: the deterministic id first (fresh, and a hit for every user this
-        // backend created); `userName eq`: this process's recent writes, then ListUsers, then
-        // the deterministic id when ListUsers finds nothing (it lags behind writes).
+        // `externalId eq`: the index and the deterministic id first (fresh, and a hit for every
+        // user this backend created); `userName eq`: the index, then ListUsers, then the
+        // deterministic id when ListUsers finds nothing (it lags behind writes).
         let by_ext = matches!(&query.filter, Some(Filter::Compare { path, op: CompareOp::Eq, .. })
             if path.name.eq_ignore_ascii_case("externalId"));
         if let Some(f) = &query.filter
@@ -625,6 +625,7 @@ impl IdentityBackend for ZitadelBackend {
             Err(e) => return Err(e.into()),
         }
         self.recent.deleted(&z.user_id);
+        self.index_drop(ctx, &z.user_id, &z.username).await;
         self.leave_all_groups(ctx, &z.user_id).await
     }
 
@@ -659,6 +660,14 @@ impl IdentityBackend for ZitadelBackend {
             return Ok(user);
         }
         let patched = User::from_json(json)?;
+        if patched.active.is_none() && current.active == Some(false) {
+            // `active` removed from a deactivated user: Zitadel has no "no state", so the user
+            // becomes what a user created without `active` is: active, read back without it.
+            self.set_active(&z.user_id, true).await?;
+            let mut z = z;
+            z.state = Some("USER_STATE_ACTIVE".to_owned());
+            return self.change(ctx, &z, meta.as_ref(), &patched).await;
+        }
         self.change(ctx, &z, meta.as_ref(), &patched).await
     }
 

@@ -305,12 +305,14 @@ impl ZitadelBackend {
         stored.human = Some(h);
         stored.details.change_date =
             Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        self.recent.wrote(
-            ctx.tenant().as_str(),
+        self.index_put(
+            ctx,
             &z.user_id,
+            Some(&z.username),
             &native.username,
-            new.external_id.as_deref(),
-        );
+            old_meta.map(|_| new.external_id.as_deref()),
+        )
+        .await;
         let meta_now = old_meta.map(|_| meta);
         let mut user = mapping::join(&stored, meta_now.as_ref(), &self.ext_key)?;
         if old_meta.is_none() {
