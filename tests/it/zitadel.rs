@@ -839,3 +839,67 @@ async fn a_user_that_cannot_be_finished_is_undone_not_reported() {
         "{calls:?}"
     );
 }
+
+/// The production companion: groups (members are Zitadel ids) and the lookup index in SQLite,
+/// shared by two backends as by two replicas or a restart.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn a_sqlite_companion_holds_groups_of_zitadel_users_and_the_index() {
+    use scimitar::backend::sql::{SqlBackend, SqlOptions};
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    double.set_faults(Faults {
+        list_users_lag: Duration::from_secs(60),
+        ..Faults::default()
+    });
+    let dir = std::env::temp_dir().join(format!("scimitar-zitadel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("companion.db").display());
+    let open = || async {
+        let sql = SqlBackend::connect_with(SqlOptions::new(&url).with_foreign_members())
+            .await
+            .unwrap();
+        ZitadelBackend::new(config(&double), Arc::new(sql)).unwrap()
+    };
+    let c = ctx("org-a");
+    let first = open().await;
+    let id = first
+        .create_user(&c, entra_user(60))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let g = first
+        .create_group(
+            &c,
+            Group::new("Sales").with_member(Member::user(id.clone())),
+        )
+        .await
+        .unwrap();
+    // Without the option the SQL store refuses a member it does not hold.
+    let strict = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let e = strict
+        .create_group(&c, Group::new("X").with_member(Member::user(id.clone())))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    drop(first);
+    // "After a restart": ListUsers still lags, the index and the groups are in the file.
+    let second = open().await;
+    let found = second
+        .list_users(&c, &filter(r#"userName eq "USER60@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(found.resources[0].id.as_deref(), Some(id.as_str()));
+    assert_eq!(found.resources[0].groups.len(), 1);
+    let read = second
+        .get_group(&c, g.id.as_deref().unwrap(), &Selection::all())
+        .await;
+    assert_eq!(read.unwrap().members[0].value, id);
+    second.delete_user(&c, &id, None).await.unwrap();
+    let g = second
+        .get_group(&c, g.id.as_deref().unwrap(), &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
