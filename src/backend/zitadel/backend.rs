@@ -299,14 +299,7 @@ impl ZitadelBackend {
             return Err(e);
         }
         self.recent.created(&id);
-        self.index_put(
-            ctx,
-            &id,
-            None,
-            &user.user_name,
-            Some(user.external_id.as_deref()),
-        )
-        .await;
+        self.index_put(ctx, &id, &user.user_name).await;
         let mut created = user;
         created.id = Some(id);
         created.password = None;
@@ -377,9 +370,12 @@ impl ZitadelBackend {
         if !by_ext && !by_name {
             return Ok(None);
         }
-        // The companion's index of written users first (no Zitadel call), then the id a user
-        // created with this value would have.
-        let mut ids: Vec<String> = self.index_find(ctx, by_ext, v).await;
+        // `userName`: the companion's index of written users first (no Zitadel call); then
+        // the id a user created with this value would have.
+        let mut ids: Vec<String> = Vec::new();
+        if by_name && let Some(id) = self.index_find(ctx, v).await {
+            ids.push(id);
+        }
         if derived {
             let mut probe = User::new(v.to_string());
             if by_ext {
@@ -421,8 +417,8 @@ impl ZitadelBackend {
             .clone()
             .unwrap_or_else(|| self.user_schema.clone());
         let max = self.capabilities.max_results;
-        // `externalId eq`: the index and the deterministic id first (fresh, and a hit for every
-        // user this backend created); `userName eq`: the index, then ListUsers, then the
+        // `externalId eq`: the deterministic id first (fresh, and a hit for every user this
+        // backend created with it); `userName eq`: the index, then ListUsers, then the
         // deterministic id when ListUsers finds nothing (it lags behind writes).
         let by_ext = matches!(&query.filter, Some(Filter::Compare { path, op: CompareOp::Eq, .. })
             if path.name.eq_ignore_ascii_case("externalId"));
@@ -625,7 +621,7 @@ impl IdentityBackend for ZitadelBackend {
             Err(e) => return Err(e.into()),
         }
         self.recent.deleted(&z.user_id);
-        self.index_drop(ctx, &z.user_id, &z.username).await;
+        self.index_drop(ctx, &z.user_id).await;
         self.leave_all_groups(ctx, &z.user_id).await
     }
 

@@ -1,17 +1,20 @@
-//! The index of the users this backend wrote, kept in the companion store: `userName` and
-//! `externalId` → Zitadel user id. Zitadel's `ListUsers` lags behind writes and `GetUserByID`
-//! does not, so a lookup right after a create or a change, by this process, another replica or
-//! after a restart, reads the id here and confirms the user with `GetUserByID`
+//! The index of the users this backend wrote, kept in the companion store: `userName` →
+//! Zitadel user id, and the set of Zitadel ids of the org written through SCIM. Zitadel's
+//! `ListUsers` lags behind writes and `GetUserByID` does not, so a `userName` lookup right after
+//! a create or a rename, by this process, another replica or after a restart, reads the id here
+//! and confirms the user with `GetUserByID`
 //! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2): a client finds
-//! what it just wrote). The SCIM server keeps no state of its own: the index is as durable and
-//! as shared as the companion (a SQL store in production).
+//! what it just wrote); and a group member that is in the index was checked against Zitadel
+//! when it was written, so adding it costs no Zitadel call. The SCIM server keeps no state of
+//! its own: the index is as durable and as shared as the companion (a SQL store in production).
 //!
-//! An entry is a companion user of the org: its `userName` and `externalId` are the SCIM
-//! user's, its `nickName` the Zitadel id (`userName` and `externalId` equalities are the
-//! companion's indexed lookups). Entries are hints, never answers: each is confirmed against
-//! Zitadel, so one left stale by a change made outside SCIM (in Zitadel's console) is ignored,
-//! and replaced by the next write of that `userName`. A failed index write loses nothing but
-//! the shortcut: the lookup falls back to `ListUsers`.
+//! An entry is a companion user of the org whose `userName` is the SCIM user's and whose
+//! `externalId` is the Zitadel id (both are the companion's indexed equalities). Only this
+//! backend writes entries, after Zitadel accepted the write in the key's org, so an entry never
+//! names another org's user. For lookups an entry is a hint, confirmed against Zitadel: one
+//! left stale by a change made outside SCIM (in Zitadel's console) is ignored, and replaced by
+//! the next write of that `userName`. A failed index write loses nothing but the shortcut: the
+//! lookup falls back to `ListUsers`, the member check to one `ListUsers` per batch.
 
 use super::ZitadelBackend;
 use crate::auth::Context;
@@ -19,20 +22,24 @@ use crate::backend::BackendError;
 use crate::filter::Filter;
 use crate::query::ListQuery;
 use crate::resource::User;
+use std::collections::HashSet;
 
-/// At most this many entries are read for one `externalId` (it is not unique).
-const MAX_PER_EXTERNAL_ID: usize = 10;
+/// Ids asked in one companion query.
+const BATCH: usize = 50;
 
-/// An index entry: the companion's id of it and the Zitadel id it names.
+/// An index entry: the companion's id of it, the `userName` and the Zitadel id it names.
 struct Entry {
     key: String,
+    user_name: String,
     zitadel_id: String,
-    external_id: Option<String>,
 }
 
-fn eq(attr: &str, value: &str) -> Result<Filter, BackendError> {
-    Filter::parse(&format!("{attr} eq {}", serde_json::Value::from(value)))
-        .map_err(|e| BackendError::internal_msg(e.to_string()))
+fn either(attr: &str, values: &[&str]) -> Result<Filter, BackendError> {
+    let terms: Vec<String> = values
+        .iter()
+        .map(|v| format!("{attr} eq {}", serde_json::Value::from(*v)))
+        .collect();
+    Filter::parse(&terms.join(" or ")).map_err(|e| BackendError::internal_msg(e.to_string()))
 }
 
 impl ZitadelBackend {
@@ -40,11 +47,12 @@ impl ZitadelBackend {
         &self,
         ctx: &Context,
         attr: &str,
-        value: &str,
+        values: &[&str],
     ) -> Result<Vec<Entry>, BackendError> {
-        let query = ListQuery::new()
-            .with_filter(eq(attr, value)?)
-            .with_page(1, Some(MAX_PER_EXTERNAL_ID));
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = ListQuery::new().with_filter(either(attr, values)?);
         let page = self.companion.list_users(ctx, &query).await?;
         Ok(page
             .resources
@@ -52,93 +60,76 @@ impl ZitadelBackend {
             .filter_map(|u| {
                 Some(Entry {
                     key: u.id?,
-                    zitadel_id: u.nick_name?,
-                    external_id: u.external_id,
+                    zitadel_id: u.external_id?,
+                    user_name: u.user_name,
                 })
             })
             .collect())
     }
 
-    /// The Zitadel ids the index names for this `userName` (case-insensitive) or `externalId`.
-    pub(crate) async fn index_find(
-        &self,
-        ctx: &Context,
-        by_external_id: bool,
-        value: &str,
-    ) -> Vec<String> {
-        let attr = if by_external_id {
-            "externalId"
-        } else {
-            "userName"
-        };
+    /// The Zitadel id the index names for this `userName` (case-insensitive).
+    pub(crate) async fn index_find(&self, ctx: &Context, user_name: &str) -> Option<String> {
         // A companion that cannot answer costs the shortcut only.
-        self.index_entries(ctx, attr, value)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.zitadel_id)
-            .collect()
+        let entries = self.index_entries(ctx, "userName", &[user_name]).await;
+        entries.ok()?.into_iter().next().map(|e| e.zitadel_id)
     }
 
-    /// Zitadel user `id` now has `user_name` (it had `old_name`, if it changed) and
-    /// `external_id` (`None`: unchanged, not read). Best effort: see the module docs.
-    pub(crate) async fn index_put(
-        &self,
-        ctx: &Context,
-        id: &str,
-        old_name: Option<&str>,
-        user_name: &str,
-        external_id: Option<Option<&str>>,
-    ) {
-        let _ = self
-            .index_write(ctx, id, old_name, user_name, external_id)
-            .await;
+    /// Which of `ids` the index holds: users of the context's org written through SCIM.
+    pub(crate) async fn index_known(&self, ctx: &Context, ids: &[&str]) -> HashSet<String> {
+        let mut known = HashSet::new();
+        for batch in ids.chunks(BATCH) {
+            if let Ok(entries) = self.index_entries(ctx, "externalId", batch).await {
+                known.extend(entries.into_iter().map(|e| e.zitadel_id));
+            }
+        }
+        known
+    }
+
+    /// Zitadel user `id` of the context's org now has `user_name`. Best effort: see the
+    /// module docs.
+    pub(crate) async fn index_put(&self, ctx: &Context, id: &str, user_name: &str) {
+        let _ = self.index_write(ctx, id, user_name).await;
     }
 
     async fn index_write(
         &self,
         ctx: &Context,
         id: &str,
-        old_name: Option<&str>,
         user_name: &str,
-        external_id: Option<Option<&str>>,
     ) -> Result<(), BackendError> {
-        let mut kept_external = None;
-        if let Some(old) = old_name.filter(|o| !o.eq_ignore_ascii_case(user_name)) {
-            for e in self.index_entries(ctx, "userName", old).await? {
-                if e.zitadel_id == id {
-                    kept_external = e.external_id.clone();
-                    self.companion.delete_user(ctx, &e.key, None).await?;
-                }
+        let mut present = false;
+        for e in self.index_entries(ctx, "externalId", &[id]).await? {
+            if e.user_name.eq_ignore_ascii_case(user_name) && !present {
+                present = true;
+            } else {
+                // its old name (a rename), or a duplicate
+                self.companion.delete_user(ctx, &e.key, None).await?;
             }
         }
-        let current = self.index_entries(ctx, "userName", user_name).await?;
-        let external = match external_id {
-            Some(x) => x.map(str::to_owned),
-            None => current
-                .iter()
-                .find(|e| e.zitadel_id == id)
-                .map_or(kept_external, |e| e.external_id.clone()),
-        };
+        if present {
+            return Ok(());
+        }
         let mut entry = User::new(user_name.to_owned());
-        entry.external_id = external.filter(|x| !x.is_empty());
-        entry.nick_name = Some(id.to_owned());
-        match current.first() {
-            Some(e) if e.zitadel_id == id && e.external_id == entry.external_id => Ok(()),
-            // Zitadel keeps userNames unique: an entry of another id is stale.
-            Some(e) => self
+        entry.external_id = Some(id.to_owned());
+        // Zitadel keeps userNames unique: an entry of another id under this name is stale.
+        match self
+            .index_entries(ctx, "userName", &[user_name])
+            .await?
+            .first()
+        {
+            Some(stale) => self
                 .companion
-                .replace_user(ctx, &e.key, entry, None)
+                .replace_user(ctx, &stale.key, entry, None)
                 .await
                 .map(drop),
             None => self.companion.create_user(ctx, entry).await.map(drop),
         }
     }
 
-    /// Zitadel user `id`, which had `user_name`, was deleted.
-    pub(crate) async fn index_drop(&self, ctx: &Context, id: &str, user_name: &str) {
-        if let Ok(entries) = self.index_entries(ctx, "userName", user_name).await {
-            for e in entries.into_iter().filter(|e| e.zitadel_id == id) {
+    /// Zitadel user `id` was deleted.
+    pub(crate) async fn index_drop(&self, ctx: &Context, id: &str) {
+        if let Ok(entries) = self.index_entries(ctx, "externalId", &[id]).await {
+            for e in entries {
                 let _ = self.companion.delete_user(ctx, &e.key, None).await;
             }
         }

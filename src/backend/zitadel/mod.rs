@@ -11,13 +11,13 @@
 //!   (`failed_precondition COMMAND-7yiox1isql` → read back and compare) instead of making a
 //!   second user (a create the client repeats is 409).
 //! * **Lookups right after a write**: Zitadel's `ListUsers` lags behind writes, `GetUserByID`
-//!   does not. Every user this backend writes is indexed in the companion store (`userName`,
-//!   `externalId` → Zitadel id; durable and shared by replicas, so a restart or another replica
-//!   changes nothing); `userName eq` / `externalId eq` read the index first and confirm with
-//!   `GetUserByID`; `externalId eq` then reads the deterministic id, `userName eq` asks
-//!   `ListUsers` and, on a miss, reads the id a user without `externalId` would have. Users
-//!   this process just deleted are dropped from lagging `ListUsers` answers, and any listed user
-//!   whose metadata read finds it gone.
+//!   does not. Every user this backend writes is indexed in the companion store (`userName` →
+//!   Zitadel id; durable and shared by replicas, so a restart or another replica changes
+//!   nothing): `userName eq` reads the index first and confirms with `GetUserByID`, then asks
+//!   `ListUsers` and, on a miss, reads the id a user without `externalId` would have;
+//!   `externalId eq` reads the deterministic id first. Users this process just deleted are
+//!   dropped from lagging `ListUsers` answers, and any listed user whose metadata read finds it
+//!   gone. Group members in the index need no Zitadel call to be checked.
 //! * **Attributes** Zitadel lacks are kept in user metadata under the keys of Zitadel's own
 //!   SCIM server, so users written by either are read the same way by both (values UTF-8;
 //!   *JSON* ones hold the attribute's SCIM JSON; *scimitar* marks keys Zitadel's SCIM server

@@ -305,14 +305,9 @@ impl ZitadelBackend {
         stored.human = Some(h);
         stored.details.change_date =
             Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
-        self.index_put(
-            ctx,
-            &z.user_id,
-            Some(&z.username),
-            &native.username,
-            old_meta.map(|_| new.external_id.as_deref()),
-        )
-        .await;
+        if native.username != old.username {
+            self.index_put(ctx, &z.user_id, &native.username).await;
+        }
         let meta_now = old_meta.map(|_| meta);
         let mut user = mapping::join(&stored, meta_now.as_ref(), &self.ext_key)?;
         if old_meta.is_none() {
