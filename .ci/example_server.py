@@ -1,6 +1,7 @@
 """Starting, stopping and killing the example server, and small HTTP helpers, for the CI scripts
 (.ci/crash_test.py, .ci/replica_test.py). Only the standard library is used."""
 
+import http.client
 import json
 import os
 import shutil
@@ -120,3 +121,57 @@ class ExampleServer:
                 return "".join(file.readlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+class Client:
+    """A keep-alive HTTP/1.1 connection to one server, for the load scripts (.ci/concurrency_test.py,
+    .ci/soak.py): one per thread, since http.client connections are not thread-safe. A request
+    that fails at the connection level (never answered) raises; nothing is retried silently."""
+
+    def __init__(self, root, token, timeout=60):
+        parts = urllib.parse.urlsplit(root)
+        self.host, self.port = parts.hostname, parts.port
+        self.prefix = parts.path.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.connection = None
+
+    def request(self, method, path, body=None, headers=None):
+        """Returns (status, response headers as a lower-cased dict, parsed JSON body or None)."""
+        sent = {"Authorization": f"Bearer {self.token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            sent["Content-Type"] = "application/scim+json; charset=utf-8"
+        if headers:
+            sent.update(headers)
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            self.connection.request(method, self.prefix + path, body=data, headers=sent)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        answer = {k.lower(): v for k, v in response.getheaders()}
+        if answer.get("connection", "").lower() == "close":
+            self.close()
+        return response.status, answer, (json.loads(raw) if raw else None)
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def process_rss_kib(pid):
+    """Resident set size of a process in KiB (VmRSS of /proc/PID/status), None if unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None

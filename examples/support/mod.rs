@@ -7,6 +7,7 @@
 //! | `SCIM_ADDR` | address to bind | `127.0.0.1:8080` |
 //! | `SCIM_BASE_URL` | public SCIM base URL (`meta.location`, `Location`) | `http://<SCIM_ADDR>/scim/v2` |
 //! | `SCIM_DATABASE_URL` | the store: `sqlite://PATH`, `postgres://…` or `memory:` (see `store.rs`) | `sqlite://scimitar.db` |
+//! | `SCIM_DATABASE_CONNECTIONS` | SQL stores: the most connections the pool opens | 8 |
 //! | `SCIM_KEY` | accept this key for the default tenant | a key is minted and printed once, when the tenant has none |
 //! | `SCIM_TENANT` | the default tenant's id | `default` |
 //! | `SCIM_ADMIN_TOKEN` | enables key management under `/admin` | off |
@@ -113,6 +114,7 @@ impl App {
         let store = Store::open(
             var("SCIM_DATABASE_URL"),
             var("SCIM_SNAPSHOT").map(PathBuf::from),
+            var("SCIM_DATABASE_CONNECTIONS"),
         )
         .await?;
         let keys = store.keys.clone();

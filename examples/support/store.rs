@@ -10,13 +10,14 @@
 //! With a SQL store the users, groups and keys (minted at start, over `/admin`, or `SCIM_KEY`)
 //! all live in the database, so they survive restarts and crashes. `SCIM_SNAPSHOT` is only for
 //! `memory:`; setting it with a SQL store is a start-up error (the database is durable itself).
+//! `SCIM_DATABASE_CONNECTIONS` sets the SQL pool's size (default: `SqlOptions::new`'s, 8).
 
 use std::error::Error;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use scimitar::auth::{ApiKeyStore, MemoryKeyStore};
-use scimitar::backend::sql::SqlBackend;
+use scimitar::backend::sql::{SqlBackend, SqlOptions};
 use scimitar::backend::{IdentityBackend, MemoryBackend};
 
 /// The store used when `SCIM_DATABASE_URL` is unset.
@@ -36,10 +37,12 @@ pub struct Store {
 
 impl Store {
     /// Opens the store that `database_url` (the value of `SCIM_DATABASE_URL`, `None` when unset)
-    /// and `snapshot` (`SCIM_SNAPSHOT`) name; every error names the setting.
+    /// `snapshot` (`SCIM_SNAPSHOT`) and `connections` (`SCIM_DATABASE_CONNECTIONS`) name; every
+    /// error names the setting.
     pub async fn open(
         database_url: Option<String>,
         snapshot: Option<PathBuf>,
+        connections: Option<String>,
     ) -> Result<Store, Box<dyn Error>> {
         let url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if url == "memory:" {
@@ -64,7 +67,18 @@ impl Store {
         }
         // The error names SCIM_DATABASE_URL and the cause (unreachable, login, unwritable file,
         // a schema from a newer version).
-        let sql = SqlBackend::connect(&url).await?;
+        let mut options = SqlOptions::new(&url);
+        if let Some(n) = connections {
+            let n = n
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    format!("SCIM_DATABASE_CONNECTIONS={n}: expected a number from 1 to 1000")
+                })?;
+            options = options.with_max_connections(n);
+        }
+        let sql = SqlBackend::connect_with(options).await?;
         let kind = if url.starts_with("sqlite:") {
             "SQLite"
         } else {

@@ -162,7 +162,7 @@ impl Capabilities {
                         .iter()
                         .any(|r| r.applies(resource_type, &full) && r.ops.contains(op));
                     if !ok {
-                        return Err(unsupported(resource_type, &full, op_name(*op), rules));
+                        return Err(unsupported(resource_type, &full, op.as_str(), rules));
                     }
                 }
                 Filter::Present(path) => {
@@ -242,34 +242,6 @@ fn qualify(parent: Option<&AttrPath>, path: &AttrPath) -> AttrPath {
     }
 }
 
-fn op_name(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "eq",
-        CompareOp::Ne => "ne",
-        CompareOp::Co => "co",
-        CompareOp::Sw => "sw",
-        CompareOp::Ew => "ew",
-        CompareOp::Gt => "gt",
-        CompareOp::Lt => "lt",
-        CompareOp::Ge => "ge",
-        CompareOp::Le => "le",
-    }
-}
-
-fn path_text(p: &AttrPath) -> String {
-    let mut s = String::new();
-    if let Some(u) = &p.urn {
-        s.push_str(u);
-        s.push(':');
-    }
-    s.push_str(&p.name);
-    if let Some(sub) = &p.sub_attr {
-        s.push('.');
-        s.push_str(sub);
-    }
-    s
-}
-
 fn unsupported(resource_type: &str, path: &AttrPath, op: &str, rules: &FilterRules) -> Error {
     let mut allowed: Vec<String> = rules
         .rules
@@ -280,18 +252,18 @@ fn unsupported(resource_type: &str, path: &AttrPath, op: &str, rules: &FilterRul
                 .is_none_or(|t| t.eq_ignore_ascii_case(resource_type))
         })
         .flat_map(|r| {
-            let name = path_text(&r.attribute);
+            let name = r.attribute.to_string();
             let pr = r.present.then(|| format!("{name} pr"));
             r.ops
                 .iter()
-                .map(move |o| format!("{name} {}", op_name(*o)))
+                .map(move |o| format!("{name} {}", o.as_str()))
                 .chain(pr)
         })
         .collect();
     allowed.dedup();
     Error::invalid_filter(format!(
         "this service provider cannot filter {resource_type} by `{} {op}`; supported: {}",
-        path_text(path),
+        path,
         if allowed.is_empty() {
             "none".to_owned()
         } else {

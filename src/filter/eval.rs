@@ -10,6 +10,7 @@ use super::ast::{CompareOp, Filter};
 use super::compare::Operand;
 use crate::error::Error;
 use crate::path::AttrPath;
+use crate::schema::names::get_ci;
 use crate::schema::{Attribute, AttributeType, Resolved, ResourceSchema};
 use serde_json::Value;
 
@@ -266,12 +267,7 @@ fn resolve<'a>(
 /// `obj[key]`, the key matched exactly first and then case-insensitively (RFC 7643 §2.1).
 #[inline]
 fn get<'v>(obj: &'v Value, key: &str) -> Option<&'v Value> {
-    let map = obj.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+    get_ci(obj.as_object()?, key)
 }
 
 /// Absent in the sense of `pr` (RFC 7644 §3.4.2.2; RFC 7643 §2.5).

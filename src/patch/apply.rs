@@ -7,13 +7,14 @@
 
 use super::multi::{self, Step};
 use super::op::{OpKind, PatchOperation};
-use super::select::{entry_ci, key_ci, value_eq_key};
+use super::select::value_eq_key;
 use super::target::{Res, Target, check_immutable, check_not_read_only, check_removable, resolve};
 use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_clear};
 use crate::compat::Compat;
 use crate::error::Error;
 use crate::path::PatchPath;
+use crate::schema::names::{entry_ci, get_ci, key_ci};
 use crate::schema::{AttributeType, Mutability, ResourceSchema};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -396,7 +397,7 @@ pub(crate) fn action<'v>(
 
 pub(crate) fn is_primary_true(v: &Value) -> bool {
     v.as_object()
-        .and_then(|o| super::select::get_ci(o, "primary"))
+        .and_then(|o| get_ci(o, "primary"))
         .and_then(Value::as_bool)
         .unwrap_or(false)
 }

@@ -3,7 +3,6 @@
 //! into the existing one, and a sub-attribute path (`name.givenName`) set or removed.
 
 use super::apply::{Action, Engine};
-use super::select::{get_ci, key_ci};
 use super::target::{
     Target, check_immutable, check_immutable_subs, check_not_read_only, check_removable,
 };
@@ -11,6 +10,7 @@ use super::tx::Loc;
 use super::value::{coerce_many, coerce_scalar};
 use crate::error::Error;
 use crate::schema::Mutability;
+use crate::schema::names::{get_ci, key_ci};
 use serde_json::Value;
 use std::borrow::Cow;
 

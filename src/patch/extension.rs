@@ -4,11 +4,11 @@
 //! leaves it empty.
 
 use super::apply::{Action, Engine};
-use super::select::{entry_ci, key_ci};
 use super::target::{Target, check_removable};
 use super::tx::Loc;
 use crate::error::Error;
 use crate::schema::Schema;
+use crate::schema::names::{entry_ci, key_ci};
 use serde_json::Value;
 use std::borrow::Cow;
 

@@ -12,11 +12,12 @@
 use super::apply::{Action, Engine, is_primary_true};
 use super::multi::{clear_other_primaries, merged};
 use super::op::OpKind;
-use super::select::{Selector, eq_terms, get_ci, key_ci, literal};
+use super::select::{Selector, eq_terms, literal};
 use super::target::{Target, check_immutable, check_immutable_subs, check_not_read_only};
 use super::value::{coerce_many, coerce_one, coerce_scalar};
 use crate::error::Error;
 use crate::filter::Filter;
+use crate::schema::names::{get_ci, key_ci};
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
 use std::borrow::Cow;

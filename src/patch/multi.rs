@@ -12,10 +12,11 @@
 //! and by their whole JSON otherwise. Adding a value that is already there merges its
 //! sub-attributes into the existing one (usually no change at all, as §3.5.2.1 wants).
 
-use super::select::{get_ci, key_ci, norm};
+use super::select::norm;
 use super::target::{check_immutable_subs, check_not_read_only};
 use super::tx::{Loc, Tx};
 use crate::error::Error;
+use crate::schema::names::{get_ci, key_ci};
 use crate::schema::{Attribute, AttributeType};
 use serde_json::{Map, Value};
 use std::borrow::Cow;

@@ -7,43 +7,10 @@
 use crate::error::Error;
 use crate::filter::{CompValue, CompareOp, CompiledFilter, Filter};
 use crate::path::AttrPath;
+use crate::schema::names::get_ci;
 use crate::schema::{Attribute, AttributeType};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
-
-/// `obj[name]`, with the name matched case-insensitively (RFC 7643 §2.1).
-pub(crate) fn get_ci<'v>(obj: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
-    obj.get(name).or_else(|| {
-        obj.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
-
-/// The key under which `name` is stored in `obj` (case-insensitive), if present: `name`
-/// itself (borrowed, no allocation) when the spelling matches, else a copy of the stored key.
-pub(crate) fn key_ci<'n>(obj: &Map<String, Value>, name: &'n str) -> Option<Cow<'n, str>> {
-    if obj.contains_key(name) {
-        return Some(Cow::Borrowed(name));
-    }
-    obj.keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .map(|k| Cow::Owned(k.clone()))
-}
-
-/// `obj[name]` with the key it is stored under (see [`key_ci`]), in one search when the
-/// spelling matches.
-pub(crate) fn entry_ci<'n, 'v>(
-    obj: &'v Map<String, Value>,
-    name: &'n str,
-) -> Option<(Cow<'n, str>, &'v Value)> {
-    if let Some(v) = obj.get(name) {
-        return Some((Cow::Borrowed(name), v));
-    }
-    obj.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(k, v)| (Cow::Owned(k.clone()), v))
-}
 
 /// How a value filter selects the elements of a multi-valued complex attribute. The filter
 /// Entra sends on nearly every user PATCH, `sub eq "text"` on a string sub-attribute

@@ -130,10 +130,10 @@ pub(crate) fn check_immutable_subs(
         .iter()
         .filter(|s| s.mutability == Mutability::Immutable)
     {
-        if let Some(n) = crate::patch::select::get_ci(new, &sub.name) {
+        if let Some(n) = crate::schema::names::get_ci(new, &sub.name) {
             check_immutable(
                 sub,
-                crate::patch::select::get_ci(old, &sub.name),
+                crate::schema::names::get_ci(old, &sub.name),
                 Some(n),
                 label,
             )?;

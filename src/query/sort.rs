@@ -6,6 +6,7 @@
 use crate::error::Error;
 use crate::path::AttrPath;
 use crate::schema::ResourceSchema;
+use crate::schema::names::get_ci;
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -96,14 +97,6 @@ pub fn compare_keys(a: Option<&SortKey>, b: Option<&SortKey>, order: SortOrder) 
         SortOrder::Ascending => asc,
         SortOrder::Descending => asc.reverse(),
     }
-}
-
-fn get_ci<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).or_else(|| {
-        obj.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
 }
 
 /// The sort key of one resource (its JSON representation) for `by`

@@ -33,6 +33,7 @@ mod types;
 
 use crate::error::Error;
 use crate::path::AttrPath;
+use crate::schema::names::get_ci as get;
 use crate::schema::{Mutability, ResourceSchema, TopLevel};
 use immutable::keep_immutable;
 use normalise::normalise;
@@ -286,15 +287,6 @@ fn check_schemas_list(map: &Map<String, Value>, schema: &ResourceSchema) -> Resu
         }
     }
     Ok(())
-}
-
-/// The value of `name` in `map`: exact spelling first, then case-insensitively.
-pub(super) fn get<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
 }
 
 /// Assigned in the sense of RFC 7643 §2.5: not null, not an empty string, array or object.

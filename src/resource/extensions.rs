@@ -11,6 +11,7 @@
 use super::normalize::{self, Attr, GROUP, USER};
 use super::{EnterpriseUser, Group, User};
 use crate::Error;
+use crate::schema::names::{get_ci, remove_ci};
 use crate::schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 use serde_json::{Map, Value};
 
@@ -30,14 +31,6 @@ fn looks_like_schema_uri(k: &str) -> bool {
     })
 }
 
-/// The value under `urn` in `extra`, the key compared case-insensitively.
-fn find<'a>(extra: &'a Map<String, Value>, urn: &str) -> Option<&'a Value> {
-    extra
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(urn))
-        .map(|(_, v)| v)
-}
-
 /// Refuses a key that is not an extension: empty, the core URN, or a core attribute's name.
 fn check_urn(urn: &str, core: &str, attrs: &[Attr]) -> Result<(), Error> {
     if urn.is_empty()
@@ -53,9 +46,9 @@ fn check_urn(urn: &str, core: &str, attrs: &[Attr]) -> Result<(), Error> {
 
 /// Removes the entry under `urn` (case-insensitive) from `extra` and its URN from `schemas`.
 fn remove(schemas: &mut Vec<String>, extra: &mut Map<String, Value>, urn: &str) -> Option<Value> {
-    let key = extra.keys().find(|k| k.eq_ignore_ascii_case(urn))?.clone();
-    schemas.retain(|s| !s.eq_ignore_ascii_case(&key));
-    extra.remove(&key)
+    let value = remove_ci(extra, urn)?;
+    schemas.retain(|s| !s.eq_ignore_ascii_case(urn));
+    Some(value)
 }
 
 impl User {
@@ -114,7 +107,7 @@ impl User {
     /// The object of the extension with this schema URN (case-insensitive), other than the
     /// Enterprise User extension (see [`User::enterprise`]).
     pub fn extension(&self, urn: &str) -> Option<&Value> {
-        find(&self.extra, urn)
+        get_ci(&self.extra, urn)
     }
 
     /// Sets the object of an extension by its schema URN and lists the URN in `schemas`. The
@@ -166,7 +159,7 @@ impl Group {
 
     /// The object of the extension with this schema URN (case-insensitive).
     pub fn extension(&self, urn: &str) -> Option<&Value> {
-        find(&self.extra, urn)
+        get_ci(&self.extra, urn)
     }
 
     /// Sets an extension object by schema URN and lists the URN in `schemas`; fails with

@@ -15,6 +15,7 @@
 
 mod attribute;
 mod definition;
+pub(crate) mod names;
 mod registry;
 mod resolve;
 mod resource_type;

@@ -6,6 +6,7 @@
 //! them out (a `$ref` already present is kept).
 
 use crate::schema::ENTERPRISE_USER_SCHEMA;
+use crate::schema::names::{get_ci, get_ci_mut};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Map, Value};
 
@@ -54,11 +55,7 @@ pub(crate) fn fill(resource: &mut Map<String, Value>, base: &str) {
         } else if key.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA)
             && let Some(Value::Object(manager)) = value
                 .as_object_mut()
-                .and_then(|ext| {
-                    ext.iter_mut()
-                        .find(|(k, _)| k.eq_ignore_ascii_case("manager"))
-                })
-                .map(|(_, v)| v)
+                .and_then(|ext| get_ci_mut(ext, "manager"))
         {
             set_ref(manager, base, "Users");
         }
@@ -76,9 +73,7 @@ fn for_each_object(value: &mut Value, mut f: impl FnMut(&mut Map<String, Value>)
 }
 
 fn string<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    obj.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .and_then(|(_, v)| v.as_str())
+    get_ci(obj, key).and_then(Value::as_str)
 }
 
 fn set_ref(obj: &mut Map<String, Value>, base: &str, endpoint: &str) {

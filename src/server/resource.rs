@@ -22,7 +22,7 @@ use super::served::Served;
 use crate::Error;
 use crate::audit::AuditAction;
 use crate::auth::Context;
-use crate::backend::{BackendError, Page, StoredUser};
+use crate::backend::{BackendError, Page, StoredUser, check_if_match};
 use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::projection::Projection;
 use crate::query::validate::{self, ValidateOptions};
@@ -103,7 +103,7 @@ impl ScimServer {
         let existing = R::get(self.backend(), ctx, id, &Selection::all())
             .await
             .map_err(backend_error)?;
-        check_if_match(if_match.as_ref(), &existing)?;
+        check_if_match(if_match.as_ref(), existing.version()).map_err(Error::from)?;
         validate::for_replace(
             &mut json,
             &existing.to_json(),
@@ -473,28 +473,6 @@ fn condition(
     request::header_text(headers, &name)?
         .map(|text| VersionCondition::parse(&text))
         .transpose()
-}
-
-/// 412 when `If-Match` is given and does not name the current version.
-fn check_if_match<R: Resource>(cond: Option<&VersionCondition>, current: &R) -> Result<(), Error> {
-    let Some(cond) = cond else { return Ok(()) };
-    let ok = match current.version() {
-        Some(v) => cond.matches(v),
-        None => matches!(cond, VersionCondition::Any),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(precondition_failed())
-    }
-}
-
-pub(super) fn precondition_failed() -> Error {
-    Error::with_status(
-        StatusCode::PRECONDITION_FAILED,
-        None,
-        "the resource has changed: If-Match does not name its current version",
-    )
 }
 
 /// A backend error as a reply: its SCIM error, and `Retry-After` on a 503.

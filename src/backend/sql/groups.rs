@@ -106,15 +106,7 @@ pub(crate) async fn get(
     let rec = row(conn, d, tenant, &key, false)
         .await?
         .ok_or_else(|| not_found("Group", id))?;
-    let members = if with_members {
-        members_of(conn, tenant, &[&key])
-            .await?
-            .remove(&key)
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    rec.group(members)
+    finish(conn, tenant, &rec, with_members).await
 }
 
 pub(crate) async fn create(
@@ -147,7 +139,7 @@ pub(crate) async fn create(
         add_resolved: resolved,
         ..Change::default()
     };
-    members::apply(conn, tenant, &id, change, true).await?;
+    members::apply(conn, tenant, &id, change).await?;
     get(conn, d, tenant, &id, true).await
 }
 
@@ -231,52 +223,43 @@ pub(crate) async fn store_shell(
     Ok(())
 }
 
-/// Gives the group a new version and `lastModified`.
+/// Gives the group a new version and `lastModified`; its row as it is then (`None`: no such
+/// group).
 pub(crate) async fn touch(
     conn: &mut AnyConnection,
     d: Dialect,
     tenant: &str,
     id: &str,
-) -> Result<(), BackendError> {
+) -> Result<Option<Rec>, BackendError> {
     let sql = format!(
         "UPDATE scim_groups SET version = version + 1, modified = {}(created, $3) \
-         WHERE tenant = $1 AND id = $2",
+         WHERE tenant = $1 AND id = $2 RETURNING {REC_COLUMNS}",
         d.greatest()
     );
-    sqlx::query(&sql)
+    let row = sqlx::query(&sql)
         .bind(tenant)
         .bind(id)
         .bind(now_micros())
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
-    Ok(())
+    row.as_ref().map(Rec::of).transpose()
 }
 
-/// The ids of the members of `group` among `ids`, with their `display`.
-pub(crate) async fn present(
+/// The group of the row `rec` as the API shows it; `members` read only when asked.
+pub(crate) async fn finish(
     conn: &mut AnyConnection,
     tenant: &str,
-    group: &str,
-    ids: &[&str],
-) -> Result<HashMap<String, Option<String>>, BackendError> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT member_id, display FROM scim_group_members \
-             WHERE tenant = $1 AND group_id = $2 AND member_id IN ({})",
-            placeholders(3, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(tenant).bind(group);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            out.insert(
-                r.try_get::<String, _>(0).map_err(db_err)?,
-                r.try_get::<Option<String>, _>(1).map_err(db_err)?,
-            );
-        }
-    }
-    Ok(out)
+    rec: &Rec,
+    with_members: bool,
+) -> Result<Group, BackendError> {
+    let members = if with_members {
+        members_of(conn, tenant, &[&rec.id])
+            .await?
+            .remove(&rec.id)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    rec.group(members)
 }

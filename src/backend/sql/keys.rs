@@ -102,23 +102,37 @@ impl SqlKeyStore {
         hash: &KeyHash,
         created: DateTime<Utc>,
     ) -> Result<bool, BackendError> {
-        let _guard = self.inner.write_guard().await;
-        let r = sqlx::query(
-            "INSERT INTO scim_api_keys (id, tenant, label, hash, created) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(tenant.as_str())
-        .bind(label)
-        .bind(hash.as_bytes().to_vec())
-        .bind(created.timestamp_micros())
-        .execute(&self.inner.pool)
-        .await;
-        match r {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(db_err(e)),
-        }
+        let args = Arc::new((
+            id.to_owned(),
+            tenant.as_str().to_owned(),
+            label.map(str::to_owned),
+            hash.as_bytes().to_vec(),
+            created.timestamp_micros(),
+        ));
+        self.inner
+            .write_one(move |c| {
+                let args = args.clone();
+                Box::pin(async move {
+                    let (id, tenant, label, hash, created) = &*args;
+                    let r = sqlx::query(
+                        "INSERT INTO scim_api_keys (id, tenant, label, hash, created) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(label)
+                    .bind(hash)
+                    .bind(*created)
+                    .execute(&mut *c)
+                    .await;
+                    match r {
+                        Ok(_) => Ok(true),
+                        Err(e) if is_unique_violation(&e) => Ok(false),
+                        Err(e) => Err(db_err(e)),
+                    }
+                })
+            })
+            .await
     }
 }
 
@@ -202,17 +216,24 @@ impl ApiKeyStore for SqlKeyStore {
             .last_used
             .is_none_or(|t| t.timestamp() <= now - LAST_USED_EVERY);
         if stale {
-            let _guard = self.inner.write_guard().await;
-            sqlx::query(
-                "UPDATE scim_api_keys SET last_used = $2 \
-                 WHERE id = $1 AND (last_used IS NULL OR last_used <= $3)",
-            )
-            .bind(&id)
-            .bind(now)
-            .bind(now - LAST_USED_EVERY)
-            .execute(&self.inner.pool)
-            .await
-            .map_err(db_err)?;
+            let key_id = id.clone();
+            self.inner
+                .write_one(move |c| {
+                    let key_id = key_id.clone();
+                    Box::pin(async move {
+                        sqlx::query(
+                            "UPDATE scim_api_keys SET last_used = $2 \
+                             WHERE id = $1 AND (last_used IS NULL OR last_used <= $3)",
+                        )
+                        .bind(key_id)
+                        .bind(now)
+                        .bind(now - LAST_USED_EVERY)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)
+                    })
+                })
+                .await?;
             key.info.last_used = Utc.timestamp_opt(now, 0).single();
         }
         Ok(Some(key.info))
@@ -230,13 +251,20 @@ impl ApiKeyStore for SqlKeyStore {
     }
 
     async fn revoke(&self, tenant: &TenantId, key_id: &str) -> Result<bool, BackendError> {
-        let _guard = self.inner.write_guard().await;
-        let r = sqlx::query("DELETE FROM scim_api_keys WHERE tenant = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(key_id)
-            .execute(&self.inner.pool)
+        let (tenant, key_id) = (tenant.as_str().to_owned(), key_id.to_owned());
+        self.inner
+            .write_one(move |c| {
+                let (tenant, key_id) = (tenant.clone(), key_id.clone());
+                Box::pin(async move {
+                    let r = sqlx::query("DELETE FROM scim_api_keys WHERE tenant = $1 AND id = $2")
+                        .bind(tenant)
+                        .bind(key_id)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(r.rows_affected() > 0)
+                })
+            })
             .await
-            .map_err(db_err)?;
-        Ok(r.rows_affected() > 0)
     }
 }

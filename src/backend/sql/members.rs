@@ -10,14 +10,14 @@
 
 use super::dialect::Dialect;
 use super::groups::{self, Shell, check};
-use super::rows::{db_err, not_found, placeholders};
+use super::rows::{Rec, db_err, not_found, placeholders};
 use super::users::{CHUNK, canonical};
 use crate::backend::BackendError;
 use crate::backend::memory::uid::Uid;
 use crate::error::ScimType;
 use crate::resource::{Group, Member, VersionCondition};
 use sqlx::{AnyConnection, Row};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A member checked against the tenant: its canonical id, type and `display`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,12 +126,15 @@ pub(crate) struct Change {
     pub(crate) add_resolved: Vec<Resolved>,
 }
 
-async fn insert(
+/// Adds `rows` (each id at most once) to `group`; a row already there takes the `display`
+/// given, if one is given and it differs. How many rows were added or changed.
+async fn upsert(
     conn: &mut AnyConnection,
     tenant: &str,
     group: &str,
     rows: &[Resolved],
-) -> Result<(), BackendError> {
+) -> Result<u64, BackendError> {
+    let mut n = 0;
     for chunk in rows.chunks(CHUNK) {
         let mut sql = String::from(
             "INSERT INTO scim_group_members (tenant, group_id, member_id, kind, display) VALUES ",
@@ -143,13 +146,34 @@ async fn insert(
             let p = 3 + i * 3;
             sql.push_str(&format!("($1, $2, ${p}, ${}, ${})", p + 1, p + 2));
         }
+        sql.push_str(
+            " ON CONFLICT (tenant, group_id, member_id) DO UPDATE SET display = excluded.display \
+             WHERE excluded.display IS NOT NULL \
+             AND scim_group_members.display IS DISTINCT FROM excluded.display",
+        );
         let mut q = sqlx::query(&sql).bind(tenant).bind(group);
         for r in chunk {
             q = q.bind(&r.id).bind(r.kind).bind(&r.display);
         }
-        q.execute(&mut *conn).await.map_err(db_err)?;
+        n += q.execute(&mut *conn).await.map_err(db_err)?.rows_affected();
     }
-    Ok(())
+    Ok(n)
+}
+
+/// The members to add, each id once, in id order: an id given several times keeps the last
+/// `display` given (a member given without one keeps the one it has).
+fn distinct(add: Vec<Resolved>) -> Vec<Resolved> {
+    let mut by_id: BTreeMap<String, Resolved> = BTreeMap::new();
+    for r in add {
+        match by_id.get_mut(&r.id) {
+            Some(seen) if r.display.is_some() => seen.display = r.display,
+            Some(_) => {}
+            None => {
+                by_id.insert(r.id.clone(), r);
+            }
+        }
+    }
+    by_id.into_values().collect()
 }
 
 async fn remove(
@@ -197,13 +221,12 @@ async fn set_display(
 
 /// Applies the member change to `group` (whose row the caller holds): the new list first,
 /// then removals, then additions (a present member takes a new `display` if one is given).
-/// `fresh`: the group has no members yet. Whether anything changed.
+/// Whether anything changed.
 pub(crate) async fn apply(
     conn: &mut AnyConnection,
     tenant: &str,
     group: &str,
     change: Change,
-    fresh: bool,
 ) -> Result<bool, BackendError> {
     let mut changed = false;
     if let Some(list) = change.replace {
@@ -233,42 +256,14 @@ pub(crate) async fn apply(
         }
         new.sort_by(|a, b| a.id.cmp(&b.id));
         changed |= !new.is_empty();
-        insert(conn, tenant, group, &new).await?;
+        upsert(conn, tenant, group, &new).await?;
     }
     let gone: Vec<&str> = change.remove.iter().map(String::as_str).collect();
     if !gone.is_empty() {
         changed |= remove(conn, tenant, group, &gone).await? > 0;
     }
     if !change.add_resolved.is_empty() {
-        let ids: Vec<&str> = change.add_resolved.iter().map(|r| r.id.as_str()).collect();
-        let mut state = if fresh {
-            HashMap::new()
-        } else {
-            groups::present(conn, tenant, group, &ids).await?
-        };
-        let mut new: Vec<Resolved> = Vec::new();
-        let mut displays: Vec<(String, Option<String>)> = Vec::new();
-        for r in &change.add_resolved {
-            match state.get_mut(&r.id) {
-                None => {
-                    state.insert(r.id.clone(), r.display.clone());
-                    new.push(r.clone());
-                }
-                Some(d) if r.display.is_some() && *d != r.display => {
-                    d.clone_from(&r.display);
-                    match new.iter_mut().find(|n| n.id == r.id) {
-                        Some(n) => n.display.clone_from(&r.display),
-                        None => displays.push((r.id.clone(), r.display.clone())),
-                    }
-                }
-                Some(_) => {}
-            }
-        }
-        changed |= !new.is_empty() || !displays.is_empty();
-        for (id, display) in &displays {
-            set_display(conn, tenant, group, id, display.as_deref()).await?;
-        }
-        insert(conn, tenant, group, &new).await?;
+        changed |= upsert(conn, tenant, group, &distinct(change.add_resolved)).await? > 0;
     }
     Ok(changed)
 }
@@ -292,7 +287,7 @@ pub(crate) struct Spec<'a> {
 
 /// Applies `spec` to group `id` atomically (inside the caller's write transaction): 404, then
 /// 412, then the member checks (400), then the writes; a new version only if something
-/// changed (or `touch`).
+/// changed (or `touch`). The group's row as it is afterwards.
 pub(crate) async fn change(
     conn: &mut AnyConnection,
     d: Dialect,
@@ -300,7 +295,7 @@ pub(crate) async fn change(
     id: &str,
     spec: Spec<'_>,
     if_match: Option<&VersionCondition>,
-) -> Result<String, BackendError> {
+) -> Result<Rec, BackendError> {
     let key = canonical("Group", id)?;
     let rec = groups::row(conn, d, tenant, &key, false)
         .await?
@@ -339,9 +334,11 @@ pub(crate) async fn change(
         remove,
         add_resolved,
     };
-    changed |= apply(conn, tenant, &key, members, false).await?;
-    if changed {
-        groups::touch(conn, d, tenant, &key).await?;
+    changed |= apply(conn, tenant, &key, members).await?;
+    if !changed {
+        return Ok(rec);
     }
-    Ok(key)
+    groups::touch(conn, d, tenant, &key)
+        .await?
+        .ok_or_else(|| not_found("Group", id))
 }

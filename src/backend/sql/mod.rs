@@ -14,6 +14,7 @@ mod members;
 mod pushdown;
 mod rows;
 mod users;
+mod writer;
 
 pub use config::{DATABASE_URL_VAR, SqlConfigError, SqlOptions};
 pub use keys::SqlKeyStore;
@@ -30,18 +31,20 @@ use list::Bounds;
 use members::Spec;
 use rows::is_conflict;
 use serde_json::Value;
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
-use tokio::sync::{Mutex, MutexGuard};
+use writer::{ConnFuture, Writer};
 
-/// How often a write transaction that lost a conflict (deadlock, busy file) is run again.
+/// How often a write transaction that lost a conflict (deadlock, serialization failure) is
+/// run again (PostgreSQL; SQLite's writes never conflict: one task runs them).
 const WRITE_ATTEMPTS: usize = 4;
 
 pub(crate) struct Inner {
     pool: AnyPool,
     dialect: Dialect,
-    /// SQLite: the writers of this process take turns here instead of polling the file lock.
-    write_lock: Option<Mutex<()>>,
+    /// SQLite: the task that runs every write of this process, committing the writes that
+    /// queue up together (group commit).
+    writer: Option<Writer>,
     capabilities: Capabilities,
     scan_limit: usize,
     /// [`SqlOptions::foreign_members`].
@@ -51,54 +54,63 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
-        match &self.write_lock {
-            Some(m) => Some(m.lock().await),
-            None => None,
+    /// Runs `work` in a write transaction and answers once it is committed: on SQLite through
+    /// the writer task (the transaction may hold other requests' writes too, each in its own
+    /// savepoint), on PostgreSQL on a pooled connection, again when the database chose it as
+    /// the loser of a conflict. A failed `work` leaves nothing written.
+    async fn write<T, F>(&self, work: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: for<'c> Fn(&'c mut AnyConnection) -> ConnFuture<'c, Result<T, BackendError>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        if let Some(w) = &self.writer {
+            return w.write(Box::new(move |c| work(c))).await;
         }
-    }
-}
-
-/// A write transaction, with this process's SQLite write turn held until it ends.
-struct Writer<'a> {
-    tx: Transaction<'static, Any>,
-    _turn: Option<MutexGuard<'a, ()>>,
-}
-
-impl Writer<'_> {
-    /// Commits on success, rolls back on failure.
-    async fn finish<T>(self, r: Result<T, BackendError>) -> Result<T, BackendError> {
-        match r {
-            Ok(v) => {
-                self.tx.commit().await.map_err(rows::db_err)?;
-                Ok(v)
-            }
-            Err(e) => {
-                // the error is the answer; a failed rollback leaves nothing committed
-                let _ = self.tx.rollback().await;
-                Err(e)
-            }
-        }
-    }
-}
-
-/// Runs `$body` (an expression using `$conn: &mut AnyConnection`) in a write transaction,
-/// again when the database chose it as the loser of a conflict.
-macro_rules! in_write {
-    ($inner:expr, $conn:ident => $body:expr) => {{
         let mut attempt = 0;
         loop {
-            let mut w = $inner.begin().await?;
-            let r = {
-                let $conn: &mut AnyConnection = &mut *w.tx;
-                $body.await
+            let mut tx = self
+                .pool
+                .begin_with(self.dialect.begin_write())
+                .await
+                .map_err(rows::db_err)?;
+            let r = work(&mut tx).await;
+            let r = match r {
+                Ok(v) => tx.commit().await.map_err(rows::db_err).map(|()| v),
+                Err(e) => {
+                    // the error is the answer; a failed rollback leaves nothing committed
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
             };
-            match w.finish(r).await {
+            match r {
                 Err(e) if is_conflict(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
-                other => break other,
+                other => return other,
             }
         }
-    }};
+    }
+
+    /// Runs `work`, one statement that is atomic by itself, durably: on SQLite through the
+    /// writer task, on PostgreSQL in autocommit on a pooled connection (no `BEGIN`/`COMMIT`
+    /// round trips).
+    async fn write_one<T, F>(&self, work: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: for<'c> Fn(&'c mut AnyConnection) -> ConnFuture<'c, Result<T, BackendError>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.write(Box::new(move |c| work(c))).await,
+            None => {
+                let mut conn = self.pool.acquire().await.map_err(rows::db_err)?;
+                work(&mut conn).await
+            }
+        }
+    }
 }
 
 /// Runs `$body` on a pooled connection (reads).
@@ -111,16 +123,6 @@ macro_rules! in_read {
 }
 
 impl Inner {
-    async fn begin(&self) -> Result<Writer<'_>, BackendError> {
-        let turn = self.write_guard().await;
-        let tx = self
-            .pool
-            .begin_with(self.dialect.begin_write())
-            .await
-            .map_err(rows::db_err)?;
-        Ok(Writer { tx, _turn: turn })
-    }
-
     fn bounds(&self) -> Bounds {
         Bounds {
             max_results: self.capabilities.max_results,
@@ -179,8 +181,8 @@ impl SqlBackend {
         let (pool, dialect) = config::open(&options).await?;
         Ok(SqlBackend {
             inner: Arc::new(Inner {
+                writer: (dialect == Dialect::Sqlite).then(|| Writer::start(pool.clone())),
                 pool,
-                write_lock: (dialect == Dialect::Sqlite).then(|| Mutex::new(())),
                 dialect,
                 capabilities: Capabilities::scan(options.max_results.max(1)),
                 scan_limit: options.scan_limit,
@@ -274,7 +276,8 @@ async fn patch_group_tx(
                 foreign,
                 ..Spec::default()
             };
-            members::change(conn, d, tenant, &key, spec, None).await?;
+            let rec = members::change(conn, d, tenant, &key, spec, None).await?;
+            return groups::finish(conn, tenant, &rec, selection.wants("members")).await;
         }
         return groups::get(conn, d, tenant, &key, selection.wants("members")).await;
     };
@@ -305,8 +308,26 @@ async fn patch_group_tx(
         touch: false,
         foreign,
     };
-    members::change(conn, d, tenant, &key, spec, if_match).await?;
-    groups::get(conn, d, tenant, &key, selection.wants("members")).await
+    let rec = members::change(conn, d, tenant, &key, spec, if_match).await?;
+    groups::finish(conn, tenant, &rec, selection.wants("members")).await
+}
+
+/// Runs `$body` (an expression using `$conn: &mut AnyConnection` and references to the owned
+/// `$arg`s) through `$inner.$method` (`write` or `write_one`): the arguments move into the
+/// write once, behind an `Arc`, since the write may run on the writer task and more than once.
+macro_rules! in_write {
+    ($inner:expr, $method:ident, ($($arg:ident),*), $conn:ident => $body:expr) => {{
+        let args = Arc::new(($($arg,)*));
+        $inner
+            .$method(move |$conn| {
+                let args = args.clone();
+                Box::pin(async move {
+                    let ($($arg,)*) = &*args;
+                    $body.await
+                })
+            })
+            .await
+    }};
 }
 
 #[async_trait]
@@ -316,8 +337,8 @@ impl IdentityBackend for SqlBackend {
     }
 
     async fn create_user(&self, ctx: &Context, user: User) -> Result<User, BackendError> {
-        let t = tenant(ctx);
-        in_write!(self.inner, c => users::create(c, t, user.clone()))
+        let t = tenant(ctx).to_owned();
+        in_write!(self.inner, write_one, (t, user), c => users::create(c, t, user.clone()))
     }
 
     async fn get_user(
@@ -338,8 +359,10 @@ impl IdentityBackend for SqlBackend {
         user: User,
         if_match: Option<&VersionCondition>,
     ) -> Result<User, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => users::replace(c, d, t, id, user.clone(), if_match))
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        in_write!(self.inner, write, (t, id, user, m), c =>
+            users::replace(c, d, t, id, user.clone(), m.as_ref()))
     }
 
     async fn delete_user(
@@ -348,8 +371,9 @@ impl IdentityBackend for SqlBackend {
         id: &str,
         if_match: Option<&VersionCondition>,
     ) -> Result<(), BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => users::delete(c, d, t, id, if_match))
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        in_write!(self.inner, write, (t, id, m), c => users::delete(c, d, t, id, m.as_ref()))
     }
 
     async fn list_users(
@@ -370,13 +394,18 @@ impl IdentityBackend for SqlBackend {
         schema: &ResourceSchema,
         if_match: Option<&VersionCondition>,
     ) -> Result<User, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => users::patch(c, d, t, id, patch, schema, if_match))
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        let (p, s) = (patch.clone(), schema.clone());
+        in_write!(self.inner, write, (t, id, p, s, m), c =>
+            users::patch(c, d, t, id, p, s, m.as_ref()))
     }
 
     async fn create_group(&self, ctx: &Context, group: Group) -> Result<Group, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => groups::create(c, d, t, group.clone(), self.inner.foreign_members))
+        let d = self.inner.dialect;
+        let foreign = self.inner.foreign_members;
+        let t = tenant(ctx).to_owned();
+        in_write!(self.inner, write, (t, group), c => groups::create(c, d, t, group.clone(), foreign))
     }
 
     async fn get_group(
@@ -397,19 +426,21 @@ impl IdentityBackend for SqlBackend {
         group: Group,
         if_match: Option<&VersionCondition>,
     ) -> Result<Group, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        let foreign = self.inner.foreign_members;
         let mut shell = group;
         let list = std::mem::take(&mut shell.members);
-        in_write!(self.inner, c => async {
+        in_write!(self.inner, write, (t, id, m, shell, list), c => async {
             let spec = Spec {
                 shell: Some(shell.clone()),
-                replace: Some(&list),
+                replace: Some(list),
                 touch: true,
-                foreign: self.inner.foreign_members,
+                foreign,
                 ..Spec::default()
             };
-            let key = members::change(c, d, t, id, spec, if_match).await?;
-            groups::get(c, d, t, &key, true).await
+            let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
+            groups::finish(c, t, &rec, true).await
         })
     }
 
@@ -419,8 +450,9 @@ impl IdentityBackend for SqlBackend {
         id: &str,
         if_match: Option<&VersionCondition>,
     ) -> Result<(), BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
-        in_write!(self.inner, c => groups::delete(c, d, t, id, if_match))
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        in_write!(self.inner, write, (t, id, m), c => groups::delete(c, d, t, id, m.as_ref()))
     }
 
     async fn list_groups(
@@ -442,9 +474,12 @@ impl IdentityBackend for SqlBackend {
         if_match: Option<&VersionCondition>,
         selection: &Selection,
     ) -> Result<Group, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
+        let d = self.inner.dialect;
         let foreign = self.inner.foreign_members;
-        in_write!(self.inner, c => patch_group_tx(c, d, t, id, patch, schema, if_match, selection, foreign))
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        let (p, s, sel) = (patch.clone(), schema.clone(), selection.clone());
+        in_write!(self.inner, write, (t, id, p, s, m, sel), c =>
+            patch_group_tx(c, d, t, id, p, s, m.as_ref(), sel, foreign))
     }
 
     async fn modify_group_members(
@@ -456,17 +491,20 @@ impl IdentityBackend for SqlBackend {
         if_match: Option<&VersionCondition>,
         selection: &Selection,
     ) -> Result<Group, BackendError> {
-        let (d, t) = (self.inner.dialect, tenant(ctx));
+        let d = self.inner.dialect;
+        let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        let (add, remove) = (add.to_vec(), remove.to_vec());
         let wants = selection.wants("members");
-        in_write!(self.inner, c => async {
+        let foreign = self.inner.foreign_members;
+        in_write!(self.inner, write, (t, id, m, add, remove), c => async {
             let spec = Spec {
                 add,
                 remove,
-                foreign: self.inner.foreign_members,
+                foreign,
                 ..Spec::default()
             };
-            let key = members::change(c, d, t, id, spec, if_match).await?;
-            groups::get(c, d, t, &key, wants).await
+            let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
+            groups::finish(c, t, &rec, wants).await
         })
     }
 }

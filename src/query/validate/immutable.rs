@@ -1,9 +1,10 @@
 //! `immutable` on replace: a value already set must not change; an omitted one is carried over
 //! ([RFC 7644 §3.5.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1)).
 
+use super::present;
 use super::types::Loc;
-use super::{get, present};
 use crate::error::Error;
+use crate::schema::names::get_ci as get;
 use crate::schema::{Attribute, Mutability, ResourceSchema};
 use serde_json::{Map, Value};
 

@@ -13,6 +13,7 @@
 //! request order).
 
 use crate::Error;
+use crate::schema::names::{get_ci, remove_ci};
 use crate::server::Limits;
 use http::Method;
 use serde_json::{Map, Value};
@@ -98,7 +99,7 @@ impl BulkRequest {
             ));
         };
         check_schemas(&map)?;
-        let fail_on_errors = match take(&mut map, "failOnErrors") {
+        let fail_on_errors = match remove_ci(&mut map, "failOnErrors") {
             None | Some(Value::Null) => None,
             Some(v) => Some(
                 v.as_u64()
@@ -109,7 +110,7 @@ impl BulkRequest {
                     })?,
             ),
         };
-        let ops = match take(&mut map, "Operations") {
+        let ops = match remove_ci(&mut map, "Operations") {
             Some(Value::Array(ops)) => ops,
             Some(_) => return Err(Error::invalid_syntax("`Operations` must be an array")),
             None => {
@@ -164,7 +165,7 @@ impl Operation {
             )));
         }
         let version = string(&mut map, i, "version")?;
-        let data = match take(&mut map, "data") {
+        let data = match remove_ci(&mut map, "data") {
             None | Some(Value::Null) => None,
             Some(d) => Some(d),
         };
@@ -186,7 +187,7 @@ impl Operation {
 
 /// `schemas`, when given, must name the BulkRequest message.
 fn check_schemas(map: &Map<String, Value>) -> Result<(), Error> {
-    let Some(schemas) = get(map, "schemas") else {
+    let Some(schemas) = get_ci(map, "schemas") else {
         return Ok(());
     };
     let ok = schemas.as_array().is_some_and(|a| {
@@ -221,22 +222,9 @@ fn check_unique_bulk_ids(ops: &[Operation]) -> Result<(), Error> {
     Ok(())
 }
 
-/// A member, by case-insensitive name.
-fn get<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    map.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-}
-
-/// Removes a member, by case-insensitive name.
-fn take(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    let key = map.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
-    map.remove(&key)
-}
-
 /// A string member of operation `i` (absent or null: `None`; another type: 400).
 fn string(map: &mut Map<String, Value>, i: usize, name: &str) -> Result<Option<String>, Error> {
-    match take(map, name) {
+    match remove_ci(map, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::invalid_syntax(format!(
