@@ -27,6 +27,8 @@ use tokio::runtime::Runtime;
 
 const TENANT: &str = "bench";
 const GROUP_MEMBERS: usize = 100_000;
+/// Requests in flight at once in the concurrent cases.
+const CONCURRENT: usize = 32;
 const GROUP_ID: &str = "00000000-0000-4000-8000-000000000001";
 
 fn user_id(i: usize) -> String {
@@ -146,6 +148,7 @@ fn bench(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let rt = Runtime::new().expect("runtime");
+    let _in_runtime = rt.enter();
     let path = std::env::temp_dir().join(format!("scimitar-bench-{}.db", std::process::id()));
     let url = format!("sqlite://{}", path.display());
     let backend = rt.block_on(async {
@@ -184,6 +187,23 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // 32 requests at once, as a server under load sees them: the writer task commits them
+    // together (group commit); the figure is per batch of 32
+    g.bench_function("32 concurrent creates (durable, group commit)", |b| {
+        b.iter(|| {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..CONCURRENT {
+                k += 1;
+                let (backend, ctx, user) = (backend.clone(), ctx.clone(), typical_user(k));
+                set.spawn(async move { backend.create_user(&ctx, user).await });
+            }
+            rt.block_on(async {
+                while let Some(r) = set.join_next().await {
+                    black_box(r.expect("task").expect("create"));
+                }
+            })
+        })
+    });
     let outsider = rt
         .block_on(backend.create_user(&ctx, User::new("outsider@contoso.com")))
         .expect("outsider")
@@ -209,6 +229,47 @@ fn bench(c: &mut Criterion) {
                     ))
                     .expect("remove"),
                 )
+            })
+        },
+    );
+    // 32 users added to the group at once, then removed at once: 64 changes per iteration
+    let outsiders: Vec<String> = (0..CONCURRENT)
+        .map(|j| {
+            rt.block_on(backend.create_user(&ctx, User::new(format!("outsider{j}@contoso.com"))))
+                .expect("outsider")
+                .id
+                .expect("id")
+        })
+        .collect();
+    g.bench_function(
+        format!(
+            "32 concurrent member adds + 32 removes ({} members)",
+            n.min(GROUP_MEMBERS)
+        ),
+        |b| {
+            b.iter(|| {
+                for add in [true, false] {
+                    let mut set = tokio::task::JoinSet::new();
+                    for id in &outsiders {
+                        let (backend, ctx, lean) = (backend.clone(), ctx.clone(), lean.clone());
+                        let id = id.clone();
+                        set.spawn(async move {
+                            let (a, r) = if add {
+                                (vec![Member::user(&id)], vec![])
+                            } else {
+                                (vec![], vec![id])
+                            };
+                            backend
+                                .modify_group_members(&ctx, GROUP_ID, &a, &r, None, &lean)
+                                .await
+                        });
+                    }
+                    rt.block_on(async {
+                        while let Some(r) = set.join_next().await {
+                            black_box(r.expect("task").expect("member change"));
+                        }
+                    })
+                }
             })
         },
     );

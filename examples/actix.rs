@@ -56,6 +56,15 @@ fn configure(cfg: &mut web::ServiceConfig, scim: ScimServer, admin: Option<KeyAd
                 .default_service(web::to(admin_handler)),
         );
     }
+    // Any other path is a SCIM 404 too, so every answer is a SCIM error body (RFC 7644 §3.12).
+    cfg.default_service(web::to(not_found));
+}
+
+/// The answer for a path this service does not serve.
+async fn not_found() -> HttpResponse {
+    from_http(error_response(&scimitar::Error::not_found(
+        "no such endpoint",
+    )))
 }
 
 async fn scim_handler(
@@ -203,6 +212,20 @@ mod tests {
             );
             assert_eq!(body["status"], "413");
         }
+    }
+
+    #[actix_web::test]
+    async fn unknown_paths_are_scim_404s() {
+        for path in ["/nope", "/scim/v2/Nope", "/healthz/x"] {
+            let (status, _, body) = send("GET", path, vec![]).await;
+            assert_eq!(status, 404, "{path}");
+            assert_eq!(body["status"], "404", "{path}");
+        }
+        let (status, _, body) = send("GET", "/scim/v2/Users/%ff%fe", vec![]).await;
+        assert_eq!(
+            (status, body["scimType"].as_str()),
+            (400, Some("invalidValue"))
+        );
     }
 
     #[actix_web::test]

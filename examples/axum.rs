@@ -54,7 +54,14 @@ fn router(scim: ScimServer, admin: Option<KeyAdmin>) -> Router {
             .with_state(admin);
         router = router.merge(admin_routes);
     }
-    router
+    // Any other path (outside the SCIM mount, or `/admin` itself) is a SCIM 404 too, so every
+    // answer of this service is a SCIM error body (RFC 7644 §3.12).
+    router.fallback(not_found)
+}
+
+/// The answer for a path this service does not serve.
+async fn not_found() -> Response {
+    error_response(&scimitar::Error::not_found("no such endpoint")).map(Body::from)
 }
 
 /// The key-admin handler speaks `http::Request<Bytes>`: read the (small, bounded) body first;
@@ -157,6 +164,21 @@ mod tests {
         assert_eq!(status, 413);
         assert_eq!(headers["content-type"], "application/scim+json");
         assert_eq!(body["status"], "413");
+    }
+
+    #[tokio::test]
+    async fn unknown_paths_are_scim_404s() {
+        for path in ["/nope", "/admin", "/scim/v2/Nope", "/healthz/x"] {
+            let (status, headers, body) = send("GET", path, vec![]).await;
+            assert_eq!(status, 404, "{path}");
+            assert_eq!(headers["content-type"], "application/scim+json", "{path}");
+            assert_eq!(body["status"], "404", "{path}");
+        }
+        let (status, _, body) = send("GET", "/scim/v2/Users/%ff%fe", vec![]).await;
+        assert_eq!(
+            (status, body["scimType"].as_str()),
+            (400, Some("invalidValue"))
+        );
     }
 
     #[tokio::test]

@@ -44,6 +44,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backend;
+mod backend_error;
 pub mod compat;
 pub mod error;
 pub mod filter;

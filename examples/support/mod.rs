@@ -78,6 +78,8 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// Why the example could not start: `main` prints its `Debug`, which is the message itself.
+#[derive(thiserror::Error)]
+#[error("{0}")]
 struct StartError(String);
 
 impl fmt::Debug for StartError {
@@ -85,14 +87,6 @@ impl fmt::Debug for StartError {
         f.write_str(&self.0)
     }
 }
-
-impl fmt::Display for StartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Error for StartError {}
 
 impl App {
     /// Reads the environment, opens the store, and registers the default tenant's key

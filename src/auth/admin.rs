@@ -117,7 +117,7 @@ impl KeyAdmin {
                 "this admin credential cannot manage that tenant",
             )));
         }
-        let store_err = |e: crate::backend::BackendError| (Error::from(e), Vec::new());
+        let store_err = |e: crate::backend_error::BackendError| (Error::from(e), Vec::new());
         match (route, parts.method) {
             (Route::Keys(t), Method::POST) => {
                 let label = parse_label(&body).map_err(plain)?;

@@ -32,8 +32,9 @@ pub enum AuthErrorKind {
 /// `WWW-Authenticate` challenge ([RFC 6750 §3](https://www.rfc-editor.org/rfc/rfc6750#section-3),
 /// [RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)).
 ///
-/// The detail never says whether a key id exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The detail never says whether a key id exists. Its `Display` is the SCIM error it becomes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.to_error())]
 pub struct AuthError {
     kind: AuthErrorKind,
     retry_after: Option<Duration>,
@@ -120,14 +121,6 @@ impl AuthError {
     }
 }
 
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.to_error(), f)
-    }
-}
-
-impl std::error::Error for AuthError {}
-
 impl From<AuthError> for Error {
     fn from(e: AuthError) -> Self {
         e.to_error()
@@ -212,7 +205,7 @@ impl Authenticator for BearerKeyAuthenticator {
                 // The client gets a bare 503; the operator gets the cause.
                 #[cfg(feature = "tracing")]
                 tracing::error!(
-                    error = %crate::backend::error_chain(&e),
+                    error = %crate::backend_error::error_chain(&e),
                     "the key store failed to verify a key"
                 );
                 Err(AuthError::unavailable(e.retry_after()))

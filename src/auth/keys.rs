@@ -8,7 +8,7 @@
 
 use super::TenantId;
 use super::secret::{self, KeyHash, Secret};
-use crate::backend::BackendError;
+use crate::backend_error::BackendError;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;

@@ -36,6 +36,7 @@ pub struct Capabilities {
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
 /// [RFC 7644 §3.7](https://www.rfc-editor.org/rfc/rfc7644#section-3.7)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BulkSupport {
     /// Whether `/Bulk` is served.
     pub supported: bool,
@@ -62,6 +63,7 @@ pub enum FilterSupport {
 /// [`FilterRule`], and `and`/`or`/`not` are allowed only if enabled
 /// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FilterRules {
     /// The allowed comparisons.
     pub rules: Vec<FilterRule>,
@@ -76,6 +78,7 @@ pub struct FilterRules {
 /// One allowed comparison: an attribute of a resource type with the operators that work on it
 /// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2), Table 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FilterRule {
     /// The resource type (`User`, `Group`, …), or `None` for every type.
     pub resource_type: Option<String>,

@@ -33,7 +33,7 @@ impl UserBody {
         let groups = std::mem::take(&mut user.groups);
         let password = user.password.take();
         let json = serde_json::to_string(&*user).map(Arc::from);
-        let verbatim = crate::server::direct::user_body_verbatim(user);
+        let verbatim = crate::resource::direct_plan::user_body_verbatim(user);
         user.id = id;
         user.meta = meta;
         user.groups = groups;

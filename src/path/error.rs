@@ -10,6 +10,7 @@ use std::ops::Range;
 /// What was being parsed when a [`ParseError`] happened, which decides its `scimType`
 /// ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// A `filter` query parameter: answered as `invalidFilter`.
     Filter,

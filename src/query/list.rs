@@ -179,7 +179,7 @@ pub fn apply_query<T>(
     max_results: usize,
     max_scan: usize,
     json: impl Fn(&T) -> Value,
-) -> Result<crate::backend::Page<T>, Error> {
+) -> Result<super::Page<T>, Error> {
     if items.len() > max_scan {
         return Err(Error::too_many(format!(
             "the query would examine {} resources, more than the limit of {max_scan}",
@@ -206,7 +206,7 @@ pub fn apply_query<T>(
         .skip(range.start)
         .take(range.len())
         .collect();
-    Ok(crate::backend::Page::new(page, total, query.start_index))
+    Ok(super::Page::new(page, total, query.start_index))
 }
 
 #[cfg(test)]

@@ -42,7 +42,8 @@ const WITH_PRIMARY: &[&str] = &[
 
 /// Refuses, in a User body whose attribute names are already canonical, the quirks that
 /// `compat` switches off: `"True"`/`"False"` strings for `active` and `primary` unless
-/// [`Compat::boolean_strings`], a bare-string `manager` unless [`Compat::complex_as_bare_value`].
+/// [`Compat::boolean_strings`], a bare-string `manager` unless [`Compat::complex_as_bare_value`];
+/// and always an `x509Certificates` value that is not base64.
 /// The serde helpers of this module accept them; this check runs before them.
 pub(crate) fn check_user(map: &Map<String, Value>, compat: &Compat) -> Result<(), Error> {
     if !compat.boolean_strings {
@@ -64,6 +65,19 @@ pub(crate) fn check_user(map: &Map<String, Value>, compat: &Compat) -> Result<()
             {
                 return Err(refuse(format!("{attr}[{i}].primary")));
             }
+        }
+    }
+    if let Some(Value::Array(certs)) = map.get("x509Certificates") {
+        // `binary` (RFC 7643 §2.3.6), whatever `compat` says: the validator refuses the same.
+        let bad = certs.iter().position(|c| {
+            c.get("value")
+                .and_then(Value::as_str)
+                .is_some_and(|v| !crate::schema::binary::is_base64(v))
+        });
+        if let Some(i) = bad {
+            return Err(Error::invalid_value(format!(
+                "User.x509Certificates[{i}].value: expected base64 (RFC 7643 §2.3.6)"
+            )));
         }
     }
     if !compat.complex_as_bare_value {

@@ -36,6 +36,7 @@
 //! `to_json()` as compact bytes and decode on read (one serde pass).
 
 mod common;
+pub(crate) mod direct_plan;
 mod enterprise;
 mod extensions;
 mod group;

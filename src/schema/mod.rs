@@ -14,6 +14,7 @@
 //!   types by default, custom schemas, extensions and resource types added at run time.
 
 mod attribute;
+pub(crate) mod binary;
 mod definition;
 pub(crate) mod names;
 mod registry;

@@ -13,85 +13,11 @@
 
 use super::refs::resource_url;
 use crate::backend::StoredUser;
+pub(crate) use crate::resource::direct_plan::{DirectPlan, USER_NEVER_WRITTEN, standard_user_plan};
+use crate::resource::direct_plan::{REF, ref_extra_ok, user_attributes_ok};
 use crate::resource::json_text;
 use crate::resource::{Group, GroupRef, Meta, Resource, User};
-use crate::schema::{Attribute, ENTERPRISE_USER_SCHEMA, ResourceSchema, Returned};
 use serde::Serialize;
-use serde_json::{Map, Value};
-use std::sync::OnceLock;
-
-/// Whether a resource type's default projection can be served by direct encoding, decided
-/// once per [`ResourceSchema`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct DirectPlan {
-    /// `None`: never direct. `Some(names)`: direct, and these top-level attributes (the
-    /// `request`/`never` ones the typed struct never writes) must not appear in `extra`.
-    hidden: Option<Vec<Box<str>>>,
-    /// The schema's extension URNs: the general path drops an empty extension object.
-    extensions: Vec<Box<str>>,
-}
-
-fn is_hidden(a: &Attribute) -> bool {
-    matches!(a.returned, Returned::Never | Returned::Request)
-}
-
-impl DirectPlan {
-    /// The plan for `schema`, whose typed struct never writes the top-level attributes named in
-    /// `typed_never_written` (case-insensitively).
-    pub(crate) fn for_schema(schema: &ResourceSchema, typed_never_written: &[&str]) -> Self {
-        let mut hidden = Vec::new();
-        for attr in &schema.core().attributes {
-            if attr.sub_attributes.iter().any(is_hidden) {
-                return DirectPlan::default();
-            }
-            if is_hidden(attr) {
-                if !typed_never_written
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(&attr.name))
-                {
-                    return DirectPlan::default();
-                }
-                hidden.push(attr.name.as_str().into());
-            }
-        }
-        let mut extensions = Vec::new();
-        for ext in schema.extensions() {
-            extensions.push(ext.id.as_str().into());
-            if ext
-                .attributes
-                .iter()
-                .any(|a| is_hidden(a) || a.sub_attributes.iter().any(is_hidden))
-            {
-                return DirectPlan::default();
-            }
-        }
-        DirectPlan {
-            hidden: Some(hidden),
-            extensions,
-        }
-    }
-
-    /// Whether direct encoding is possible at all for this resource type.
-    pub(crate) fn enabled(&self) -> bool {
-        self.hidden.is_some()
-    }
-
-    /// Whether a resource's top-level `extra` keys leave direct encoding exact.
-    fn extra_ok(&self, extra: &Map<String, Value>) -> bool {
-        let Some(hidden) = &self.hidden else {
-            return false;
-        };
-        const SPECIAL: [&str; 4] = ["members", "groups", "meta", ENTERPRISE_USER_SCHEMA];
-        let empty_object = |v: &Value| v.as_object().is_some_and(Map::is_empty);
-        extra.iter().all(|(k, v)| {
-            let special = SPECIAL.iter().any(|s| k.eq_ignore_ascii_case(s))
-                || hidden.iter().any(|h| k.eq_ignore_ascii_case(h));
-            let empty_extension =
-                empty_object(v) && self.extensions.iter().any(|e| k.eq_ignore_ascii_case(e));
-            !special && !empty_extension
-        })
-    }
-}
 
 /// A typed resource that direct encoding can serve.
 pub(crate) trait Direct: Resource + Serialize {
@@ -99,13 +25,6 @@ pub(crate) trait Direct: Resource + Serialize {
     /// `$ref`s as `refs::fill` does; `false` (and nothing changed) when the resource has an
     /// `extra` key that the general path would treat differently.
     fn prepare(&mut self, plan: &DirectPlan, base: &str, location: Option<String>) -> bool;
-}
-
-/// No key of a reference's `extra` names one of the sub-attributes `$ref` filling reads.
-fn ref_extra_ok(extra: &Map<String, Value>, names: &[&str]) -> bool {
-    extra
-        .keys()
-        .all(|k| !names.iter().any(|n| k.eq_ignore_ascii_case(n)))
 }
 
 /// The `$ref` to fill in: `None` when one is present or there is no non-empty id.
@@ -154,48 +73,10 @@ fn fill_group_refs(groups: &mut [GroupRef], base: &str) {
     }
 }
 
-/// The sub-attributes of a `groups` value or a `manager` that `$ref` filling reads.
-const REF: [&str; 2] = ["$ref", "value"];
-
-/// The top-level attributes the typed [`User`] never writes (`returned: never`).
-pub(crate) const USER_NEVER_WRITTEN: &[&str] = &["password"];
-
-/// The plan of the standard User resource type (RFC 7643 §4.1 with the Enterprise User
-/// extension), which [`user_body_verbatim`] assumes.
-pub(crate) fn standard_user_plan() -> &'static DirectPlan {
-    static PLAN: OnceLock<DirectPlan> = OnceLock::new();
-    PLAN.get_or_init(|| DirectPlan::for_schema(&ResourceSchema::user(), USER_NEVER_WRITTEN))
-}
-
-/// Whether direct encoding accepts the user's `extra` and Enterprise User extension.
-fn user_attributes_ok(user: &User, plan: &DirectPlan) -> bool {
-    plan.extra_ok(user.extra())
-        && user.enterprise().is_none_or(|e| {
-            // an empty extension object is dropped by the general path
-            !e.is_empty()
-                && ref_extra_ok(&e.extra, &["manager"])
-                && e.manager
-                    .as_ref()
-                    .is_none_or(|m| ref_extra_ok(&m.extra, &REF))
-        })
-}
-
-/// Whether a user's stored body (its attributes but `id`, `meta`, `groups`, `password`) is,
-/// as its typed `Serialize` writes it, exactly what direct encoding writes for those
-/// attributes under the [standard plan](standard_user_plan): accepted, and with no `manager`
-/// whose `$ref` would be filled in.
-pub(crate) fn user_body_verbatim(user: &User) -> bool {
-    user_attributes_ok(user, standard_user_plan())
-        && user
-            .enterprise()
-            .and_then(|e| e.manager.as_ref())
-            .is_none_or(|m| m.reference.is_some() || m.value.as_deref().is_none_or(str::is_empty))
-}
-
 /// Appends `user` as direct encoding writes it, copying its body as is: `id`, `meta` (with
 /// `location`, and `resourceType` when missing), `groups` (each missing `$ref` filled), then
 /// the body's members. `false`, with nothing appended, when the body is not
-/// [verbatim](user_body_verbatim) or a group reference is one the typed path treats specially
+/// [verbatim](crate::resource::direct_plan::user_body_verbatim) or a group reference is one the typed path treats specially
 /// (the caller decodes the user and takes the typed path). The server calls it only when its
 /// User plan is the standard one.
 pub(crate) fn write_stored_user(
@@ -297,8 +178,9 @@ pub(crate) fn list_close(out: &mut Vec<u8>, total: usize, start_index: usize, co
 mod tests {
     use super::*;
     use crate::resource::Manager;
+    use crate::schema::ResourceSchema;
     use crate::server::response::list_response;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// A ListResponse around already-encoded resources.
     fn list_bytes(total: usize, start_index: usize, resources: &[Vec<u8>]) -> Vec<u8> {
@@ -331,14 +213,6 @@ mod tests {
         let empty = list_bytes(0, 1, &[]);
         let want = serde_json::to_vec(&list_response(0, 1, Vec::new())).unwrap();
         assert_eq!(empty, want);
-    }
-
-    #[test]
-    fn plans_follow_returned() {
-        let user = ResourceSchema::user();
-        assert!(DirectPlan::for_schema(&user, &["password"]).enabled());
-        assert!(!DirectPlan::for_schema(&user, &[]).enabled());
-        assert!(DirectPlan::for_schema(&ResourceSchema::group(), &[]).enabled());
     }
 
     #[test]

@@ -75,6 +75,7 @@ use state::{Idp, Org, Project, State};
 /// The released Zitadel v4 line the double imitates; decides which fields and services exist
 /// (RELEASED.md §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum ZitadelVersion {
     /// v4.0: no ListUsers metadata filters, authorization v2beta only.
     V4_0,

@@ -48,3 +48,29 @@ async fn every_other_parameter_and_segment_too() {
         .await
         .assert_error(400, Some("invalidValue"));
 }
+
+#[tokio::test]
+async fn write_and_discovery_segments_too() {
+    let s = server().await;
+    create_user(&s, "adele@contoso.com").await;
+    let user = serde_json::json!({"userName": "x"});
+    let patch = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "y"}]
+    });
+    for call in [
+        Call::put("/Users/%ff%fe", user.clone()),
+        Call::patch("/Users/%ED%A0%80", patch.clone()),
+        Call::patch("/Groups/%C3", patch),
+        Call::get("/ResourceTypes/%ff"),
+    ] {
+        call.send(&s).await.assert_error(400, Some("invalidValue"));
+    }
+    // A parameter whose name is not UTF-8 is no known parameter, and never a panic or a 500.
+    let answer = Call::get("/Users?%ff%fe=1").send(&s).await;
+    assert!(
+        answer.status == 200 || answer.status == 400,
+        "{}",
+        answer.status
+    );
+}

@@ -464,6 +464,52 @@ async fn scans_are_bounded() {
     }
 }
 
+/// An indexed lookup (Entra's `externalId eq`, its group `displayName eq`) reads the candidates
+/// through the index, unordered, and sorts them itself: pages still come in id order, whole.
+#[tokio::test]
+async fn indexed_lookups_page_in_id_order() {
+    for (db, b) in default_dbs("indexed_lookups_page").await.backends {
+        let c = ctx("a");
+        let mut users = Vec::new();
+        let mut groups = Vec::new();
+        for n in 0..7 {
+            let external = if n < 5 { "shared" } else { "other" };
+            let u = User::new(format!("paged{n}")).with_external_id(external);
+            let u = b.create_user(&c, u).await.unwrap();
+            if n < 5 {
+                users.push(u.id.unwrap());
+            }
+            let g = b
+                .create_group(&c, Group::new(format!("TEAM {}", n % 2)))
+                .await;
+            if n % 2 == 0 {
+                groups.push(g.unwrap().id.unwrap());
+            }
+        }
+        users.sort();
+        groups.sort();
+        let mut paged = Vec::new();
+        for start in [1, 3, 5] {
+            let page = b
+                .list_users(
+                    &c,
+                    &q(r#"externalId eq "shared""#).with_page(start, Some(2)),
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.total_results, 5, "{db}");
+            paged.extend(page.resources.into_iter().map(|u| u.id.unwrap()));
+        }
+        assert_eq!(paged, users, "{db}");
+        let page = b
+            .list_groups(&c, &q(r#"displayName eq "team 0""#))
+            .await
+            .unwrap();
+        let ids: Vec<String> = page.resources.into_iter().map(|g| g.id.unwrap()).collect();
+        assert_eq!(ids, groups, "{db}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_lose_no_update() {
     for (db, b) in default_dbs("concurrent_writers").await.backends {

@@ -51,8 +51,47 @@ fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
     )))
 }
 
+/// The `SELECT` of [`fetch`]: `$1` is the tenant, the condition's values follow, then
+/// `LIMIT`/`OFFSET` when `limited`.
+///
+/// Only the whole tenant is ordered in SQL (`ORDER BY id`, which walks the primary key). With a
+/// condition the candidates come unordered, for [`fetch`] to sort: asked for `ORDER BY id`,
+/// SQLite prefers walking the primary key (no sort) and testing every row of the tenant to
+/// using the index the condition names, so an `externalId eq` or group `displayName eq` lookup
+/// read the whole table.
+fn select_sql(
+    kind: Kind,
+    cond: Option<&Condition>,
+    count_only: bool,
+    limited: bool,
+    extra: Option<&str>,
+) -> String {
+    let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
+    if let (false, Some(x)) = (count_only, extra) {
+        cols.push_str(", ");
+        cols.push_str(x);
+    }
+    let mut sql = format!("SELECT {cols} FROM {} WHERE tenant = $1", table(kind));
+    if let Some(c) = cond {
+        sql.push_str(" AND (");
+        sql.push_str(&c.sql);
+        sql.push(')');
+    }
+    if !count_only {
+        if cond.is_none() {
+            sql.push_str(" ORDER BY id");
+        }
+        if limited {
+            let n = cond.map_or(0, |c| c.params.len()) + 2;
+            sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1));
+        }
+    }
+    sql
+}
+
 /// The rows matching `cond` (all of the tenant's for `None`), at most `limit` of them and
-/// one more to tell that there are more, in id order.
+/// one more to tell that there are more, in id order. With a condition, `limit` must start at
+/// offset 0 (the rows are sorted here, after the `LIMIT`).
 async fn fetch(
     conn: &mut AnyConnection,
     kind: Kind,
@@ -62,25 +101,8 @@ async fn fetch(
     limit: Option<(i64, i64)>,
     extra: Option<&str>,
 ) -> Result<(Vec<Rec>, i64), BackendError> {
-    let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
-    if let (false, Some(x)) = (count_only, extra) {
-        cols.push_str(", ");
-        cols.push_str(x);
-    }
-    let mut sql = format!("SELECT {cols} FROM {} WHERE tenant = $1", table(kind));
+    let sql = select_sql(kind, cond, count_only, limit.is_some(), extra);
     let params: &[String] = cond.map_or(&[], |c| &c.params);
-    if let Some(c) = cond {
-        sql.push_str(" AND (");
-        sql.push_str(&c.sql);
-        sql.push(')');
-    }
-    if !count_only {
-        sql.push_str(" ORDER BY id");
-        if limit.is_some() {
-            let n = params.len() + 2;
-            sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1));
-        }
-    }
     let mut q = sqlx::query(&sql).bind(tenant);
     for p in params {
         q = q.bind(p);
@@ -96,7 +118,11 @@ async fn fetch(
         };
         return Ok((Vec::new(), n));
     }
-    let recs = rows.iter().map(Rec::of).collect::<Result<Vec<_>, _>>()?;
+    let mut recs = rows.iter().map(Rec::of).collect::<Result<Vec<_>, _>>()?;
+    if cond.is_some() {
+        // ids are canonical lower-case UUIDs: byte order is the primary key's order
+        recs.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    }
     Ok((recs, 0))
 }
 
@@ -285,4 +311,76 @@ pub(crate) async fn groups_page(
         .map(|r| r.group(members.remove(&r.id).unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::new(resources, total, q.start_index))
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+    use crate::auth::{Context, Principal};
+    use crate::backend::IdentityBackend;
+    use crate::backend::sql::SqlBackend;
+    use crate::filter::Filter;
+    use crate::resource::{Group, User};
+
+    /// SQLite's plan for the `SELECT` of an indexed lookup, as `EXPLAIN QUERY PLAN` details.
+    async fn plan(b: &SqlBackend, kind: Kind, filter: &str) -> String {
+        let f = Filter::parse(filter).unwrap();
+        let cond = pushdown::condition(&f, kind).unwrap();
+        let extra = (kind == Kind::User).then(|| Dialect::Sqlite.user_groups());
+        let sql = select_sql(kind, Some(&cond), false, true, extra);
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let mut q = sqlx::query(&explain).bind("t");
+        for p in &cond.params {
+            q = q.bind(p);
+        }
+        let mut conn = b.inner.pool.acquire().await.unwrap();
+        let rows = q
+            .bind(101_i64)
+            .bind(0_i64)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let details: Vec<String> = rows.iter().map(|r| r.try_get(3).unwrap()).collect();
+        details.join("; ")
+    }
+
+    #[tokio::test]
+    async fn lookups_use_their_index_not_a_walk_of_the_tenant() {
+        let b = SqlBackend::connect("sqlite::memory:").await.unwrap();
+        let c = Context::new("t", Principal::new("test"));
+        for n in 0..20 {
+            let user = User::new(format!("u{n}@contoso.com")).with_external_id(format!("e{n}"));
+            b.create_user(&c, user).await.unwrap();
+            b.create_group(&c, Group::new(format!("G{n}")))
+                .await
+                .unwrap();
+        }
+        for (kind, filter, index) in [
+            (
+                Kind::User,
+                r#"externalId eq "e7""#,
+                "scim_users_external_id",
+            ),
+            (
+                Kind::User,
+                r#"userName eq "u7@contoso.com""#,
+                "scim_users_user_name",
+            ),
+            (Kind::Group, r#"displayName eq "g7""#, "scim_groups_display"),
+            (
+                Kind::Group,
+                r#"externalId eq "x""#,
+                "scim_groups_external_id",
+            ),
+        ] {
+            let p = plan(&b, kind, filter).await;
+            assert!(
+                p.contains(&format!("USING INDEX {index} ")),
+                "{filter}: {p}"
+            );
+        }
+        // the whole tenant, paged, still walks the primary key in order, with no sort
+        let sql = select_sql(Kind::User, None, false, true, None);
+        assert!(sql.ends_with("ORDER BY id LIMIT $2 OFFSET $3"), "{sql}");
+    }
 }

@@ -153,6 +153,10 @@ impl Inner {
 ///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
 ///   concurrent writers never lose an update; a member delta touches only the named members.
 ///   SQLite runs in WAL mode with `synchronous=FULL`: an acknowledged write survives a crash.
+///   On SQLite one task of this process runs the writes, each in its own savepoint, and
+///   commits those that queued up together (group commit: one `fsync` for many requests, each
+///   answered after the commit). On PostgreSQL each request has its own transaction (a create
+///   is one autocommit statement), so the pool's connections commit in parallel.
 #[derive(Clone)]
 pub struct SqlBackend {
     inner: Arc<Inner>,

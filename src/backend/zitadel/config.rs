@@ -152,16 +152,28 @@ impl fmt::Debug for KeyFile {
     }
 }
 
+/// Why a Zitadel key file cannot be read ([`KeyFile::from_json`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyFileError {
+    /// The text is not JSON (the parser's message).
+    #[error("key file is not JSON: {0}")]
+    NotJson(String),
+    /// A member the key file must have as a string is missing or not a string.
+    #[error("key file has no string `{0}`")]
+    Missing(&'static str),
+}
+
 impl KeyFile {
-    /// Reads a key file's JSON; `None` names what is missing.
-    pub fn from_json(text: &str) -> Result<KeyFile, String> {
+    /// Reads a key file's JSON; the error names what is wrong with it.
+    pub fn from_json(text: &str) -> Result<KeyFile, KeyFileError> {
         let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("key file is not JSON: {e}"))?;
-        let field = |name: &str| {
+            serde_json::from_str(text).map_err(|e| KeyFileError::NotJson(e.to_string()))?;
+        let field = |name: &'static str| {
             v.get(name)
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
-                .ok_or_else(|| format!("key file has no string `{name}`"))
+                .ok_or(KeyFileError::Missing(name))
         };
         Ok(KeyFile {
             key_id: field("keyId")?,
@@ -291,7 +303,14 @@ mod tests {
         let k = KeyFile::from_json(r#"{"type":"serviceaccount","keyId":"k1","key":"-----BEGIN RSA PRIVATE KEY-----x","userId":"u1"}"#).unwrap();
         let shown = format!("{:?}", Credentials::KeyFile(k));
         assert!(shown.contains("k1") && !shown.contains("BEGIN"));
-        assert!(KeyFile::from_json(r#"{"keyId":"k"}"#).is_err());
+        assert_eq!(
+            KeyFile::from_json(r#"{"keyId":"k"}"#).unwrap_err(),
+            KeyFileError::Missing("userId")
+        );
+        assert!(matches!(
+            KeyFile::from_json("{"),
+            Err(KeyFileError::NotJson(_))
+        ));
     }
 
     #[test]

@@ -19,9 +19,10 @@ use std::time::Duration;
 const CLIENT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// A failed Zitadel call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum ZError {
     /// Zitadel answered with an error.
+    #[error("Zitadel answered {status} {code}: {message}")]
     Remote {
         /// The HTTP status.
         status: u16,
@@ -33,8 +34,10 @@ pub(crate) enum ZError {
         message: String,
     },
     /// Zitadel stayed unreachable or overloaded through every retry.
+    #[error("Zitadel unavailable: {0}")]
     Unavailable(String),
     /// An answer that does not parse, or a local failure.
+    #[error("Zitadel call failed: {0}")]
     Internal(String),
 }
 
@@ -54,21 +57,6 @@ impl ZError {
         match self {
             ZError::Remote { code, .. } => Some(code),
             _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for ZError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ZError::Remote {
-                status,
-                code,
-                message,
-                ..
-            } => write!(f, "Zitadel answered {status} {code}: {message}"),
-            ZError::Unavailable(d) => write!(f, "Zitadel unavailable: {d}"),
-            ZError::Internal(d) => write!(f, "Zitadel call failed: {d}"),
         }
     }
 }

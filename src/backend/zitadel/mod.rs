@@ -60,6 +60,7 @@ mod wire;
 
 pub use backend::ZitadelBackend;
 pub use config::{
-    Credentials, IdpChoice, KeyFile, OrgSettings, ProjectRoles, RetryPolicy, ZitadelConfig,
+    Credentials, IdpChoice, KeyFile, KeyFileError, OrgSettings, ProjectRoles, RetryPolicy,
+    ZitadelConfig,
 };
 pub use transport::{HttpAnswer, HttpCall, ReqwestTransport, Transport, TransportError};

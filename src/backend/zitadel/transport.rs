@@ -44,27 +44,19 @@ pub struct HttpAnswer {
 }
 
 /// Why no answer arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The exchange took longer than the timeout.
+    #[error("Zitadel did not answer in time")]
     Timeout,
     /// Connecting or sending failed (retryable).
+    #[error("cannot reach Zitadel: {0}")]
     Connect(String),
     /// Anything else.
+    #[error("HTTP exchange with Zitadel failed: {0}")]
     Other(String),
 }
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TransportError::Timeout => f.write_str("Zitadel did not answer in time"),
-            TransportError::Connect(e) => write!(f, "cannot reach Zitadel: {e}"),
-            TransportError::Other(e) => write!(f, "HTTP exchange with Zitadel failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for TransportError {}
 
 /// Sends one request to the Zitadel instance. Implement it to put the backend on another HTTP
 /// stack or to answer from a script in tests.

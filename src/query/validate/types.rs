@@ -3,8 +3,8 @@
 
 use super::{CanonicalValues, UnknownAttributes, ValidateOptions, get, once, present};
 use crate::error::Error;
+use crate::schema::binary::is_base64;
 use crate::schema::{Attribute, AttributeType, Mutability, ResourceSchema, Schema};
-use base64::Engine as _;
 use serde_json::Value;
 use std::fmt;
 
@@ -187,16 +187,6 @@ fn expected(kind: AttributeType) -> &'static str {
 fn is_date_time(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
         || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-}
-
-/// Base64 as RFC 7643 §2.3.6 requires (RFC 4648 §4 alphabet; padding optional).
-fn is_base64(s: &str) -> bool {
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    const ENGINE: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    ENGINE.decode(s).is_ok()
 }
 
 /// Where in the resource an attribute is, for error details: `emails[1].value`,

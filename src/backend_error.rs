@@ -1,5 +1,7 @@
-//! Errors a backend returns, and how each maps to a SCIM error
-//! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+//! Errors a backend or key store returns, and how each maps to a SCIM error
+//! ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)). Public as
+//! [`crate::backend::BackendError`]; a module of its own so that [`crate::auth`] (whose
+//! [`ApiKeyStore`](crate::auth::ApiKeyStore) returns it) does not depend on [`crate::backend`].
 
 use crate::error::{Error, ScimType};
 use http::StatusCode;
@@ -29,12 +31,22 @@ pub enum BackendErrorKind {
 /// A backend error: a [`BackendErrorKind`], a detail, and for internal errors the source
 /// (kept for logs, never sent to the client). Converts into [`crate::Error`]
 /// ([RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12)).
+///
+/// Its `Display` is the full detail, including the source of an internal error: for logs.
+#[derive(thiserror::Error)]
+#[error("{} {}{}", self.status().as_u16(), .detail, source_suffix(.source.as_deref()))]
 pub struct BackendError {
     kind: BackendErrorKind,
     scim: Option<Error>,
     detail: String,
     retry_after: Option<Duration>,
+    #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// `": source"`, or nothing.
+fn source_suffix(source: Option<&(dyn std::error::Error + Send + Sync + 'static)>) -> String {
+    source.map(|s| format!(": {s}")).unwrap_or_default()
 }
 
 impl BackendError {
@@ -205,25 +217,6 @@ impl fmt::Debug for BackendError {
             d.field("source", s);
         }
         d.finish()
-    }
-}
-
-/// The full detail, including the source of an internal error: for logs.
-impl fmt::Display for BackendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status().as_u16(), self.detail)?;
-        if let Some(s) = &self.source {
-            write!(f, ": {s}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for BackendError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
