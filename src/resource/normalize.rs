@@ -291,7 +291,8 @@ mod tests {
             "created" | "lastModified" => json!("2020-01-01T00:00:00Z"),
             "version" => json!("W/\"1\""),
             "schemas" => json!([]),
-            _ => json!("s"),
+            // base64 text, so it is also a valid x509Certificates value (binary, RFC 7643 §2.3.6)
+            _ => json!("c2Vl"),
         };
         if attr.subs.is_empty() {
             return leaf(attr.name);
