@@ -17,21 +17,21 @@ use std::time::Instant;
 use criterion::{Criterion, criterion_group, criterion_main};
 use scimitar::Filter;
 use scimitar::auth::{Context, Principal};
+use scimitar::backend::IdentityBackend;
 use scimitar::backend::sql::SqlBackend;
-use scimitar::backend::{IdentityBackend, UserBody};
 use scimitar::query::{ListQuery, Selection};
 use scimitar::resource::{Member, User};
 use serde_json::json;
-use sqlx::{Connection, SqliteConnection};
 use tokio::runtime::Runtime;
 
 const TENANT: &str = "bench";
 const GROUP_MEMBERS: usize = 100_000;
-const GROUP_ID: &str = "00000000-0000-4000-8000-000000000001";
+/// Requests in flight at once in the concurrent cases.
+const CONCURRENT: usize = 32;
 
-fn user_id(i: usize) -> String {
-    format!("5d48a0a8-e3e5-4a0b-9f67-{i:012}")
-}
+#[path = "support/sql_fill.rs"]
+mod sql_fill;
+use sql_fill::{GROUP_ID, fill};
 
 /// A user as Entra ID's default attribute mapping provisions it.
 fn typical_user(i: usize) -> User {
@@ -56,102 +56,19 @@ fn typical_user(i: usize) -> User {
     .expect("a valid user")
 }
 
-/// Writes `n` users and a group of `min(n, 100 000)` of them straight into the tables.
-async fn fill(url: &str, n: usize) {
-    let mut conn = SqliteConnection::connect(url).await.expect("open");
-    let now = chrono::Utc::now().timestamp_micros();
-    const BATCH: usize = 100;
-    let mut i = 0;
-    while i < n {
-        let mut tx = conn.begin().await.expect("begin");
-        let end = (i + 50_000).min(n);
-        while i < end {
-            let k = BATCH.min(end - i);
-            let mut sql = String::from(
-                "INSERT INTO scim_users (tenant, id, user_name, external_id, version, created, modified, body) VALUES ",
-            );
-            for j in 0..k {
-                if j > 0 {
-                    sql.push(',');
-                }
-                let p = j * 5;
-                sql.push_str(&format!(
-                    "('{TENANT}', ${}, ${}, ${}, 1, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 4,
-                    p + 5
-                ));
-            }
-            let mut q = sqlx::query(&sql);
-            for j in i..i + k {
-                let mut u = typical_user(j);
-                let body = UserBody::encode(&mut u).expect("encode");
-                q = q
-                    .bind(user_id(j))
-                    .bind(u.user_name.to_lowercase())
-                    .bind(u.external_id.clone())
-                    .bind(now)
-                    .bind(body.as_str().to_owned());
-            }
-            q.execute(&mut *tx).await.expect("insert users");
-            i += k;
-        }
-        tx.commit().await.expect("commit");
-    }
-    let mut tx = conn.begin().await.expect("begin");
-    sqlx::query(
-        "INSERT INTO scim_groups (tenant, id, display_name, display_folded, external_id, version, created, modified, body) \
-         VALUES ($1, $2, 'Sales', 'sales', NULL, 1, $3, $3, $4)",
-    )
-    .bind(TENANT)
-    .bind(GROUP_ID)
-    .bind(now)
-    .bind(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales"}"#)
-    .execute(&mut *tx)
-    .await
-    .expect("group");
-    for chunk in (0..n.min(GROUP_MEMBERS)).collect::<Vec<_>>().chunks(300) {
-        let mut sql = String::from(
-            "INSERT INTO scim_group_members (tenant, group_id, member_id, kind, display) VALUES ",
-        );
-        for (j, _) in chunk.iter().enumerate() {
-            if j > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "('{TENANT}', '{GROUP_ID}', ${}, 'User', NULL)",
-                j + 1
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for m in chunk {
-            q = q.bind(user_id(*m));
-        }
-        q.execute(&mut *tx).await.expect("members");
-    }
-    tx.commit().await.expect("commit");
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut conn)
-        .await
-        .expect("checkpoint");
-    conn.close().await.expect("close");
-}
-
 fn bench(c: &mut Criterion) {
     let n: usize = std::env::var("SCIMITAR_BENCH_USERS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let rt = Runtime::new().expect("runtime");
+    let _in_runtime = rt.enter();
     let path = std::env::temp_dir().join(format!("scimitar-bench-{}.db", std::process::id()));
     let url = format!("sqlite://{}", path.display());
     let backend = rt.block_on(async {
         let b = SqlBackend::connect(&url).await.expect("connect");
         let started = Instant::now();
-        fill(&url, n).await;
+        fill(&url, TENANT, n, typical_user, GROUP_MEMBERS).await;
         eprintln!("filled {n} users in {:.1?}", started.elapsed());
         b
     });
@@ -184,6 +101,23 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // 32 requests at once, as a server under load sees them: the writer task commits them
+    // together (group commit); the figure is per batch of 32
+    g.bench_function("32 concurrent creates (durable, group commit)", |b| {
+        b.iter(|| {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..CONCURRENT {
+                k += 1;
+                let (backend, ctx, user) = (backend.clone(), ctx.clone(), typical_user(k));
+                set.spawn(async move { backend.create_user(&ctx, user).await });
+            }
+            rt.block_on(async {
+                while let Some(r) = set.join_next().await {
+                    black_box(r.expect("task").expect("create"));
+                }
+            })
+        })
+    });
     let outsider = rt
         .block_on(backend.create_user(&ctx, User::new("outsider@contoso.com")))
         .expect("outsider")
@@ -209,6 +143,47 @@ fn bench(c: &mut Criterion) {
                     ))
                     .expect("remove"),
                 )
+            })
+        },
+    );
+    // 32 users added to the group at once, then removed at once: 64 changes per iteration
+    let outsiders: Vec<String> = (0..CONCURRENT)
+        .map(|j| {
+            rt.block_on(backend.create_user(&ctx, User::new(format!("outsider{j}@contoso.com"))))
+                .expect("outsider")
+                .id
+                .expect("id")
+        })
+        .collect();
+    g.bench_function(
+        format!(
+            "32 concurrent member adds + 32 removes ({} members)",
+            n.min(GROUP_MEMBERS)
+        ),
+        |b| {
+            b.iter(|| {
+                for add in [true, false] {
+                    let mut set = tokio::task::JoinSet::new();
+                    for id in &outsiders {
+                        let (backend, ctx, lean) = (backend.clone(), ctx.clone(), lean.clone());
+                        let id = id.clone();
+                        set.spawn(async move {
+                            let (a, r) = if add {
+                                (vec![Member::user(&id)], vec![])
+                            } else {
+                                (vec![], vec![id])
+                            };
+                            backend
+                                .modify_group_members(&ctx, GROUP_ID, &a, &r, None, &lean)
+                                .await
+                        });
+                    }
+                    rt.block_on(async {
+                        while let Some(r) = set.join_next().await {
+                            black_box(r.expect("task").expect("member change"));
+                        }
+                    })
+                }
             })
         },
     );

@@ -32,6 +32,15 @@ pub enum ScimType {
     InvalidVers,
     /// The request cannot be completed because of sensitive information in the URI (403).
     Sensitive,
+    /// The `cursor` is not one this service provider issued for this query (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    InvalidCursor,
+    /// The `cursor` was valid but is older than `cursorTimeout` (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    ExpiredCursor,
+    /// The `count` of a cursor request differs from the one of the walk's first request (400;
+    /// [RFC 9865 §2.1](https://www.rfc-editor.org/rfc/rfc9865#section-2.1)).
+    InvalidCount,
 }
 
 impl ScimType {
@@ -48,6 +57,9 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
+            ScimType::InvalidCount => "invalidCount",
         }
     }
 
@@ -73,6 +85,9 @@ impl ScimType {
             "invalidValue" => ScimType::InvalidValue,
             "invalidVers" => ScimType::InvalidVers,
             "sensitive" => ScimType::Sensitive,
+            "invalidCursor" => ScimType::InvalidCursor,
+            "expiredCursor" => ScimType::ExpiredCursor,
+            "invalidCount" => ScimType::InvalidCount,
             _ => return None,
         })
     }
@@ -234,6 +249,9 @@ mod tests {
             ScimType::InvalidValue,
             ScimType::InvalidVers,
             ScimType::Sensitive,
+            ScimType::InvalidCursor,
+            ScimType::ExpiredCursor,
+            ScimType::InvalidCount,
         ] {
             assert_eq!(ScimType::from_wire(t.as_str()), Some(t));
         }

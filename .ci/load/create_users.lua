@@ -1,5 +1,7 @@
 -- wrk script: creates typical Entra ID users (POST /Users), USERS in total, split over the THREADS wrk
--- threads (user i goes to thread i mod THREADS), then stops each thread; wrk itself runs until -d. Usage (see BENCHMARKS.md, "Server"):
+-- threads (user i goes to thread i mod THREADS), then stops each thread; wrk itself runs until -d.
+-- START (default 0) is the first user number, to add to a store an earlier run filled. Usage (see
+-- BENCHMARKS.md, "Server"):
 --   USERS=1000000 SCIM_KEY=... wrk -t2 -c32 -d600s -s .ci/load/create_users.lua http://127.0.0.1:8080
 local next_id = 0
 
@@ -10,6 +12,7 @@ end
 
 function init(args)
   total = tonumber(os.getenv("USERS") or "1000")
+  start = tonumber(os.getenv("START") or "0")
 
   key = os.getenv("SCIM_KEY") or ""
   sent = 0
@@ -21,7 +24,7 @@ end
 
 function request()
   local threads_n = tonumber(os.getenv("THREADS") or "2")
-  local i = tid + sent * threads_n
+  local i = start + tid + sent * threads_n
   sent = sent + 1
   return wrk.format("POST", "/scim/v2/Users", {
     ["Authorization"] = "Bearer " .. key,
@@ -34,7 +37,7 @@ function response(status, headers, body)
     io.stderr:write("unexpected status " .. status .. ": " .. body .. "\n")
   end
   local threads_n = tonumber(os.getenv("THREADS") or "2")
-  if tid + sent * threads_n >= total then
+  if start + tid + sent * threads_n >= total then
     wrk.thread:stop()
   end
 end

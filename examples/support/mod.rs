@@ -12,6 +12,7 @@
 //! | `SCIM_TENANT` | the default tenant's id | `default` |
 //! | `SCIM_ADMIN_TOKEN` | enables key management under `/admin` | off |
 //! | `SCIM_SNAPSHOT` | `memory:` only: JSON file the data is restored from and saved to on shutdown | off |
+//! | `SCIM_CURSOR_SECRET` | the secret that seals RFC 9865 cursors (32+ characters); give every replica the same one so any replica continues a walk another started | a random one per process (said at start) |
 //!
 //! With feature `jwt`, `SCIM_JWT_*` (see `jwt.rs`) adds OAuth 2.0 bearer JWTs beside the keys.
 
@@ -51,6 +52,8 @@ pub struct App {
     store: Store,
     tenant: TenantId,
     start_key: StartKey,
+    /// Whether `SCIM_CURSOR_SECRET` was set (else cursors are sealed with a random secret).
+    cursor_secret: bool,
 }
 
 /// How the default tenant's key came about, for the banner.
@@ -139,12 +142,17 @@ impl App {
         let (scim_auth, admin_auth) = (key_auth, admin_token);
         let admin =
             admin_auth.map(|auth| KeyAdmin::new(keys.clone(), auth).with_prefix(ADMIN_PATH));
-        let scim = ScimServer::builder()
+        let mut builder = ScimServer::builder()
             .backend(store.backend.clone())
             .authenticator(scim_auth)
             .base_url(base_url)
-            .mount_path(SCIM_PATH)
-            .build()?;
+            .mount_path(SCIM_PATH);
+        let cursor_secret = var("SCIM_CURSOR_SECRET");
+        if let Some(secret) = &cursor_secret {
+            scimitar::server::check_secret("SCIM_CURSOR_SECRET", secret)?;
+            builder = builder.cursor_key(secret.as_bytes());
+        }
+        let scim = builder.build()?;
         Ok(App {
             addr,
             scim,
@@ -152,6 +160,7 @@ impl App {
             store,
             tenant,
             start_key,
+            cursor_secret: cursor_secret.is_some(),
         })
     }
 
@@ -185,6 +194,14 @@ impl App {
             println!(
                 "  key management: curl -s -X POST -H \"Authorization: Bearer $SCIM_ADMIN_TOKEN\" http://{}{ADMIN_PATH}/tenants/<tenant>/keys",
                 self.addr
+            );
+        }
+        if self.cursor_secret {
+            println!("  cursor paging: cursors sealed with SCIM_CURSOR_SECRET");
+        } else {
+            println!(
+                "  cursor paging: SCIM_CURSOR_SECRET is not set, so cursors are sealed with a random \
+                 secret and only this process continues them; set the same secret on every replica"
             );
         }
         println!("  health: http://{}/healthz", self.addr);

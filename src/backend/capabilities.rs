@@ -31,6 +31,11 @@ pub struct Capabilities {
     pub bulk: BulkSupport,
     /// `changePassword.supported`: `password` may be set by PUT/PATCH.
     pub change_password: bool,
+    /// `pagination.cursor` ([RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4)):
+    /// the backend answers a [`ListQuery::cursor`](crate::query::ListQuery::cursor) walk in
+    /// `id` order and fills [`Page::next`](crate::backend::Page::next). When `false`, a
+    /// `cursor` parameter is refused with 400 `invalidCursor`.
+    pub cursor: bool,
 }
 
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
@@ -132,7 +137,14 @@ impl Capabilities {
             patch: true,
             bulk: BulkSupport::default(),
             change_password: false,
+            cursor: false,
         }
+    }
+
+    /// The same capabilities with cursor paging on or off (see [`Capabilities::cursor`]).
+    pub fn with_cursor(mut self, cursor: bool) -> Self {
+        self.cursor = cursor;
+        self
     }
 
     /// The same capabilities with another filter support.

@@ -37,6 +37,34 @@ pub struct ListQuery {
     /// registered at run time); a backend that evaluates filters or sorts by JSON uses it
     /// instead of its own copy. `None`: the backend uses the schema it was built with.
     pub schema: Option<Arc<ResourceSchema>>,
+    /// Cursor paging ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): `Some` for a walk
+    /// in `id` order (then `start_index` is 1 and `sort` is `None`), starting after the
+    /// position the server decoded from the client's `cursor`. The backend answers the next
+    /// `count` resources and sets [`Page::next`](crate::backend::Page::next) when more may
+    /// follow. `None`: index paging.
+    pub cursor: Option<CursorPosition>,
+}
+
+/// Where a cursor walk continues ([RFC 9865 §2](https://www.rfc-editor.org/rfc/rfc9865#section-2)):
+/// resources come in ascending `id` order (ids compared as strings, byte by byte), so a
+/// resource created or deleted during the walk never shifts the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CursorPosition {
+    /// The first page (`cursor=` empty).
+    Start,
+    /// The page after the resource with this `id` (it need not exist any more).
+    After(String),
+}
+
+impl CursorPosition {
+    /// The `id` the page starts after, if any.
+    pub fn after(&self) -> Option<&str> {
+        match self {
+            CursorPosition::Start => None,
+            CursorPosition::After(id) => Some(id),
+        }
+    }
 }
 
 impl Default for ListQuery {
@@ -48,6 +76,7 @@ impl Default for ListQuery {
             count: None,
             selection: Selection::default(),
             schema: None,
+            cursor: None,
         }
     }
 }
@@ -74,6 +103,14 @@ impl ListQuery {
     pub fn with_page(mut self, start_index: usize, count: Option<usize>) -> Self {
         self.start_index = start_index.max(1);
         self.count = count;
+        self
+    }
+
+    /// A cursor walk from `position` ([`ListQuery::cursor`]); index paging is reset to the
+    /// first index.
+    pub fn with_cursor(mut self, position: CursorPosition) -> Self {
+        self.cursor = Some(position);
+        self.start_index = 1;
         self
     }
 

@@ -7,6 +7,6 @@ pub mod projection;
 mod sort;
 pub mod validate;
 
-pub use list::{ListQuery, Selection, apply_query, page_window};
+pub use list::{CursorPosition, ListQuery, Selection, apply_query, page_window};
 pub use page::Page;
 pub use sort::{Sort, SortKey, SortOrder, compare_keys, sort_by_json, sort_key};

@@ -13,6 +13,11 @@ pub struct Page<T> {
     pub total_results: usize,
     /// The 1-based index of the first resource of this page (`startIndex`).
     pub start_index: usize,
+    /// In a cursor walk ([`ListQuery::cursor`](crate::query::ListQuery::cursor)), the
+    /// position after this page when more resources may follow: the `id` of its last resource
+    /// (or of the last one examined); `None` on the last page. The server seals it into
+    /// `nextCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)).
+    pub next: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -22,7 +27,14 @@ impl<T> Page<T> {
             resources,
             total_results,
             start_index: start_index.max(1),
+            next: None,
         }
+    }
+
+    /// The same page with the position after it (see [`Page::next`]).
+    pub fn with_next(mut self, next: Option<String>) -> Self {
+        self.next = next;
+        self
     }
 
     /// An empty answer: nothing matched.
@@ -41,6 +53,7 @@ impl<T> Page<T> {
             resources: self.resources.into_iter().map(f).collect(),
             total_results: self.total_results,
             start_index: self.start_index,
+            next: self.next,
         }
     }
 }
@@ -58,5 +71,9 @@ mod tests {
         assert_eq!(q.resources, vec![10, 20]);
         assert_eq!(q.total_results, 10);
         assert_eq!(Page::<u8>::empty(3).total_results, 0);
+        let n = Page::new(vec![1], 5, 1)
+            .with_next(Some("a".into()))
+            .map(|x| x + 1);
+        assert_eq!(n.next.as_deref(), Some("a"));
     }
 }

@@ -291,8 +291,9 @@ mod tests {
             "created" | "lastModified" => json!("2020-01-01T00:00:00Z"),
             "version" => json!("W/\"1\""),
             "schemas" => json!([]),
-            // base64 text, so it is also a valid x509Certificates value (binary, RFC 7643 §2.3.6)
-            _ => json!("c2Vl"),
+            // base64, as x509Certificates.value must be (RFC 7643 §2.3.6); any string elsewhere
+            "value" => json!("c2FtcGxl"),
+            _ => json!("s"),
         };
         if attr.subs.is_empty() {
             return leaf(attr.name);

@@ -2,6 +2,7 @@
 //! schemas ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
 use super::ConfigError;
+use super::cursor::{self, CursorCodec};
 use super::direct::{self, DirectPlan};
 use super::{Inner, Limits, ScimServer};
 use crate::audit::AuditSink;
@@ -10,6 +11,7 @@ use crate::backend::IdentityBackend;
 use crate::compat::Compat;
 use crate::schema::SchemaRegistry;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Configures and builds a [`ScimServer`]; start with [`ScimServer::builder`].
 ///
@@ -26,6 +28,8 @@ pub struct ServerBuilder {
     compat: Compat,
     schemas: SchemaRegistry,
     documentation_uri: Option<String>,
+    cursor_key: Option<Vec<u8>>,
+    cursor_timeout: Duration,
     audit: Option<Arc<dyn AuditSink>>,
 }
 
@@ -40,6 +44,8 @@ impl ServerBuilder {
             compat: Compat::default(),
             schemas: SchemaRegistry::default(),
             documentation_uri: None,
+            cursor_key: None,
+            cursor_timeout: cursor::DEFAULT_CURSOR_TIMEOUT,
             audit: None,
         }
     }
@@ -102,6 +108,23 @@ impl ServerBuilder {
         self
     }
 
+    /// The key that seals cursors ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): at least
+    /// 32 bytes, e.g. 32 random bytes kept in a secret store. Every replica behind one load
+    /// balancer must have the same key, so any of them continues a walk another started.
+    /// Without it, each server draws a random key and its cursors work only on itself.
+    pub fn cursor_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.cursor_key = Some(key.as_ref().to_vec());
+        self
+    }
+
+    /// How long a cursor stays valid (`cursorTimeout`,
+    /// [RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4); default one hour);
+    /// an older one is 400 `expiredCursor`.
+    pub fn cursor_timeout(mut self, timeout: Duration) -> Self {
+        self.cursor_timeout = timeout;
+        self
+    }
+
     /// Where successful changes are reported (default: nowhere); see [`crate::audit`]
     /// ([RFC 7644 §7](https://www.rfc-editor.org/rfc/rfc7644#section-7)).
     pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
@@ -111,7 +134,7 @@ impl ServerBuilder {
 
     /// Builds the server. A [`ConfigError`] names the setting that is missing or wrong (no
     /// backend, no authenticator, a base URL that is not an absolute `http`/`https` URL, a
-    /// registry without `User` or `Group`).
+    /// registry without `User` or `Group`, a cursor key shorter than 32 bytes).
     pub fn build(self) -> Result<ScimServer, ConfigError> {
         let missing = |setting| ConfigError::Missing { setting };
         let backend = self.backend.ok_or_else(|| missing("backend"))?;
@@ -142,6 +165,10 @@ impl ServerBuilder {
             });
         };
         let capabilities = backend.capabilities().clone();
+        let cursor = match &self.cursor_key {
+            Some(key) => CursorCodec::new(key, self.cursor_timeout)?,
+            None => CursorCodec::random(self.cursor_timeout)?,
+        };
         let direct_user = DirectPlan::for_schema(&user, direct::USER_NEVER_WRITTEN);
         let direct_group = DirectPlan::for_schema(&group, &[]);
         Ok(ScimServer {
@@ -157,6 +184,7 @@ impl ServerBuilder {
                 group,
                 documentation_uri: self.documentation_uri,
                 capabilities,
+                cursor,
                 audit: self.audit,
                 direct_user,
                 direct_group,

@@ -12,6 +12,7 @@
 //! the general path instead ([`Direct::prepare`] returns `false` without changing anything).
 
 use super::refs::resource_url;
+use super::response::Paging;
 use crate::backend::StoredUser;
 pub(crate) use crate::resource::direct_plan::{DirectPlan, USER_NEVER_WRITTEN, standard_user_plan};
 use crate::resource::direct_plan::{REF, ref_extra_ok, user_attributes_ok};
@@ -160,15 +161,26 @@ pub(crate) fn list_open(out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"Resources\":[");
 }
 
-/// The end of a `ListResponse` opened by [`list_open`] once its `count` resources are written.
-pub(crate) fn list_close(out: &mut Vec<u8>, total: usize, start_index: usize, count: usize) {
+/// The end of a `ListResponse` opened by [`list_open`] once its `count` resources are written,
+/// for either kind of paging: `startIndex` for index paging, `nextCursor`
+/// (when there is a next page) for a cursor walk (RFC 9865 §2.2). Keys in the order
+/// `serde_json` writes them, so both encodings give the same bytes.
+pub(crate) fn list_close_paged(out: &mut Vec<u8>, total: usize, paging: &Paging, count: usize) {
     let mut n = itoa::Buffer::new();
     out.extend_from_slice(b"],\"itemsPerPage\":");
     out.extend_from_slice(n.format(count).as_bytes());
+    if let Paging::Cursor { next: Some(next) } = paging {
+        out.extend_from_slice(b",\"nextCursor\":");
+        // base64url: nothing to escape, but written through the JSON encoder all the same.
+        let _ = serde_json::to_writer(&mut *out, next);
+    }
     out.extend_from_slice(b",\"schemas\":[\"");
     out.extend_from_slice(super::response::LIST_RESPONSE.as_bytes());
-    out.extend_from_slice(b"\"],\"startIndex\":");
-    out.extend_from_slice(n.format(start_index).as_bytes());
+    out.extend_from_slice(b"\"]");
+    if let Paging::Index(start_index) = paging {
+        out.extend_from_slice(b",\"startIndex\":");
+        out.extend_from_slice(n.format(*start_index).as_bytes());
+    }
     out.extend_from_slice(b",\"totalResults\":");
     out.extend_from_slice(n.format(total).as_bytes());
     out.push(b'}');
@@ -192,7 +204,12 @@ mod tests {
             }
             out.extend_from_slice(r);
         }
-        list_close(&mut out, total, start_index, resources.len());
+        list_close_paged(
+            &mut out,
+            total,
+            &Paging::Index(start_index),
+            resources.len(),
+        );
         out
     }
 
@@ -213,6 +230,17 @@ mod tests {
         let empty = list_bytes(0, 1, &[]);
         let want = serde_json::to_vec(&list_response(0, 1, Vec::new())).unwrap();
         assert_eq!(empty, want);
+        // RFC 9865 §2.2: a cursor page has nextCursor (while more follow) and no startIndex.
+        for next in [Some("VZUTiyhEQJ94IR".to_owned()), None] {
+            let paging = Paging::Cursor { next };
+            let mut out = Vec::new();
+            list_open(&mut out);
+            out.extend_from_slice(br#"{"id":"1"}"#);
+            list_close_paged(&mut out, 9, &paging, 1);
+            let want =
+                crate::server::response::list_response_paged(9, &paging, vec![json!({"id": "1"})]);
+            assert_eq!(out, serde_json::to_vec(&want).unwrap());
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::schema::SchemaRegistry;
 use http::StatusCode;
 use http::request::Parts;
 use serde_json::{Map, Value, json};
+use std::time::Duration;
 
 /// The `ServiceProviderConfig` schema URN (RFC 7643 §5).
 pub(crate) const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -89,6 +90,26 @@ pub(crate) fn service_provider_config(
     Value::Object(map)
 }
 
+/// The `pagination` attribute of `/ServiceProviderConfig`
+/// ([RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4)): index paging always,
+/// cursor paging when the backend walks; index is the default method (a request without
+/// `cursor` pages by index, as RFC 7644 clients expect); the default and largest page are the
+/// server's page limit; `cursorTimeout` is the server's cursor lifetime in whole seconds.
+pub(crate) fn pagination(caps: &Capabilities, max_count: usize, cursor_timeout: Duration) -> Value {
+    let page = caps.max_results.min(max_count);
+    let mut m = Map::new();
+    m.insert("cursor".into(), Value::Bool(caps.cursor));
+    m.insert("index".into(), Value::Bool(true));
+    m.insert("defaultPaginationMethod".into(), json!("index"));
+    m.insert("defaultPageSize".into(), json!(page));
+    m.insert("maxPageSize".into(), json!(page));
+    // a positive number of seconds; a sub-second timeout (tests) is not advertised
+    if caps.cursor && cursor_timeout.as_secs() > 0 {
+        m.insert("cursorTimeout".into(), json!(cursor_timeout.as_secs()));
+    }
+    Value::Object(m)
+}
+
 impl ScimServer {
     /// `GET /ServiceProviderConfig`, `/ResourceTypes[/{name}]`, `/Schemas[/{id}]`
     /// ([RFC 7644 §4](https://www.rfc-editor.org/rfc/rfc7644#section-4)).
@@ -101,17 +122,27 @@ impl ScimServer {
                 resource_types(&self.inner.schemas, name.as_deref(), base)
             }
             Route::Schemas(id) => schemas(&self.inner.schemas, id.as_deref(), base),
-            _ => Reply::json(
-                StatusCode::OK,
-                service_provider_config(
+            _ => {
+                let mut spc = service_provider_config(
                     &self.inner.capabilities,
                     self.inner.limits.max_count,
                     bulk_support(&self.inner.limits),
                     self.inner.documentation_uri.as_deref(),
                     &[OAUTH_BEARER],
                     base,
-                ),
-            ),
+                );
+                if let Value::Object(m) = &mut spc {
+                    m.insert(
+                        "pagination".into(),
+                        pagination(
+                            &self.inner.capabilities,
+                            self.inner.limits.max_count,
+                            self.inner.cursor.timeout(),
+                        ),
+                    );
+                }
+                Reply::json(StatusCode::OK, spc)
+            }
         })
     }
 }

@@ -25,6 +25,7 @@
 mod builder;
 mod bulk;
 mod config_error;
+mod cursor;
 pub(crate) mod direct;
 mod discovery;
 mod limits;
@@ -128,6 +129,8 @@ struct Inner {
     documentation_uri: Option<String>,
     /// Read from the backend once, when the server is built.
     capabilities: Capabilities,
+    /// Seals and opens RFC 9865 cursors.
+    cursor: cursor::CursorCodec,
     /// Told of every successful change.
     audit: Option<Arc<dyn crate::audit::AuditSink>>,
     /// Whether the default projection of Users / Groups is served by direct encoding.

@@ -34,6 +34,10 @@ pub(crate) struct ListParams {
     /// Negative values are already 0 (RFC 7644 §3.4.2.4); not yet capped.
     pub(crate) count: Option<usize>,
     pub(crate) projection: ProjectionParams,
+    /// `cursor` (RFC 9865 §2): `Some("")` starts a cursor walk; not yet decoded.
+    pub(crate) cursor: Option<String>,
+    /// Whether the client sent `startIndex` (RFC 9865 §2: not with `cursor`).
+    pub(crate) start_index_given: bool,
 }
 
 impl Default for ListParams {
@@ -45,6 +49,8 @@ impl Default for ListParams {
             start_index: 1,
             count: None,
             projection: ProjectionParams::default(),
+            cursor: None,
+            start_index_given: false,
         }
     }
 }
@@ -59,9 +65,10 @@ enum Name {
     Count,
     Attributes,
     ExcludedAttributes,
+    Cursor,
 }
 
-const NAMES: [(&str, Name); 7] = [
+const NAMES: [(&str, Name); 8] = [
     ("filter", Name::Filter),
     ("sortBy", Name::SortBy),
     ("sortOrder", Name::SortOrder),
@@ -69,6 +76,7 @@ const NAMES: [(&str, Name); 7] = [
     ("count", Name::Count),
     ("attributes", Name::Attributes),
     ("excludedAttributes", Name::ExcludedAttributes),
+    ("cursor", Name::Cursor),
 ];
 
 fn name_of(s: &str) -> Option<Name> {
@@ -158,6 +166,7 @@ impl ListParams {
             Name::Count => self.set_int(name, parse_int("count", &value)?),
             Name::Attributes => self.projection.attributes = Some(value),
             Name::ExcludedAttributes => self.projection.excluded_attributes = Some(value),
+            Name::Cursor => self.cursor = Some(value),
         }
         Ok(())
     }
@@ -165,7 +174,10 @@ impl ListParams {
     fn set_int(&mut self, name: Name, v: i64) {
         let clamped = usize::try_from(v.max(0)).unwrap_or(usize::MAX);
         match name {
-            Name::StartIndex => self.start_index = clamped.max(1),
+            Name::StartIndex => {
+                self.start_index = clamped.max(1);
+                self.start_index_given = true;
+            }
             Name::Count => self.count = Some(clamped),
             _ => {}
         }
@@ -202,6 +214,7 @@ fn not_utf8(name: Name, key: &str) -> Error {
         Name::Filter => Error::invalid_filter(detail),
         Name::SortBy | Name::Attributes | Name::ExcludedAttributes => Error::invalid_path(detail),
         Name::SortOrder | Name::StartIndex | Name::Count => Error::invalid_value(detail),
+        Name::Cursor => Error::new(crate::ScimType::InvalidCursor, detail),
     }
 }
 
@@ -266,6 +279,18 @@ mod tests {
         assert_eq!((p.start_index, p.count), (3, Some(i64::MAX as usize)));
         let p = ListParams::from_query(Some("startIndex=-99999999999999999999999")).unwrap();
         assert_eq!(p.start_index, 1);
+    }
+
+    #[test]
+    fn cursor_rfc9865_2() {
+        // `cursor` without a value starts a walk (RFC 9865 §2 example: `?cursor&count=10`).
+        let p = ListParams::from_query(Some("filter=userName%20sw%20J&cursor&count=10")).unwrap();
+        assert_eq!(p.cursor.as_deref(), Some(""));
+        assert!(!p.start_index_given);
+        let p = ListParams::from_query(Some("cursor=VZUTiyhEQJ94IR&startIndex=1")).unwrap();
+        assert_eq!(p.cursor.as_deref(), Some("VZUTiyhEQJ94IR"));
+        assert!(p.start_index_given);
+        assert!(ListParams::from_query(Some("cursor=a&Cursor=b")).is_err());
     }
 
     #[test]
@@ -366,6 +391,13 @@ mod tests {
             assert!(ListParams::from_search_body(&b).is_err(), "{b}");
         }
         let p = ListParams::from_search_body(&json!({"count": 1e300})).unwrap_err();
+        assert_eq!(p.status(), 400);
+        let p = ListParams::from_search_body(&json!({"cursor": "", "count": 10})).unwrap();
+        assert_eq!(
+            (p.cursor.as_deref(), p.start_index_given),
+            (Some(""), false)
+        );
+        let p = ListParams::from_search_body(&json!({"cursor": 5})).unwrap_err();
         assert_eq!(p.status(), 400);
     }
 }

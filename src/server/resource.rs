@@ -16,7 +16,7 @@ use super::params::{ListParams, ProjectionParams};
 use super::query::{self, ParsedList};
 use super::refs;
 use super::request::{self, check_content_type, parse_json};
-use super::response::{Reply, list_response};
+use super::response::{Paging, Reply, list_response_paged};
 use super::route::Kind;
 use super::served::Served;
 use crate::Error;
@@ -203,20 +203,26 @@ impl ScimServer {
         ctx: &Context,
         params: &ListParams,
     ) -> Result<Reply, Reply> {
-        let (query, projection) = self.list_query(R::KIND, params)?;
+        let (mut query, projection) = self.list_query(R::KIND, params)?;
+        if let Some(position) = self.cursor_position(ctx, R::KIND, &query, params)? {
+            query = query.with_cursor(position);
+        }
         if R::KIND == Kind::User
             && projection.is_default()
             && self.direct_plan(Kind::User) == direct::standard_user_plan()
         {
             let stored = self.backend().list_users_stored(ctx, &query).await;
             if let Some(page) = stored.map_err(backend_error)? {
-                return self.encode_stored_page(page, &projection);
+                let paging =
+                    self.paging(ctx, R::KIND, &query, page.start_index, page.next.as_deref());
+                return self.encode_stored_page(page, &projection, &paging);
             }
         }
         let page = R::list(self.backend(), ctx, &query)
             .await
             .map_err(backend_error)?;
-        Ok(self.encode_page(page, &projection))
+        let paging = self.paging(ctx, R::KIND, &query, page.start_index, page.next.as_deref());
+        Ok(self.encode_page(page, &projection, &paging))
     }
 
     /// The ListResponse of a page of stored users (default projection, standard User type):
@@ -226,6 +232,7 @@ impl ScimServer {
         &self,
         page: Page<StoredUser>,
         projection: &Projection,
+        paging: &Paging,
     ) -> Result<Reply, Reply> {
         let count = page.resources.len();
         let mut out = Vec::with_capacity(256 + count.min(64) * RESOURCE_CAPACITY);
@@ -240,7 +247,7 @@ impl ScimServer {
                 self.write_resource(typed, projection, &mut out);
             }
         }
-        direct::list_close(&mut out, page.total_results, page.start_index, count);
+        direct::list_close_paged(&mut out, page.total_results, paging, count);
         Ok(Reply::encoded(StatusCode::OK, out))
     }
 
@@ -284,7 +291,12 @@ impl ScimServer {
 
     /// The ListResponse of a page: each resource with `meta.location` and the projection;
     /// encoded directly (no `Value`) where [`ScimServer::direct_bytes`] can.
-    pub(super) fn encode_page<R: Served>(&self, page: Page<R>, projection: &Projection) -> Reply {
+    pub(super) fn encode_page<R: Served>(
+        &self,
+        page: Page<R>,
+        projection: &Projection,
+        paging: &Paging,
+    ) -> Reply {
         let direct = projection.is_default() && self.direct_plan(R::KIND).enabled();
         if !direct {
             let resources = page
@@ -292,7 +304,7 @@ impl ScimServer {
                 .iter()
                 .map(|r| self.resource_json(r, projection))
                 .collect();
-            let body = list_response(page.total_results, page.start_index, resources);
+            let body = list_response_paged(page.total_results, paging, resources);
             return Reply::json(StatusCode::OK, body);
         }
         let count = page.resources.len();
@@ -304,7 +316,7 @@ impl ScimServer {
             }
             self.write_resource(r, projection, &mut out);
         }
-        direct::list_close(&mut out, page.total_results, page.start_index, count);
+        direct::list_close_paged(&mut out, page.total_results, paging, count);
         Reply::encoded(StatusCode::OK, out)
     }
 

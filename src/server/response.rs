@@ -153,17 +153,44 @@ impl From<Error> for Reply {
     }
 }
 
+/// How a ListResponse pages: by index (RFC 7644 §3.4.2.4: `startIndex`) or by cursor
+/// ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2): `nextCursor`
+/// while more pages follow, no `startIndex`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Paging {
+    /// Index paging, with the 1-based `startIndex` of the page.
+    Index(usize),
+    /// A cursor walk, with the sealed cursor of the next page, if any.
+    Cursor {
+        /// `nextCursor`.
+        next: Option<String>,
+    },
+}
+
 /// A `ListResponse` (RFC 7644 §3.4.2): `totalResults`, `startIndex`, `itemsPerPage` and
 /// `Resources`.
-/// Built field by field: `json!` would re-serialise (deep-copy) every resource.
 pub(crate) fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
+    list_response_paged(total, &Paging::Index(start_index), resources)
+}
+
+/// [`list_response`] for either kind of paging (see [`Paging`]).
+/// Built field by field: `json!` would re-serialise (deep-copy) every resource.
+pub(crate) fn list_response_paged(total: usize, paging: &Paging, resources: Vec<Value>) -> Value {
     let mut m = serde_json::Map::new();
     m.insert(
         "schemas".into(),
         Value::Array(vec![Value::String(LIST_RESPONSE.into())]),
     );
     m.insert("totalResults".into(), Value::from(total));
-    m.insert("startIndex".into(), Value::from(start_index));
+    match paging {
+        Paging::Index(start_index) => {
+            m.insert("startIndex".into(), Value::from(*start_index));
+        }
+        Paging::Cursor { next: Some(next) } => {
+            m.insert("nextCursor".into(), Value::String(next.clone()));
+        }
+        Paging::Cursor { next: None } => {}
+    }
     m.insert("itemsPerPage".into(), Value::from(resources.len()));
     m.insert("Resources".into(), Value::Array(resources));
     Value::Object(m)

@@ -42,8 +42,16 @@ impl ScimServer {
     }
 
     /// The root search: the Users of the window first, then Groups to fill the page; the
-    /// filter must be one every type can serve; `totalResults` is the sum.
+    /// filter must be one every type can serve; `totalResults` is the sum. Cursor walks are
+    /// per resource type (`/Users`, `/Groups`, or their `/.search`): a `cursor` here is 400
+    /// `invalidValue`.
     async fn search_all(&self, ctx: &Context, params: &ListParams) -> Result<Reply, Reply> {
+        if params.cursor.is_some() {
+            return Err(crate::Error::invalid_value(
+                "cursor paging walks one resource type: use /Users or /Groups (or their /.search)",
+            )
+            .into());
+        }
         let (user_q, user_proj) = self.list_query(Kind::User, params)?;
         let (group_q, group_proj) = self.list_query(Kind::Group, params)?;
         let start = user_q.start_index;

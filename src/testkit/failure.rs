@@ -20,7 +20,7 @@ impl Failure {
 
     /// The check's name: `model`, `rfc_examples`, `replays`, `concurrent_group_members`,
     /// `concurrent_user_patches`, `uniqueness_race`, `isolation_by_id`, `isolation_by_filter`,
-    /// `isolation_by_search`, `isolation_by_key` or `key_store`.
+    /// `isolation_by_search`, `isolation_by_key`, `cursor_walk` or `key_store`.
     pub fn check(&self) -> &'static str {
         self.check
     }

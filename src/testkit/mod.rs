@@ -40,12 +40,14 @@
 //! | `isolation_by_filter` | [`check_isolation_by_filter`] | tenant B's lists and filters never find tenant A's resources |
 //! | `isolation_by_search` | [`check_isolation_by_search`] | `POST /.search` and `/Users/.search` of tenant B never find tenant A's |
 //! | `isolation_by_key` | [`check_isolation_by_key`] | through the server, tenant B's key reaches nothing of tenant A's |
+//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once, also with creates and deletes between pages; a backend without walks says so and `cursor` is 400 `invalidCursor` |
 //! | `key_store` | [`check_key_store`] | mint, insert, verify, list and revoke of an [`ApiKeyStore`] |
 //!
 //! The concurrency checks fail with a clear message on a current-thread runtime, where no two
 //! writers ever run at once.
 
 mod concurrency;
+mod cursor;
 mod factory;
 mod failure;
 mod harness;
@@ -61,6 +63,7 @@ pub use concurrency::{
     check_concurrency, check_concurrent_group_members, check_concurrent_user_patches,
     check_uniqueness_race,
 };
+pub use cursor::check_cursor_walk;
 pub use factory::{BackendFactory, KeyStoreFactory};
 pub use failure::Failure;
 pub use isolation::{check_isolation, check_isolation_by_filter, check_isolation_by_id};
@@ -75,12 +78,13 @@ use crate::{auth::ApiKeyStore, backend::IdentityBackend};
 
 /// Runs every backend check of the kit, each on fresh backends from `factory`, and returns
 /// the first [`Failure`] ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)):
-/// the model check, the RFC examples, the client replays, the concurrency checks and the
-/// tenant isolation checks. Needs a multi-thread tokio runtime (see the module docs).
+/// the model check, the RFC examples, the client replays, the concurrency checks, the tenant
+/// isolation checks and the cursor walks. Needs a multi-thread tokio runtime (see the module docs).
 pub async fn check_backend<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     check_model(factory).await?;
     check_rfc_examples(factory).await?;
     check_replays(factory).await?;
     check_concurrency(factory).await?;
-    check_isolation(factory).await
+    check_isolation(factory).await?;
+    check_cursor_walk(factory).await
 }

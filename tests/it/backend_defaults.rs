@@ -283,3 +283,38 @@ async fn default_patch_group_uses_the_member_delta_and_whole_resource_otherwise(
         .unwrap();
     assert_eq!(out.member_ids().collect::<Vec<_>>(), ["y"]);
 }
+
+/// RFC 9865 §2: a backend that cannot walk by cursor (`Capabilities::cursor` false, the
+/// default) has `cursor` refused with 400 `invalidCursor`, and says so in
+/// `/ServiceProviderConfig`; index paging still works.
+#[tokio::test]
+async fn cursor_on_a_backend_without_cursor_support_is_invalid_cursor() {
+    use scimitar::auth::{Secret, StaticTokenAuthenticator};
+    use scimitar::server::ScimServer;
+    use std::sync::Arc;
+    let server = ScimServer::builder()
+        .backend(Arc::new(backend()))
+        .authenticator(Arc::new(StaticTokenAuthenticator::new(
+            &Secret::new("k"),
+            ctx(),
+        )))
+        .base_url("https://x.example/scim")
+        .build()
+        .unwrap();
+    let get = |uri: &str| {
+        http::Request::get(uri)
+            .header("authorization", "Bearer k")
+            .body(bytes::Bytes::new())
+            .unwrap()
+    };
+    let res = server.handle(get("/scim/Users?cursor=")).await;
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+    assert_eq!(body["scimType"], "invalidCursor");
+    let res = server.handle(get("/scim/Users?startIndex=1")).await;
+    assert_eq!(res.status(), 200);
+    let res = server.handle(get("/scim/ServiceProviderConfig")).await;
+    let body: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+    assert_eq!(body["pagination"]["cursor"], false);
+    assert!(body["pagination"].get("cursorTimeout").is_none());
+}

@@ -33,6 +33,8 @@ enum Bug {
     DropsAddresses,
     /// Lists ignore the filter.
     IgnoresFilters,
+    /// Cursor walks are offset paging in disguise: the cursor holds how many were served.
+    WalksByOffset,
 }
 
 struct Broken {
@@ -175,6 +177,18 @@ impl IdentityBackend for Broken {
     }
 
     async fn list_users(&self, ctx: &Context, q: &ListQuery) -> Result<Page<User>, BackendError> {
+        if self.bug == Bug::WalksByOffset
+            && let Some(c) = &q.cursor
+        {
+            let served: usize = c.after().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let mut by_index = q.clone();
+            by_index.cursor = None;
+            by_index.start_index = served + 1;
+            let page = self.inner.list_users(ctx, &by_index).await?;
+            let served = served + page.resources.len();
+            let next = (served < page.total_results).then(|| served.to_string());
+            return Ok(page.with_next(next));
+        }
         let b = blind();
         self.inner
             .list_users(self.ctx(ctx, &b), &self.query(q))
@@ -364,6 +378,22 @@ async fn ignored_filters_fail_the_replays() {
     )
     .await;
     assert!(failure.detail().contains("step"), "{failure}");
+}
+
+#[tokio::test]
+async fn an_offset_walk_fails_the_cursor_walk_check() {
+    let failure = fails(
+        "cursor_walk",
+        testkit::check_cursor_walk(&Broken::factory(Bug::WalksByOffset)),
+    )
+    .await;
+    assert!(
+        failure
+            .detail()
+            .contains("creates and deletes between pages")
+            || failure.detail().contains("already on an earlier page"),
+        "{failure}"
+    );
 }
 
 #[tokio::test]

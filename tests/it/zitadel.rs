@@ -730,3 +730,27 @@ async fn post_filtered_queries_are_bounded() {
     assert_eq!((page.total_results, page.resources.len()), (3, 1));
     assert_eq!(page.resources[0].user_name, "user81@contoso.com");
 }
+
+/// RFC 9865: Zitadel's ListUsers pages by offset only (no "id after" query to walk by keyset),
+/// so the backend offers no cursor walks; the kit's `cursor_walk` check proves the server says
+/// so in `/ServiceProviderConfig` and answers `cursor` with 400 `invalidCursor`.
+#[cfg(feature = "testkit")]
+#[tokio::test]
+async fn no_cursor_walks_and_the_kit_agrees() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let backend = Arc::new(
+        ZitadelBackend::new(
+            config(&double),
+            Arc::new(MemoryBackend::new().with_foreign_members()),
+        )
+        .unwrap(),
+    );
+    assert!(!backend.capabilities().cursor);
+    let factory = move || {
+        let b = backend.clone();
+        async move { b as Arc<dyn IdentityBackend> }
+    };
+    scimitar::testkit::check_cursor_walk(&factory)
+        .await
+        .unwrap();
+}

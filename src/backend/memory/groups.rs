@@ -124,6 +124,7 @@ impl TenantStore {
         let external = group.external_id.clone().map(String::into_boxed_str);
         let shell = encode_shell(group)?;
         self.group_names.insert(fold(&display), id);
+        self.group_order.insert(id);
         if let Some(x) = &external {
             self.group_external.insert(Key::from(&**x), id);
         }
@@ -289,6 +290,7 @@ impl TenantStore {
         let Some(rec) = self.groups.remove(&id) else {
             return Ok(());
         };
+        self.group_order.remove(&id);
         self.group_names.remove(&fold(&rec.display), id);
         if let Some(x) = &rec.external {
             self.group_external.remove(x, id);

@@ -29,7 +29,7 @@ pub(crate) struct Bounds {
     pub(crate) scan_limit: usize,
 }
 
-fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut Vec<Uid>) {
+pub(crate) fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut Vec<Uid>) {
     match *l {
         Lookup::Id(v) => {
             // `id` is caseExact: only the canonical (lower-case) spelling matches.
@@ -84,14 +84,14 @@ pub(crate) fn is_exact(f: &Filter, kind: Kind) -> bool {
     })
 }
 
-fn json_of(store: &TenantStore, kind: Kind, id: Uid) -> Result<Value, BackendError> {
+pub(crate) fn json_of(store: &TenantStore, kind: Kind, id: Uid) -> Result<Value, BackendError> {
     match kind {
         Kind::User => store.user_json(id, true),
         Kind::Group => store.group_json(id, true),
     }
 }
 
-fn too_many(kind: Kind, n: usize, limit: usize, what: &str) -> BackendError {
+pub(crate) fn too_many(kind: Kind, n: usize, limit: usize, what: &str) -> BackendError {
     let (name, hint) = match kind {
         Kind::User => ("Users", "userName eq, externalId eq or id eq"),
         Kind::Group => ("Groups", "displayName eq, externalId eq or id eq"),

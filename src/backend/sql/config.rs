@@ -22,7 +22,10 @@ pub struct SqlOptions {
     /// `sqlite://PATH` (the file is created when missing), `sqlite::memory:`, or
     /// `postgres://USER:PASSWORD@HOST:PORT/DB`.
     pub url: String,
-    /// The most connections the pool opens (SQLite in memory: always 1).
+    /// The most connections the pool opens (SQLite in memory: always 1). On SQLite the writes
+    /// of the process share one of them at a time (group commit) and the reads use the rest;
+    /// on PostgreSQL each is a transaction committing in parallel, so a write-heavy load gains
+    /// from more (BENCHMARKS.md: 32 against 8 for concurrent creates).
     pub max_connections: u32,
     /// How long a request waits for a connection, and SQLite for a lock held by another
     /// process, before it fails with 503.

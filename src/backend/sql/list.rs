@@ -3,15 +3,17 @@
 //! does them, so both answer every query alike
 //! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
 //!
-//! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`).
+//! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`); cursor
+//! walks (RFC 9865, in [`super::walk`]) use the same order as a keyset (`id > $n`).
 
 use super::dialect::Dialect;
 use super::pushdown::{self, Condition};
 use super::rows::{REC_COLUMNS, Rec, db_err};
-use super::{groups, users};
+use super::{groups, users, walk};
 use crate::backend::memory::index::Kind;
 use crate::backend::{BackendError, Page};
 use crate::error::Error;
+use crate::filter::CompiledFilter;
 use crate::query::{ListQuery, SortKey, compare_keys, sort_key};
 use crate::resource::{Group, GroupRef, Member, User};
 use crate::schema::ResourceSchema;
@@ -26,7 +28,7 @@ pub(crate) struct Bounds {
     pub(crate) scan_limit: usize,
 }
 
-fn table(kind: Kind) -> &'static str {
+pub(crate) fn table(kind: Kind) -> &'static str {
     match kind {
         Kind::User => "scim_users",
         Kind::Group => "scim_groups",
@@ -41,7 +43,7 @@ fn links(kind: Kind) -> &'static str {
     }
 }
 
-fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
+pub(crate) fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
     let (name, hint) = match kind {
         Kind::User => ("Users", "userName eq, externalId eq or id eq"),
         Kind::Group => ("Groups", "displayName eq, externalId eq or id eq"),
@@ -51,8 +53,20 @@ fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendError {
     )))
 }
 
-/// The `SELECT` of [`fetch`]: `$1` is the tenant, the condition's values follow, then
-/// `LIMIT`/`OFFSET` when `limited`.
+/// Which of the matching rows (in id order) [`fetch`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Slice<'a> {
+    /// `LIMIT limit OFFSET offset`: index paging and bounded scans. With a condition the
+    /// offset must be 0 (the rows are sorted after the `LIMIT`).
+    Offset { limit: i64, offset: i64 },
+    /// `id > after ORDER BY id LIMIT limit` (keyset; from the first row when `after` is
+    /// `None`): cursor walks of the whole tenant, as cheap deep in the walk as at its start.
+    /// Only without a condition.
+    After { after: Option<&'a str>, limit: i64 },
+}
+
+/// The `SELECT` of [`fetch`]: `$1` is the tenant, the condition's values follow, then the
+/// keyset bound and `LIMIT`/`OFFSET` of the `slice`.
 ///
 /// Only the whole tenant is ordered in SQL (`ORDER BY id`, which walks the primary key). With a
 /// condition the candidates come unordered, for [`fetch`] to sort: asked for `ORDER BY id`,
@@ -63,7 +77,7 @@ fn select_sql(
     kind: Kind,
     cond: Option<&Condition>,
     count_only: bool,
-    limited: bool,
+    slice: Option<Slice<'_>>,
     extra: Option<&str>,
 ) -> String {
     let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
@@ -77,38 +91,53 @@ fn select_sql(
         sql.push_str(&c.sql);
         sql.push(')');
     }
-    if !count_only {
-        if cond.is_none() {
-            sql.push_str(" ORDER BY id");
+    if count_only {
+        return sql;
+    }
+    let n = cond.map_or(0, |c| c.params.len()) + 2;
+    if let Some(Slice::After { after: Some(_), .. }) = slice {
+        sql.push_str(&format!(" AND id > ${n}"));
+    }
+    if cond.is_none() {
+        sql.push_str(" ORDER BY id");
+    }
+    match slice {
+        Some(Slice::Offset { .. }) => sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1)),
+        Some(Slice::After { after, .. }) => {
+            sql.push_str(&format!(" LIMIT ${}", n + usize::from(after.is_some())));
         }
-        if limited {
-            let n = cond.map_or(0, |c| c.params.len()) + 2;
-            sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1));
-        }
+        None => {}
     }
     sql
 }
 
-/// The rows matching `cond` (all of the tenant's for `None`), at most `limit` of them and
-/// one more to tell that there are more, in id order. With a condition, `limit` must start at
-/// offset 0 (the rows are sorted here, after the `LIMIT`).
-async fn fetch(
+/// The rows matching `cond` (all of the tenant's for `None`) in id order, the `slice` of them
+/// when given; with `count_only`, just how many match.
+pub(crate) async fn fetch(
     conn: &mut AnyConnection,
     kind: Kind,
     tenant: &str,
     cond: Option<&Condition>,
     count_only: bool,
-    limit: Option<(i64, i64)>,
+    slice: Option<Slice<'_>>,
     extra: Option<&str>,
 ) -> Result<(Vec<Rec>, i64), BackendError> {
-    let sql = select_sql(kind, cond, count_only, limit.is_some(), extra);
+    let slice = if count_only { None } else { slice };
+    let sql = select_sql(kind, cond, count_only, slice, extra);
     let params: &[String] = cond.map_or(&[], |c| &c.params);
     let mut q = sqlx::query(&sql).bind(tenant);
     for p in params {
         q = q.bind(p);
     }
-    if let (false, Some((lim, off))) = (count_only, limit) {
-        q = q.bind(lim).bind(off);
+    match slice {
+        Some(Slice::Offset { limit, offset }) => q = q.bind(limit).bind(offset),
+        Some(Slice::After { after, limit }) => {
+            if let Some(a) = after {
+                q = q.bind(a);
+            }
+            q = q.bind(limit);
+        }
+        None => {}
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
     if count_only {
@@ -129,7 +158,7 @@ async fn fetch(
 /// The `groups` of users or the `members` of groups, by id: what a resource's JSON needs
 /// when a filter or a sort looks at them.
 #[derive(Default)]
-struct Links {
+pub(crate) struct Links {
     groups: HashMap<String, Vec<GroupRef>>,
     members: HashMap<String, Vec<Member>>,
 }
@@ -163,6 +192,62 @@ impl Links {
     }
 }
 
+/// Every resource of the tenant matching `q`'s filter (all of them when `q` sorts without
+/// one), in id order, each with its JSON when the filter needed it, and the links read for
+/// them; refused with `tooMany` beyond the scan limit.
+pub(crate) async fn matching(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    tenant: &str,
+    q: &ListQuery,
+    compiled: Option<&CompiledFilter>,
+    bounds: Bounds,
+    extra: Option<&str>,
+) -> Result<(Vec<(Rec, Option<Value>)>, Links), BackendError> {
+    let big = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
+    let what = if q.filter.is_some() {
+        "this filter"
+    } else {
+        "sorting"
+    };
+    let limit = Slice::Offset {
+        limit: big(bounds.scan_limit.saturating_add(1)),
+        offset: 0,
+    };
+    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit), extra).await?;
+    if rows.len() > bounds.scan_limit {
+        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
+        return Err(too_many(kind, n, bounds.scan_limit, what));
+    }
+    let link = links(kind);
+    let need_links = q
+        .filter
+        .as_ref()
+        .is_some_and(|f| pushdown::mentions(f, link))
+        || q.sort
+            .as_ref()
+            .is_some_and(|s| s.by.name.eq_ignore_ascii_case(link));
+    let linked = if need_links {
+        Links::load(conn, kind, tenant, &rows).await?
+    } else {
+        Links::default()
+    };
+    let mut hits: Vec<(Rec, Option<Value>)> = Vec::new();
+    for rec in rows {
+        match compiled {
+            None => hits.push((rec, None)),
+            Some(c) => {
+                let v = linked.json(kind, &rec)?;
+                if c.matches(&v) {
+                    hits.push((rec, Some(v)));
+                }
+            }
+        }
+    }
+    Ok((hits, linked))
+}
+
 /// The records of the page `q` asks for, in order, and how many matched in all.
 pub(crate) async fn select(
     conn: &mut AnyConnection,
@@ -188,52 +273,19 @@ pub(crate) async fn select(
         if range.is_empty() {
             return Ok((Vec::new(), total));
         }
-        let limit = (big(range.len()), big(range.start));
+        let limit = Slice::Offset {
+            limit: big(range.len()),
+            offset: big(range.start),
+        };
         let (recs, _) = fetch(conn, kind, tenant, None, false, Some(limit), inline).await?;
         return Ok((recs, total));
     }
-    let cond = q.filter.as_ref().and_then(|f| pushdown::condition(f, kind));
-    let what = if q.filter.is_some() {
-        "this filter"
-    } else {
-        "sorting"
-    };
-    let limit = (big(bounds.scan_limit.saturating_add(1)), 0);
     let exact = q
         .filter
         .as_ref()
         .is_some_and(|f| pushdown::is_exact(f, kind));
     let extra = if exact { inline } else { None };
-    let (rows, _) = fetch(conn, kind, tenant, cond.as_ref(), false, Some(limit), extra).await?;
-    if rows.len() > bounds.scan_limit {
-        let (_, n) = fetch(conn, kind, tenant, cond.as_ref(), true, None, None).await?;
-        return Err(too_many(kind, n, bounds.scan_limit, what));
-    }
-    let link = links(kind);
-    let need_links = q
-        .filter
-        .as_ref()
-        .is_some_and(|f| pushdown::mentions(f, link))
-        || q.sort
-            .as_ref()
-            .is_some_and(|s| s.by.name.eq_ignore_ascii_case(link));
-    let linked = if need_links {
-        Links::load(conn, kind, tenant, &rows).await?
-    } else {
-        Links::default()
-    };
-    let mut hits: Vec<(Rec, Option<Value>)> = Vec::new();
-    for rec in rows {
-        match &compiled {
-            None => hits.push((rec, None)),
-            Some(c) => {
-                let v = linked.json(kind, &rec)?;
-                if c.matches(&v) {
-                    hits.push((rec, Some(v)));
-                }
-            }
-        }
-    }
+    let (hits, linked) = matching(conn, kind, tenant, q, compiled.as_ref(), bounds, extra).await?;
     let total = hits.len();
     let range = q.window(total, bounds.max_results);
     let Some(sort) = &q.sort else {
@@ -273,7 +325,13 @@ pub(crate) async fn users_page(
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<User>, BackendError> {
-    let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+    let (recs, total, next) = match q.cursor {
+        Some(_) => walk::walk(conn, d, Kind::User, tenant, q, schema, bounds).await?,
+        None => {
+            let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+            (recs, total, None)
+        }
+    };
     let inline = recs.iter().all(|r| r.groups.is_some());
     let mut groups = if q.selection.wants("groups") && !recs.is_empty() && !inline {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
@@ -288,7 +346,7 @@ pub(crate) async fn users_page(
             None => r.user(groups.remove(&r.id).unwrap_or_default()),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(resources, total, q.start_index))
+    Ok(Page::new(resources, total, q.start_index).with_next(next))
 }
 
 pub(crate) async fn groups_page(
@@ -299,7 +357,13 @@ pub(crate) async fn groups_page(
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<Group>, BackendError> {
-    let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
+    let (recs, total, next) = match q.cursor {
+        Some(_) => walk::walk(conn, d, Kind::Group, tenant, q, schema, bounds).await?,
+        None => {
+            let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
+            (recs, total, None)
+        }
+    };
     let mut members = if q.selection.wants("members") && !recs.is_empty() {
         let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
         groups::members_of(conn, tenant, &ids).await?
@@ -310,7 +374,7 @@ pub(crate) async fn groups_page(
         .iter()
         .map(|r| r.group(members.remove(&r.id).unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(resources, total, q.start_index))
+    Ok(Page::new(resources, total, q.start_index).with_next(next))
 }
 
 #[cfg(all(test, feature = "sqlite"))]
@@ -327,7 +391,16 @@ mod tests {
         let f = Filter::parse(filter).unwrap();
         let cond = pushdown::condition(&f, kind).unwrap();
         let extra = (kind == Kind::User).then(|| Dialect::Sqlite.user_groups());
-        let sql = select_sql(kind, Some(&cond), false, true, extra);
+        let sql = select_sql(
+            kind,
+            Some(&cond),
+            false,
+            Some(Slice::Offset {
+                limit: 101,
+                offset: 0,
+            }),
+            extra,
+        );
         let explain = format!("EXPLAIN QUERY PLAN {sql}");
         let mut q = sqlx::query(&explain).bind("t");
         for p in &cond.params {
@@ -380,7 +453,16 @@ mod tests {
             );
         }
         // the whole tenant, paged, still walks the primary key in order, with no sort
-        let sql = select_sql(Kind::User, None, false, true, None);
+        let sql = select_sql(
+            Kind::User,
+            None,
+            false,
+            Some(Slice::Offset {
+                limit: 1,
+                offset: 0,
+            }),
+            None,
+        );
         assert!(sql.ends_with("ORDER BY id LIMIT $2 OFFSET $3"), "{sql}");
     }
 }

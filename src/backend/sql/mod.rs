@@ -14,6 +14,7 @@ mod members;
 mod pushdown;
 mod rows;
 mod users;
+mod walk;
 mod writer;
 
 pub use config::{DATABASE_URL_VAR, SqlConfigError, SqlOptions};
@@ -147,10 +148,17 @@ impl Inner {
 ///   parameters; the crate's filter engine decides on each candidate, and any other filter is
 ///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
 ///   crate's, so every answer equals the memory backend's.
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order;
+///   unfiltered walks by keyset (`id > $n ORDER BY id LIMIT count + 1` on the `(tenant, id)`
+///   key), filtered ones through their indexed or bounded candidates as index paging does.
 /// * **Writes** are transactions: PATCH and member deltas read, check `If-Match` and write
 ///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
 ///   concurrent writers never lose an update; a member delta touches only the named members.
 ///   SQLite runs in WAL mode with `synchronous=FULL`: an acknowledged write survives a crash.
+///   On SQLite one task of this process runs the writes, each in its own savepoint, and
+///   commits those that queued up together (group commit: one `fsync` for many requests, each
+///   answered after the commit). On PostgreSQL each request has its own transaction (a create
+///   is one autocommit statement), so the pool's connections commit in parallel.
 #[derive(Clone)]
 pub struct SqlBackend {
     inner: Arc<Inner>,
@@ -182,7 +190,7 @@ impl SqlBackend {
                 writer: (dialect == Dialect::Sqlite).then(|| Writer::start(pool.clone())),
                 pool,
                 dialect,
-                capabilities: Capabilities::scan(options.max_results.max(1)),
+                capabilities: Capabilities::scan(options.max_results.max(1)).with_cursor(true),
                 scan_limit: options.scan_limit,
                 user_schema: Arc::new(ResourceSchema::user()),
                 group_schema: Arc::new(ResourceSchema::group()),

@@ -264,3 +264,111 @@ async fn commit_batch(
         reply.send(commit.as_ref().map(|_| ()).map_err(BatchFailure::error));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+    use sqlx::any::AnyPoolOptions;
+    use std::sync::Arc;
+
+    async fn table() -> (AnyPool, std::path::PathBuf) {
+        sqlx::any::install_default_drivers();
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("scimitar-writer-{}-{n}.db", std::process::id()));
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        (pool, path)
+    }
+
+    /// Inserts `x`; fails after the insert when `fail`, so only a rollback can undo it.
+    fn insert(x: i64, fail: bool) -> Work<i64> {
+        Box::new(move |c| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (x) VALUES ($1)")
+                    .bind(x)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(|e| BackendError::uniqueness(e.to_string()))?;
+                if fail {
+                    return Err(BackendError::invalid_value("refused after writing"));
+                }
+                Ok(x)
+            })
+        })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_keeps_the_writes_that_succeeded_and_only_those() {
+        let (pool, path) = table().await;
+        let writer = Arc::new(Writer::start(pool.clone()));
+        let mut tasks = tokio::task::JoinSet::new();
+        // 0..300: every third fails after writing; every fifth repeats the value before it, so
+        // of such a pair (in whatever order the runtime submits them) one write is a 409
+        for i in 0..300_i64 {
+            let writer = writer.clone();
+            let (x, fail) = if i % 5 == 4 {
+                (i - 1, false)
+            } else {
+                (i, i % 3 == 0)
+            };
+            tasks.spawn(async move { (i, writer.write(insert(x, fail)).await) });
+        }
+        let mut kept = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let (i, r) = joined.unwrap();
+            match r {
+                Ok(x) => kept.push(x),
+                Err(e) => assert!(
+                    i % 3 == 0 || i % 5 == 3 || i % 5 == 4,
+                    "{i}: {}",
+                    e.detail()
+                ),
+            }
+        }
+        kept.sort_unstable();
+        let rows = sqlx::query("SELECT x FROM t ORDER BY x")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let stored: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(stored, kept, "exactly the acknowledged writes are stored");
+        // a repeated value is written by one of its two writers (the repeat never fails on
+        // purpose); any other value exactly when its writer did not fail
+        let expected: Vec<i64> = (0..300_i64)
+            .filter(|i| i % 5 == 3 || (i % 5 != 4 && i % 3 != 0))
+            .collect();
+        assert_eq!(stored, expected);
+        pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lone_failing_write_leaves_nothing() {
+        let (pool, path) = table().await;
+        let writer = Writer::start(pool.clone());
+        assert!(writer.write(insert(7, true)).await.is_err());
+        assert_eq!(writer.write(insert(8, false)).await.unwrap(), 8);
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+        pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}

@@ -107,6 +107,11 @@ impl ZitadelBackend {
         let ext_key = mapping::external_id_key(config.provisioning_domain.as_deref());
         let mut capabilities = Capabilities::scan(100);
         capabilities.etag = false;
+        // No cursor walks (RFC 9865): ListUsers pages by offset only and has no "id after"
+        // or "created after" query to walk by keyset, and offset pages drift under
+        // concurrent inserts; the server answers `cursor` with 400 invalidCursor and
+        // /ServiceProviderConfig says `pagination.cursor: false`.
+        capabilities.cursor = false;
         ZitadelBackend {
             config,
             connect,

@@ -35,6 +35,11 @@
 //! * **Groups and keys** live in the companion; members are Zitadel user ids, checked against
 //!   Zitadel; a deleted user leaves every group. SCIM keys live in the companion's
 //!   [`crate::auth::ApiKeyStore`].
+//! * **No cursor paging** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): `ListUsers`
+//!   pages by offset only, with no "id after" or "created after" query to walk by keyset, so
+//!   [`Capabilities::cursor`](crate::backend::Capabilities::cursor) is `false`:
+//!   `/ServiceProviderConfig` says `pagination.cursor: false` and a `cursor` parameter is
+//!   400 `invalidCursor`; `startIndex` paging works as before.
 
 mod backend;
 mod config;
