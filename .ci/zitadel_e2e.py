@@ -106,6 +106,8 @@ def recall(base, key, path):
     expect("and finds it by userName", find(base, key, "userName", saved["userName"]), (200, 1))
     expect("and by externalId", find(base, key, "externalId", saved["externalId"]), (200, 1))
     expect("and deletes it (204)", call("DELETE", f"{base}/Users/{saved['id']}", key)[0], 204)
+    expect("and then no longer finds it by userName", find(base, key, "userName", saved["userName"]), (200, 0))
+    expect("nor by externalId", find(base, key, "externalId", saved["externalId"]), (200, 0))
 
 
 def users(double_url, pat, orgs):

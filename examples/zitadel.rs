@@ -2,7 +2,7 @@
 //! provisions lands in the Zitadel organisation of the SCIM key it uses.
 //!
 //! ```sh
-//! cargo run --example zitadel --features zitadel,tower
+//! cargo run --example zitadel --features zitadel,examples
 //! ```
 //!
 //! | variable | meaning | default |
@@ -15,7 +15,7 @@
 //! | `ZITADEL_GROUP_ROLES` | SCIM group → roles: `<group name>=<projectId>:<role>+<role>;…` | none |
 //! | `ZITADEL_ORGS` | org ids with their own settings, read from `ZITADEL_ORG_<id>_IDP`, `…_ROLES`, `…_GROUP_ROLES` | none |
 //! | `ZITADEL_PROVISIONING_DOMAIN` | scopes the `externalId` metadata key like Zitadel's SCIM does | none |
-//! | `SCIM_DATABASE_URL` | companion store of groups and SCIM keys: `memory:` | `memory:` |
+//! | `SCIM_DATABASE_URL` | companion store of groups and SCIM keys: `sqlite://PATH`, `postgres://USER:PASSWORD@HOST/DB` (replicas share it) or `memory:` (lost on restart) | `sqlite://scimitar-zitadel.db` |
 //! | `SCIM_ADDR` | address to bind | `127.0.0.1:8080` |
 //! | `SCIM_BASE_URL` | public SCIM base URL | `http://<SCIM_ADDR>/scim/v2` |
 //! | `SCIM_ADMIN_TOKEN` | enables `/admin/tenants/<org id>/keys` (mint, list, revoke) | off |
@@ -30,6 +30,7 @@ use scimitar::auth::{
     ApiKeyStore, BearerKeyAuthenticator, KeyAdmin, MAX_ADMIN_BODY, MemoryKeyStore, Secret,
     StaticTokenAuthenticator, TenantId,
 };
+use scimitar::backend::sql::{SqlBackend, SqlOptions};
 use scimitar::backend::zitadel::{
     Credentials, IdpChoice, KeyFile, OrgSettings, ProjectRoles, ZitadelBackend, ZitadelConfig,
 };
@@ -109,15 +110,28 @@ fn zitadel_config() -> Result<ZitadelConfig, Box<dyn Error>> {
 /// Where groups and SCIM keys live.
 type Companion = (Arc<dyn IdentityBackend>, Arc<dyn ApiKeyStore>);
 
-/// The companion store (groups) and key store named by `SCIM_DATABASE_URL`.
-fn companion(url: &str) -> Result<Companion, String> {
-    match url.split_once(':').map(|(scheme, _)| scheme) {
-        Some("memory") => Ok((
+/// The companion store used when `SCIM_DATABASE_URL` is unset.
+const DEFAULT_DATABASE_URL: &str = "sqlite://scimitar-zitadel.db";
+
+/// The companion store (groups, whose members are Zitadel user ids) and the key store in the
+/// same database, named by `SCIM_DATABASE_URL`: durable and shared by every replica, so the
+/// SCIM server itself keeps no state.
+async fn companion(url: &str) -> Result<Companion, Box<dyn Error>> {
+    if url == "memory:" {
+        return Ok((
             Arc::new(MemoryBackend::new().with_foreign_members()),
             Arc::new(MemoryKeyStore::new()),
-        )),
-        _ => Err(format!("SCIM_DATABASE_URL {url:?}: supported: memory:")),
+        ));
     }
+    if !["sqlite:", "postgres://", "postgresql://"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
+    {
+        return Err("SCIM_DATABASE_URL: expected sqlite://PATH, postgres://USER:PASSWORD@HOST/DB or memory:".into());
+    }
+    // The error names SCIM_DATABASE_URL (password redacted) and the cause.
+    let sql = SqlBackend::connect_with(SqlOptions::new(url).with_foreign_members()).await?;
+    Ok((Arc::new(sql.clone()), Arc::new(sql.key_store())))
 }
 
 #[tokio::main]
@@ -127,7 +141,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .parse()
         .map_err(|e| format!("SCIM_ADDR: {e}"))?;
     let base_url = var("SCIM_BASE_URL").unwrap_or_else(|| format!("http://{addr}{SCIM_PATH}"));
-    let (groups, keys) = companion(&var("SCIM_DATABASE_URL").unwrap_or_else(|| "memory:".into()))?;
+    let (groups, keys) =
+        companion(&var("SCIM_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())).await?;
     let config = zitadel_config()?;
     println!("scimitar SCIM server on Zitadel {}", config.url);
     let backend = Arc::new(ZitadelBackend::new(config, groups)?);

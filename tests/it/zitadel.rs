@@ -196,6 +196,51 @@ async fn lookups_read_their_own_writes_despite_the_list_lag() {
         .unwrap();
     assert_eq!(by_name.total_results, 1);
     assert_eq!(by_name.resources[0].id.as_deref(), Some(plain_id.as_str()));
+    // The companion indexes every write: a userName lookup sees a user made with an
+    // externalId too, also from another replica (or after a restart: a new backend over the
+    // same companion), and a deleted user is gone at once although ListUsers still lists it.
+    let replica = ZitadelBackend::new(config(&double), backend.companion().clone()).unwrap();
+    for b in [&backend, &replica] {
+        let by_name = b
+            .list_users(&c, &filter(r#"userName eq "user2@contoso.com""#))
+            .await
+            .unwrap();
+        assert_eq!(by_name.resources[0].id.as_deref(), Some(id.as_str()));
+    }
+    // A rename on one replica is found by its new name on the other at once.
+    let renamed = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "userName", "value": "renamed2@contoso.com"}]}),
+    );
+    backend
+        .patch_user(&c, &id, &renamed, &ResourceSchema::user(), None)
+        .await
+        .unwrap();
+    let by_new = replica
+        .list_users(&c, &filter(r#"userName eq "Renamed2@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(by_new.resources[0].id.as_deref(), Some(id.as_str()));
+    let by_ext = replica
+        .list_users(
+            &c,
+            &filter(r#"externalId eq "00000000-0000-4000-8000-000000000002""#),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_ext.resources[0].user_name, "renamed2@contoso.com");
+    let doomed = backend
+        .create_user(&c, entra_user(4))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    backend.delete_user(&c, &doomed, None).await.unwrap();
+    let gone = backend
+        .list_users(&c, &filter(r#"userName eq "user4@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(gone.total_results, 0);
     // Entra's "Test connection": a miss is an empty page.
     let miss = backend
         .list_users(&c, &filter(r#"userName eq "8a1b0c7e-unknown""#))
@@ -233,12 +278,22 @@ async fn externalid_lookup_is_one_list_call_for_users_made_elsewhere() {
         )
         .await
         .unwrap();
+    // Another SCIM server process (a replica, or after a restart) knows nothing of that write.
+    let replica = ZitadelBackend::new(
+        config(&double),
+        Arc::new(MemoryBackend::new().with_foreign_members()),
+    )
+    .unwrap();
+    replica
+        .list_users(&c, &ListQuery::new().with_page(1, Some(1)))
+        .await
+        .unwrap();
     double.reset_calls();
     let q = filter(r#"externalId eq "moved-3""#).with_selection(Selection {
         attributes: vec![scimitar::AttrPath::new("userName")],
         excluded_attributes: vec![],
     });
-    let found = backend.list_users(&c, &q).await.unwrap();
+    let found = replica.list_users(&c, &q).await.unwrap();
     assert_eq!(found.total_results, 1);
     let calls = double.calls();
     assert_eq!(
@@ -287,6 +342,19 @@ async fn patch_active_is_at_most_two_calls_and_repeats_are_no_ops() {
     );
     let z = double.users("org-a");
     assert_eq!(z[0]["state"], "USER_STATE_INACTIVE");
+    // Removing `active` reactivates: the user reads back without it, as one created without it.
+    let remove = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "remove", "path": "active"}]}),
+    );
+    let u = backend
+        .patch_user(&c, &id, &remove, &ResourceSchema::user(), None)
+        .await
+        .unwrap();
+    assert_eq!(u.active, None);
+    let read = backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    assert_eq!(read.active, None);
+    assert_eq!(double.users("org-a")[0]["state"], "USER_STATE_ACTIVE");
 }
 
 #[tokio::test]
@@ -641,6 +709,11 @@ async fn zitadel_calls_per_scim_operation() {
         .await
         .unwrap();
     measure("lookup externalId eq, match, full user", 2, &double);
+    backend
+        .list_users(&c, &filter(r#"userName eq "user201@contoso.com""#))
+        .await
+        .unwrap();
+    measure("lookup userName eq, match, full user", 2, &double);
     let mut no_ext = entra_user(202);
     no_ext.external_id = None;
     backend.create_user(&c, no_ext).await.unwrap();
@@ -694,7 +767,7 @@ async fn zitadel_calls_per_scim_operation() {
         )
         .await
         .unwrap();
-    measure("PATCH group members add 1 (no role mapping)", 1, &double);
+    measure("PATCH group members add 1 (no role mapping)", 0, &double);
     backend.delete_user(&c, &id, None).await.unwrap();
     measure("DELETE /Users/{id} (1 authorization)", 4, &double);
     println!("| SCIM operation | Zitadel calls | bound |\n|---|---|---|");
@@ -838,4 +911,104 @@ async fn no_cursor_walks_and_the_kit_agrees() {
     scimitar::testkit::check_cursor_walk(&factory)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_user_that_cannot_be_finished_is_undone_not_reported() {
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::Pat(Secret::new(double.pat())))
+        .with_retry(retry())
+        .with_org(
+            "org-a",
+            OrgSettings::default().with_roles("project-org-a", &["no-such-role"]),
+        );
+    let backend =
+        ZitadelBackend::new(cfg, Arc::new(MemoryBackend::new().with_foreign_members())).unwrap();
+    let c = ctx("org-a");
+    let e = backend.create_user(&c, entra_user(90)).await.unwrap_err();
+    assert!(e.status().is_client_error() || e.status().is_server_error());
+    assert!(
+        double.users("org-a").is_empty(),
+        "the half-made user was removed"
+    );
+    // A disabled user is created, then deactivated: 2 calls, and it reads back inactive.
+    let (double, backend) = setup(ZitadelVersion::V4_0).await;
+    let mut off = entra_user(91);
+    off.active = Some(false);
+    let id = backend.create_user(&c, off).await.unwrap().id.unwrap();
+    assert_eq!(double.users("org-a")[0]["state"], "USER_STATE_INACTIVE");
+    let read = backend.get_user(&c, &id, &Selection::all()).await.unwrap();
+    assert_eq!(read.active, Some(false));
+    // v4.0 (authorization v2beta): delete removes the authorizations too.
+    backend.delete_user(&c, &id, None).await.unwrap();
+    assert!(double.users("org-a").is_empty());
+    let calls = double.calls();
+    assert!(
+        calls.contains_key("zitadel.authorization.v2beta.AuthorizationService/DeleteAuthorization"),
+        "{calls:?}"
+    );
+}
+
+/// The production companion: groups (members are Zitadel ids) and the lookup index in SQLite,
+/// shared by two backends as by two replicas or a restart.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn a_sqlite_companion_holds_groups_of_zitadel_users_and_the_index() {
+    use scimitar::backend::sql::{SqlBackend, SqlOptions};
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    double.set_faults(Faults {
+        list_users_lag: Duration::from_secs(60),
+        ..Faults::default()
+    });
+    let dir = std::env::temp_dir().join(format!("scimitar-zitadel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("companion.db").display());
+    let open = || async {
+        let sql = SqlBackend::connect_with(SqlOptions::new(&url).with_foreign_members())
+            .await
+            .unwrap();
+        ZitadelBackend::new(config(&double), Arc::new(sql)).unwrap()
+    };
+    let c = ctx("org-a");
+    let first = open().await;
+    let id = first
+        .create_user(&c, entra_user(60))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let g = first
+        .create_group(
+            &c,
+            Group::new("Sales").with_member(Member::user(id.clone())),
+        )
+        .await
+        .unwrap();
+    // Without the option the SQL store refuses a member it does not hold.
+    let strict = SqlBackend::connect("sqlite::memory:").await.unwrap();
+    let e = strict
+        .create_group(&c, Group::new("X").with_member(Member::user(id.clone())))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    drop(first);
+    // "After a restart": ListUsers still lags, the index and the groups are in the file.
+    let second = open().await;
+    let found = second
+        .list_users(&c, &filter(r#"userName eq "USER60@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(found.resources[0].id.as_deref(), Some(id.as_str()));
+    assert_eq!(found.resources[0].groups.len(), 1);
+    let read = second
+        .get_group(&c, g.id.as_deref().unwrap(), &Selection::all())
+        .await;
+    assert_eq!(read.unwrap().members[0].value, id);
+    second.delete_user(&c, &id, None).await.unwrap();
+    let g = second
+        .get_group(&c, g.id.as_deref().unwrap(), &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -34,6 +34,9 @@ pub struct SqlOptions {
     pub scan_limit: usize,
     /// `filter.maxResults`: the most resources in one list answer.
     pub max_results: usize,
+    /// Group members may be user ids this store does not hold (users kept elsewhere, e.g. in
+    /// Zitadel, by a backend that checks them itself); they are members of kind `User`.
+    pub foreign_members: bool,
 }
 
 impl SqlOptions {
@@ -46,7 +49,16 @@ impl SqlOptions {
             busy_timeout: Duration::from_secs(5),
             scan_limit: DEFAULT_SCAN_LIMIT,
             max_results: DEFAULT_MAX_RESULTS,
+            foreign_members: false,
         }
+    }
+
+    /// Group members may be user ids (UUIDs) this store does not hold: the companion store of
+    /// a backend whose users live elsewhere and which checks members itself (as
+    /// [`MemoryBackend::with_foreign_members`](crate::backend::MemoryBackend::with_foreign_members)).
+    pub fn with_foreign_members(mut self) -> Self {
+        self.foreign_members = true;
+        self
     }
 
     /// With another pool size (at least 1).

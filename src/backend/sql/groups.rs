@@ -114,10 +114,11 @@ pub(crate) async fn create(
     d: Dialect,
     tenant: &str,
     mut group: Group,
+    foreign: bool,
 ) -> Result<Group, BackendError> {
     let list = std::mem::take(&mut group.members);
     let id = Uid::random().to_string();
-    let resolved = members::resolve(conn, d, tenant, &list, &id).await?;
+    let resolved = members::resolve(conn, d, tenant, &list, &id, foreign).await?;
     let shell = Shell::of(group)?;
     let now = now_micros();
     sqlx::query(

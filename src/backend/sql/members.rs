@@ -54,13 +54,15 @@ async fn existing(
 }
 
 /// Checks `list` against the tenant, in order (the first bad member is the error, as in the
-/// memory backend): each must be a User or Group of the tenant other than `group` itself.
+/// memory backend): each must be a User or Group of the tenant other than `group` itself; with
+/// `foreign`, any other id (a UUID) is a User kept elsewhere.
 pub(crate) async fn resolve(
     conn: &mut AnyConnection,
     d: Dialect,
     tenant: &str,
     list: &[Member],
     group: &str,
+    foreign: bool,
 ) -> Result<Vec<Resolved>, BackendError> {
     if list.is_empty() {
         return Ok(Vec::new());
@@ -102,6 +104,8 @@ pub(crate) async fn resolve(
                 "User"
             } else if groups.contains(&id) {
                 "Group"
+            } else if foreign {
+                "User"
             } else {
                 return Err(unknown());
             };
@@ -277,6 +281,8 @@ pub(crate) struct Spec<'a> {
     pub(crate) add: &'a [Member],
     /// A new version even when nothing differs (a PUT).
     pub(crate) touch: bool,
+    /// Members may be users this store does not hold ([`super::SqlOptions::foreign_members`]).
+    pub(crate) foreign: bool,
 }
 
 /// Applies `spec` to group `id` atomically (inside the caller's write transaction): 404, then
@@ -295,9 +301,9 @@ pub(crate) async fn change(
         .await?
         .ok_or_else(|| not_found("Group", id))?;
     check(&rec, if_match)?;
-    let add_resolved = resolve(conn, d, tenant, spec.add, &key).await?;
+    let add_resolved = resolve(conn, d, tenant, spec.add, &key, spec.foreign).await?;
     let replace = match spec.replace {
-        Some(list) => Some(resolve(conn, d, tenant, list, &key).await?),
+        Some(list) => Some(resolve(conn, d, tenant, list, &key, spec.foreign).await?),
         None => None,
     };
     let shell = spec.shell.map(Shell::of).transpose()?;

@@ -49,6 +49,8 @@ pub(crate) struct Inner {
     writer: Option<Writer>,
     capabilities: Capabilities,
     scan_limit: usize,
+    /// [`SqlOptions::foreign_members`].
+    foreign_members: bool,
     user_schema: Arc<ResourceSchema>,
     group_schema: Arc<ResourceSchema>,
 }
@@ -196,6 +198,7 @@ impl SqlBackend {
                 dialect,
                 capabilities: Capabilities::scan(options.max_results.max(1)).with_cursor(true),
                 scan_limit: options.scan_limit,
+                foreign_members: options.foreign_members,
                 user_schema: Arc::new(ResourceSchema::user()),
                 group_schema: Arc::new(ResourceSchema::group()),
             }),
@@ -263,6 +266,7 @@ async fn patch_group_tx(
     schema: &ResourceSchema,
     if_match: Option<&VersionCondition>,
     selection: &Selection,
+    foreign: bool,
 ) -> Result<Group, BackendError> {
     let to_member = crate::backend::defaults::member_of_ref;
     let Some(delta) = patch.group_delta(schema)? else {
@@ -281,6 +285,7 @@ async fn patch_group_tx(
                 shell: Some(patched),
                 replace: Some(&list),
                 touch: true,
+                foreign,
                 ..Spec::default()
             };
             let rec = members::change(conn, d, tenant, &key, spec, None).await?;
@@ -313,6 +318,7 @@ async fn patch_group_tx(
         remove,
         add: &add,
         touch: false,
+        foreign,
     };
     let rec = members::change(conn, d, tenant, &key, spec, if_match).await?;
     groups::finish(conn, tenant, &rec, selection.wants("members")).await
@@ -409,8 +415,9 @@ impl IdentityBackend for SqlBackend {
 
     async fn create_group(&self, ctx: &Context, group: Group) -> Result<Group, BackendError> {
         let d = self.inner.dialect;
+        let foreign = self.inner.foreign_members;
         let t = tenant(ctx).to_owned();
-        in_write!(self.inner, write, (t, group), c => groups::create(c, d, t, group.clone()))
+        in_write!(self.inner, write, (t, group), c => groups::create(c, d, t, group.clone(), foreign))
     }
 
     async fn get_group(
@@ -433,6 +440,7 @@ impl IdentityBackend for SqlBackend {
     ) -> Result<Group, BackendError> {
         let d = self.inner.dialect;
         let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
+        let foreign = self.inner.foreign_members;
         let mut shell = group;
         let list = std::mem::take(&mut shell.members);
         in_write!(self.inner, write, (t, id, m, shell, list), c => async {
@@ -440,6 +448,7 @@ impl IdentityBackend for SqlBackend {
                 shell: Some(shell.clone()),
                 replace: Some(list),
                 touch: true,
+                foreign,
                 ..Spec::default()
             };
             let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
@@ -478,10 +487,11 @@ impl IdentityBackend for SqlBackend {
         selection: &Selection,
     ) -> Result<Group, BackendError> {
         let d = self.inner.dialect;
+        let foreign = self.inner.foreign_members;
         let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
         let (p, s, sel) = (patch.clone(), schema.clone(), selection.clone());
         in_write!(self.inner, write, (t, id, p, s, m, sel), c =>
-            patch_group_tx(c, d, t, id, p, s, m.as_ref(), sel))
+            patch_group_tx(c, d, t, id, p, s, m.as_ref(), sel, foreign))
     }
 
     async fn modify_group_members(
@@ -497,10 +507,12 @@ impl IdentityBackend for SqlBackend {
         let (t, id, m) = (tenant(ctx).to_owned(), id.to_owned(), if_match.cloned());
         let (add, remove) = (add.to_vec(), remove.to_vec());
         let wants = selection.wants("members");
+        let foreign = self.inner.foreign_members;
         in_write!(self.inner, write, (t, id, m, add, remove), c => async {
             let spec = Spec {
                 add,
                 remove,
+                foreign,
                 ..Spec::default()
             };
             let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;

@@ -40,16 +40,13 @@ const METADATA_ATTRS: &[&str] = &[
     "emails",
     "phoneNumbers",
     "x509Certificates",
+    "preferredLanguage",
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
 ];
 /// Attributes Zitadel holds natively (a PATCH of only these needs no metadata read).
-const NATIVE_ATTRS: &[&str] = &[
-    "active",
-    "userName",
-    "displayName",
-    "nickName",
-    "preferredLanguage",
-];
+/// (Not `displayName` or `name.*`: removing them changes which profile values are derived,
+/// which is kept in metadata.)
+const NATIVE_ATTRS: &[&str] = &["active", "userName", "nickName"];
 /// The namespace of deterministic user ids.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0c_1d2e_3f40_5a6b);
 
@@ -65,9 +62,11 @@ const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5c1b_7a3e_2f4d_4e8a_9b0
 /// else post-filtered within the scan limit), sort, PATCH; no ETags (Zitadel's sequence does
 /// not move on metadata changes), no password change.
 ///
-/// A PATCH that touches only what Zitadel holds natively (`active`, `userName`,
-/// `displayName`, `nickName`, `preferredLanguage`, `name.givenName`, `name.familyName`, e.g.
-/// Entra ID's disable) reads no metadata, so its answer carries the natively held attributes
+/// A PATCH that removes `active` from a deactivated user reactivates it (Zitadel has no user
+/// without a state; it reads back without `active`, as one created without it).
+///
+/// A PATCH that only disables (`active: false`, Entra ID's disable) or sets `userName` or
+/// `nickName` reads no metadata, so its answer carries the natively held attributes
 /// only; `GET /Users/{id}` returns the whole user.
 pub struct ZitadelBackend {
     pub(crate) config: ZitadelConfig,
@@ -78,6 +77,7 @@ pub struct ZitadelBackend {
     capabilities: Capabilities,
     pub(crate) ext_key: String,
     user_schema: Arc<ResourceSchema>,
+    pub(crate) recent: super::recent::Recent,
 }
 
 impl std::fmt::Debug for ZitadelBackend {
@@ -124,6 +124,7 @@ impl ZitadelBackend {
             capabilities,
             ext_key,
             user_schema: Arc::new(ResourceSchema::user()),
+            recent: super::recent::Recent::default(),
         }
     }
 
@@ -197,10 +198,25 @@ impl ZitadelBackend {
         z: &ZUser,
         selection: &Selection,
     ) -> Result<User, BackendError> {
+        self.read_opt(ctx, z, selection)
+            .await?
+            .ok_or_else(|| BackendError::not_found(format!("no user {:?}", z.user_id)))
+    }
+
+    /// [`Self::read`], `None` when the user turns out to be gone (a lagging list named it).
+    pub(crate) async fn read_opt(
+        &self,
+        ctx: &Context,
+        z: &ZUser,
+        selection: &Selection,
+    ) -> Result<Option<User>, BackendError> {
         let wants_meta =
             METADATA_ATTRS.iter().any(|a| selection.wants(a)) || selection.attributes.is_empty();
         let meta = if wants_meta {
-            Some(self.metadata(&z.user_id).await?)
+            match self.metadata_opt(&z.user_id).await? {
+                Some(m) => Some(m),
+                None => return Ok(None),
+            }
         } else {
             None
         };
@@ -208,7 +224,7 @@ impl ZitadelBackend {
         if selection.wants("groups") {
             user.groups = self.groups_of(ctx, &z.user_id).await?;
         }
-        Ok(user)
+        Ok(Some(user))
     }
 
     /// The user `id` made by an earlier attempt of this create, if it is the same user.
@@ -238,7 +254,7 @@ impl ZitadelBackend {
         let mut created_at = None;
         for attempt in 0..2 {
             let body = self.create_body(ctx, &id, &user, &native, &meta).await?;
-            let (answer, attempts) = self
+            let (answer, maybe_applied) = self
                 .connect
                 .call_attempts::<_, CreateUserResponse>(&method("CreateUser"), &body)
                 .await;
@@ -250,7 +266,7 @@ impl ZitadelBackend {
                 }
                 Err(e) if e.is("failed_precondition", Some(USER_ID_TAKEN)) => {
                     if let Some(z) = self.earlier_attempt(ctx, &id, &user).await? {
-                        if attempts <= 1 {
+                        if !maybe_applied {
                             // Not our own lost answer: the client creates a user that exists.
                             return Err(BackendError::uniqueness(format!(
                                 "user {:?} already exists (id {id})",
@@ -290,6 +306,8 @@ impl ZitadelBackend {
                 .await;
             return Err(e);
         }
+        self.recent.created(&id);
+        self.index_put(ctx, &id, &user.user_name).await;
         let mut created = user;
         created.id = Some(id);
         created.password = None;
@@ -308,25 +326,33 @@ impl ZitadelBackend {
 
     /// Whether a PATCH touches only attributes Zitadel holds natively.
     fn native_only(patch: &PatchRequest) -> bool {
-        let native = |name: &str, sub: Option<&str>| {
-            NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
-                || (name.eq_ignore_ascii_case("name")
-                    && sub.is_some_and(|s| {
-                        s.eq_ignore_ascii_case("givenName") || s.eq_ignore_ascii_case("familyName")
-                    }))
+        // `active` only when set to false (Entra's disable): an active user may read back
+        // without `active` (see the derived metadata key), so enabling reads the metadata.
+        let disabling = |v: Option<&Value>| match v {
+            Some(Value::Bool(b)) => !*b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("false"),
+            _ => false,
         };
-        patch.operations().iter().all(|op| match op.path() {
-            Some(p) => {
-                p.attr.urn.is_none()
-                    && p.filter.is_none()
-                    && native(&p.attr.name, p.attr.sub_attr.as_deref())
-            }
-            None => op.value().and_then(Value::as_object).is_some_and(|o| {
-                o.keys().all(|k| match k.split_once('.') {
-                    Some((a, s)) => native(a, Some(s)),
-                    None => native(k, None),
-                })
-            }),
+        let native = |name: &str, sub: Option<&str>, value: Option<&Value>| {
+            sub.is_none()
+                && NATIVE_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name))
+                && (!name.eq_ignore_ascii_case("active") || disabling(value))
+        };
+        patch.operations().iter().all(|op| {
+            op.kind() != crate::patch::OpKind::Remove
+                && match op.path() {
+                    Some(p) => {
+                        p.attr.urn.is_none()
+                            && p.filter.is_none()
+                            && native(&p.attr.name, p.attr.sub_attr.as_deref(), op.value())
+                    }
+                    None => op.value().and_then(Value::as_object).is_some_and(|o| {
+                        o.iter().all(|(k, v)| match k.split_once('.') {
+                            Some((a, s)) => native(a, Some(s), Some(v)),
+                            None => native(k, None, Some(v)),
+                        })
+                    }),
+                }
         })
     }
 
@@ -336,6 +362,7 @@ impl ZitadelBackend {
         ctx: &Context,
         filter: &Filter,
         selection: &Selection,
+        derived: bool,
     ) -> Result<Option<User>, BackendError> {
         let Filter::Compare {
             path,
@@ -351,39 +378,60 @@ impl ZitadelBackend {
         if !by_ext && !by_name {
             return Ok(None);
         }
-        let mut probe = User::new(v.to_string());
-        if by_ext {
-            probe.external_id = Some(v.to_string());
+        // `userName`: the companion's index of written users first (no Zitadel call); then
+        // the id a user created with this value would have.
+        let mut ids: Vec<String> = Vec::new();
+        if by_name && let Some(id) = self.index_find(ctx, v).await {
+            ids.push(id);
         }
-        let id = Self::user_id_for(org, &probe);
-        let Some(z) = self.fetch_any(&id).await? else {
-            return Ok(None);
-        };
-        if z.org() != Some(org) || z.human.is_none() {
-            return Ok(None);
-        }
-        if by_name {
-            // The username is native: no metadata is needed to confirm the match.
-            if !z.username.eq_ignore_ascii_case(v) {
-                return Ok(None);
+        if derived {
+            let mut probe = User::new(v.to_string());
+            if by_ext {
+                probe.external_id = Some(v.to_string());
             }
-            return self.read(ctx, &z, selection).await.map(Some);
+            let id = Self::user_id_for(org, &probe);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
-        // The externalId may have changed since the id was derived: confirm it.
-        let user = self.read(ctx, &z, &Selection::all()).await?;
-        Ok((user.external_id.as_deref() == Some(&**v)).then_some(user))
+        for id in ids {
+            let Some(z) = self.fetch_any(&id).await? else {
+                continue;
+            };
+            if z.org() != Some(org) || z.human.is_none() {
+                continue;
+            }
+            if by_name {
+                // The username is native: no metadata is needed to confirm the match.
+                if z.username.eq_ignore_ascii_case(v) {
+                    return self.read_opt(ctx, &z, selection).await;
+                }
+                continue;
+            }
+            // The externalId may have changed since: confirm it.
+            if let Some(user) = self.read_opt(ctx, &z, &Selection::all()).await?
+                && user.external_id.as_deref() == Some(&**v)
+            {
+                return Ok(Some(user));
+            }
+        }
+        Ok(None)
     }
 
     async fn list(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
-        let org = ctx.tenant().as_str();
         let caps = self.zcaps().await;
         let schema = query
             .schema
             .clone()
             .unwrap_or_else(|| self.user_schema.clone());
         let max = self.capabilities.max_results;
+        // `externalId eq`: the deterministic id first (fresh, and a hit for every user this
+        // backend created with it); `userName eq`: the index, then ListUsers, then the
+        // deterministic id when ListUsers finds nothing (it lags behind writes).
+        let by_ext = matches!(&query.filter, Some(Filter::Compare { path, op: CompareOp::Eq, .. })
+            if path.name.eq_ignore_ascii_case("externalId"));
         if let Some(f) = &query.filter
-            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection).await?
+            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection, by_ext).await?
         {
             return Ok(apply_query(
                 vec![user],
@@ -394,6 +442,34 @@ impl ZitadelBackend {
                 User::to_json,
             )?);
         }
+        let page = self.list_zitadel(ctx, query, caps, &schema).await?;
+        if !by_ext
+            && page.total_results == 0
+            && let Some(f) = &query.filter
+            && let Some(user) = self.lookup_fresh(ctx, f, &query.selection, true).await?
+        {
+            return Ok(apply_query(
+                vec![user],
+                query,
+                &schema,
+                max,
+                1,
+                User::to_json,
+            )?);
+        }
+        Ok(page)
+    }
+
+    /// [`Self::list`] as Zitadel's `ListUsers` answers it.
+    async fn list_zitadel(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+        caps: ZCaps,
+        schema: &Arc<ResourceSchema>,
+    ) -> Result<Page<User>, BackendError> {
+        let org = ctx.tenant().as_str();
+        let max = self.capabilities.max_results;
         let plan = lookup::plan(query.filter.as_ref(), caps, &self.ext_key);
         let mut queries = vec![
             json!({"organizationIdQuery": {"organizationId": org}}),
@@ -416,10 +492,19 @@ impl ZitadelBackend {
                 .list_page(&queries, column, asc, range.start, range.len())
                 .await?;
             let mut users = Vec::with_capacity(r.result.len());
+            let mut gone = 0;
             for z in &r.result {
-                users.push(self.read(ctx, z, &query.selection).await?);
+                // A lagging list may still name a user deleted a moment ago.
+                match self.recent.is_deleted(&z.user_id) {
+                    true => gone += 1,
+                    false => match self.read_opt(ctx, z, &query.selection).await? {
+                        Some(u) => users.push(u),
+                        None => gone += 1,
+                    },
+                }
             }
-            return Ok(Page::new(users, total(&r), query.start_index));
+            let total = total(&r).saturating_sub(gone);
+            return Ok(Page::new(users, total, query.start_index));
         }
         // Post-filter: every candidate, bounded by the scan limit.
         let limit = self.config.scan_limit;
@@ -448,12 +533,16 @@ impl ZitadelBackend {
         }
         let mut users = Vec::with_capacity(found.len());
         for z in &found {
-            users.push(self.read(ctx, z, &Selection::all()).await?);
+            if !self.recent.is_deleted(&z.user_id)
+                && let Some(u) = self.read_opt(ctx, z, &Selection::all()).await?
+            {
+                users.push(u);
+            }
         }
         Ok(apply_query(
             users,
             query,
-            &schema,
+            schema,
             max,
             limit,
             User::to_json,
@@ -539,6 +628,8 @@ impl IdentityBackend for ZitadelBackend {
             Err(e) if e.is("not_found", None) => {}
             Err(e) => return Err(e.into()),
         }
+        self.recent.deleted(&z.user_id);
+        self.index_drop(ctx, &z.user_id).await;
         self.leave_all_groups(ctx, &z.user_id).await
     }
 
@@ -573,6 +664,14 @@ impl IdentityBackend for ZitadelBackend {
             return Ok(user);
         }
         let patched = User::from_json(json)?;
+        if patched.active.is_none() && current.active == Some(false) {
+            // `active` removed from a deactivated user: Zitadel has no "no state", so the user
+            // becomes what a user created without `active` is: active, read back without it.
+            self.set_active(&z.user_id, true).await?;
+            let mut z = z;
+            z.state = Some("USER_STATE_ACTIVE".to_owned());
+            return self.change(ctx, &z, meta.as_ref(), &patched).await;
+        }
         self.change(ctx, &z, meta.as_ref(), &patched).await
     }
 

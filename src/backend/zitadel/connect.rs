@@ -186,25 +186,29 @@ impl Connect {
         self.call_attempts(method, request).await.0
     }
 
-    /// [`Connect::call`], also telling how many attempts were sent (more than one means an
+    /// [`Connect::call`], also telling whether an earlier attempt may have been applied
+    /// (it failed in a way that does not prove Zitadel refused it: a timeout, a 5xx; a 429
+    /// or `resource_exhausted` is a refusal) before its answer was lost.
     /// earlier attempt may have been applied before its answer was lost).
     pub(crate) async fn call_attempts<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         method: &str,
         request: &Req,
-    ) -> (Result<Resp, ZError>, u32) {
+    ) -> (Result<Resp, ZError>, bool) {
         let body = match serde_json::to_vec(request) {
             Ok(b) => b,
-            Err(e) => return (Err(ZError::Internal(e.to_string())), 0),
+            Err(e) => return (Err(ZError::Internal(e.to_string())), false),
         };
-        let mut attempts = 0;
-        let answer = self.send(&format!("/{method}"), body, &mut attempts).await;
+        let mut maybe_applied = false;
+        let answer = self
+            .send(&format!("/{method}"), body, &mut maybe_applied)
+            .await;
         let parsed = answer.and_then(|a| {
             serde_json::from_slice(&a).map_err(|e| {
                 ZError::Internal(format!("{method}: Zitadel's answer does not parse: {e}"))
             })
         });
-        (parsed, attempts)
+        (parsed, maybe_applied)
     }
 
     /// The number of calls made per method since the start.
@@ -215,7 +219,12 @@ impl Connect {
             .clone()
     }
 
-    async fn send(&self, path: &str, body: Vec<u8>, sent: &mut u32) -> Result<Vec<u8>, ZError> {
+    async fn send(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        maybe_applied: &mut bool,
+    ) -> Result<Vec<u8>, ZError> {
         let mut attempt = 0u32;
         let mut reauthed = false;
         loop {
@@ -225,7 +234,6 @@ impl Connect {
                 .await
                 .map_err(|e| ZError::Unavailable(format!("no access token: {}", e.detail())))?;
             self.count(path);
-            *sent += 1;
             let result = self
                 .transport
                 .send(HttpCall {
@@ -250,10 +258,14 @@ impl Connect {
                     if !transient {
                         return Err(e);
                     }
+                    *maybe_applied |= !(a.status == 429 || e.is("resource_exhausted", None));
                     e.to_string()
                 }
                 Err(TransportError::Other(e)) => return Err(ZError::Internal(e)),
-                Err(e) => e.to_string(),
+                Err(e) => {
+                    *maybe_applied |= e == TransportError::Timeout;
+                    e.to_string()
+                }
             };
             attempt += 1;
             if attempt >= self.retry.max_attempts {
@@ -283,6 +295,104 @@ impl Connect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Secret;
+    use crate::backend::zitadel::config::Credentials;
+    use crate::backend::zitadel::transport::HttpAnswer;
+    use async_trait::async_trait;
+
+    /// Answers from a script, in order; records what it was sent.
+    struct Script(
+        Mutex<Vec<Result<HttpAnswer, TransportError>>>,
+        Mutex<Vec<HttpCall>>,
+    );
+
+    #[async_trait]
+    impl Transport for Script {
+        async fn send(&self, call: HttpCall) -> Result<HttpAnswer, TransportError> {
+            self.1.lock().unwrap().push(call);
+            let mut answers = self.0.lock().unwrap();
+            if answers.is_empty() {
+                return Err(TransportError::Other("script exhausted".into()));
+            }
+            answers.remove(0)
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Result<HttpAnswer, TransportError> {
+        Ok(HttpAnswer {
+            status,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn connect(script: Vec<Result<HttpAnswer, TransportError>>) -> (Connect, Arc<Script>) {
+        let t = Arc::new(Script(Mutex::new(script), Mutex::new(Vec::new())));
+        let retry = RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(2),
+        };
+        let tokens = TokenSource::new(Credentials::Pat(Secret::new("pat-1")), "http://z");
+        (Connect::new(t.clone(), tokens, retry), t)
+    }
+
+    #[tokio::test]
+    async fn transient_answers_are_retried_then_succeed() {
+        let (c, t) = connect(vec![
+            answer(429, ""),
+            answer(503, r#"{"code":"unavailable","message":"x"}"#),
+            Err(TransportError::Timeout),
+            answer(200, r#"{"user":{"userId":"1","username":"a"}}"#),
+        ]);
+        let (r, maybe_applied) = c
+            .call_attempts::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/GetUserByID",
+                &serde_json::json!({"userId": "1"}),
+            )
+            .await;
+        assert_eq!(r.unwrap()["user"]["userId"], "1");
+        assert!(maybe_applied, "a 503 and a timeout may have been applied");
+        let sent = t.1.lock().unwrap();
+        assert_eq!(sent[0].path, "/zitadel.user.v2.UserService/GetUserByID");
+        assert!(sent[0].connect && sent[0].bearer.as_deref() == Some("pat-1"));
+        assert!(!format!("{:?}", sent[0]).contains("pat-1"));
+        assert_eq!(
+            c.calls().get("zitadel.user.v2.UserService/GetUserByID"),
+            Some(&4)
+        );
+    }
+
+    #[tokio::test]
+    async fn refusals_are_not_retried_and_exhaustion_is_503() {
+        let (c, _) = connect(vec![answer(
+            400,
+            r#"{"code":"failed_precondition","message":"Errors.User.AlreadyExisting (COMMAND-7yiox1isql)"}"#,
+        )]);
+        let e = c
+            .call::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/CreateUser",
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        assert!(e.is("failed_precondition", Some("COMMAND-7yiox1isql")));
+        let (c, _) = connect(vec![
+            answer(429, ""),
+            answer(429, ""),
+            answer(429, ""),
+            answer(429, ""),
+        ]);
+        let e = c
+            .call::<_, serde_json::Value>(
+                "zitadel.user.v2.UserService/ListUsers",
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        let b = BackendError::from(e);
+        assert_eq!(b.status().as_u16(), 503);
+        assert!(b.retry_after().is_some());
+    }
 
     #[test]
     fn error_ids_come_from_the_trailing_parentheses() {

@@ -18,16 +18,19 @@ use std::collections::HashSet;
 const BATCH: usize = 100;
 
 impl ZitadelBackend {
-    /// 400 `invalidValue` unless every member is a human user of the context's org. One
-    /// `ListUsers` per batch; ids it does not list yet (it lags behind writes) are read with
-    /// `GetUserByID`.
+    /// 400 `invalidValue` unless every member is a human user of the context's org. Members in
+    /// the companion's index were checked when this backend wrote them: no Zitadel call. The
+    /// others: one `ListUsers` per batch; ids it does not list yet (it lags behind writes) are
+    /// read with `GetUserByID`.
     pub(crate) async fn check_members(
         &self,
         ctx: &Context,
         members: &[Member],
     ) -> Result<(), BackendError> {
         let org = ctx.tenant().as_str();
-        let ids: Vec<&str> = members.iter().map(|m| m.value.as_str()).collect();
+        let all: Vec<&str> = members.iter().map(|m| m.value.as_str()).collect();
+        let known = self.index_known(ctx, &all).await;
+        let ids: Vec<&str> = all.into_iter().filter(|id| !known.contains(*id)).collect();
         for batch in ids.chunks(BATCH) {
             let r: ListUsersResponse = self
                 .connect

@@ -30,6 +30,9 @@ use std::collections::BTreeMap;
 pub(crate) const PREFIX: &str = "urn:zitadel:scim:";
 const ATTR: &str = "urn:zitadel:scim:attr:";
 const DERIVED: &str = "urn:zitadel:scim:derived";
+/// `preferredLanguage` values Zitadel's profile cannot hold (more than 10 characters, or not a
+/// language tag) are kept here instead.
+const LANGUAGE: &str = "urn:zitadel:scim:preferredLanguage";
 /// String attributes kept as raw text (`name.*` under `name`).
 const RAW: &[&str] = &["profileUrl", "title", "locale", "timezone", "userType"];
 const RAW_NAME: &[&str] = &[
@@ -93,6 +96,7 @@ pub(crate) fn external_id_key(domain: Option<&str>) -> String {
 pub(crate) fn managed(key: &str, ext_key: &str) -> bool {
     key == ext_key
         || key == DERIVED
+        || key == LANGUAGE
         || key.starts_with(ATTR)
         || key.strip_prefix(PREFIX).is_some_and(|k| {
             RAW.contains(&k)
@@ -116,6 +120,20 @@ fn primary_value(list: Option<&Value>) -> Option<String> {
         .find(|e| e.get("primary").and_then(Value::as_bool) == Some(true))
         .or_else(|| items.first())?;
     text(chosen.get("value"))
+}
+
+/// A BCP 47-shaped tag Zitadel's profile holds (at most 10 characters).
+fn language_tag(l: &str) -> bool {
+    l.len() <= 10
+        && l.split('-')
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// `local@domain.tld` without spaces.
+fn email_like(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace)
+    })
 }
 
 /// A phone number Zitadel accepts as is: `+` and digits, with the usual separators.
@@ -165,14 +183,27 @@ pub(crate) fn split(user: &User, ext_key: &str) -> Result<(Native, Metadata), Ba
         }
     };
     let phone = primary_value(obj.get("phoneNumbers")).filter(|p| e164_like(p));
+    let language = text(obj.get("preferredLanguage"));
+    // Zitadel requires an email: without one, the userName if it is an address, else a
+    // stand-in under the reserved `.invalid` domain (RFC 2606); never read back.
+    let email = primary_value(obj.get("emails")).or_else(|| {
+        derived.push("email");
+        let name = user.user_name.trim();
+        Some(if email_like(name) {
+            name.to_owned()
+        } else {
+            let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.to_lowercase().as_bytes());
+            format!("{}@scim.invalid", id.simple())
+        })
+    });
     let native = Native {
         username: user.user_name.clone(),
         given_name,
         family_name,
         display_name,
         nick_name: text(obj.get("nickName")),
-        preferred_language: text(obj.get("preferredLanguage")),
-        email: primary_value(obj.get("emails")),
+        preferred_language: language.clone().filter(|l| language_tag(l)),
+        email,
         phone,
     };
     let mut meta = Metadata::new();
@@ -201,6 +232,14 @@ pub(crate) fn split(user: &User, ext_key: &str) -> Result<(Native, Metadata), Ba
         } else {
             meta.insert(format!("{ATTR}{k}"), v.to_string());
         }
+    }
+    if user.active.is_none() {
+        // No `active` given: the user stays as Zitadel has it, and an active user reads back
+        // without the attribute.
+        derived.push("active");
+    }
+    if let Some(l) = language.filter(|l| !language_tag(l)) {
+        meta.insert(LANGUAGE.to_owned(), l);
     }
     if !derived.is_empty() {
         meta.insert(DERIVED.to_owned(), derived.join(","));
@@ -279,7 +318,11 @@ pub(crate) fn join(
         put(&mut obj, "displayName", profile.display_name.clone());
     }
     put(&mut obj, "nickName", profile.nick_name.clone());
-    put(&mut obj, "preferredLanguage", profile.language());
+    put(
+        &mut obj,
+        "preferredLanguage",
+        meta.get(LANGUAGE).cloned().or_else(|| profile.language()),
+    );
     for k in RAW {
         put(&mut obj, k, meta.get(&format!("{PREFIX}{k}")).cloned());
     }
@@ -294,6 +337,7 @@ pub(crate) fn join(
     }
     let human = z.human.as_ref();
     if !obj.contains_key("emails")
+        && !derived.contains(&"email")
         && let Some(e) = human
             .and_then(|h| h.email.as_ref())
             .and_then(|e| e.email.clone())
@@ -322,7 +366,9 @@ pub(crate) fn join(
             obj.insert(attr.to_owned(), value);
         }
     }
-    obj.insert("active".into(), z.active().into());
+    if !(z.active() && derived.contains(&"active")) {
+        obj.insert("active".into(), z.active().into());
+    }
     obj.insert("schemas".into(), Value::Array(schemas));
     let mut user = User::from_json(Value::Object(obj)).map_err(|e| {
         BackendError::internal_msg(format!("user {} does not map to SCIM: {e}", z.user_id))
@@ -406,6 +452,24 @@ mod tests {
         assert!(back.name.is_none() && back.display_name.is_none());
         let named = User::new("c").with_name(Name::default());
         assert!(split(&named, &key).is_ok());
+    }
+
+    #[test]
+    fn languages_zitadel_cannot_hold_go_to_metadata() {
+        let key = external_id_key(None);
+        let mut user = User::new("l@contoso.com");
+        user.preferred_language = Some("not a language tag".into());
+        let (native, meta) = split(&user, &key).unwrap();
+        assert_eq!(native.preferred_language, None);
+        let back = join(&zuser_of(&native), Some(&meta), &key).unwrap();
+        assert_eq!(
+            back.preferred_language.as_deref(),
+            Some("not a language tag")
+        );
+        user.preferred_language = Some("de-CH".into());
+        let (native, meta) = split(&user, &key).unwrap();
+        assert_eq!(native.preferred_language.as_deref(), Some("de-CH"));
+        assert!(!meta.contains_key(LANGUAGE));
     }
 
     #[test]

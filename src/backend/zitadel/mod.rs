@@ -9,8 +9,15 @@
 //! * **Ids**: a new user's Zitadel id is a UUID v5 of (org, `externalId`), or of (org,
 //!   lower-cased `userName`) without one, so a retried create finds its first attempt
 //!   (`failed_precondition COMMAND-7yiox1isql` → read back and compare) instead of making a
-//!   second user, and `externalId eq` / `userName eq` lookups see a user right after its
-//!   creation (`GetUserByID` reads its own writes; `ListUsers` lags).
+//!   second user (a create the client repeats is 409).
+//! * **Lookups right after a write**: Zitadel's `ListUsers` lags behind writes, `GetUserByID`
+//!   does not. Every user this backend writes is indexed in the companion store (`userName` →
+//!   Zitadel id; durable and shared by replicas, so a restart or another replica changes
+//!   nothing): `userName eq` reads the index first and confirms with `GetUserByID`, then asks
+//!   `ListUsers` and, on a miss, reads the id a user without `externalId` would have;
+//!   `externalId eq` reads the deterministic id first. Users this process just deleted are
+//!   dropped from lagging `ListUsers` answers, and any listed user whose metadata read finds it
+//!   gone. Group members in the index need no Zitadel call to be checked.
 //! * **Attributes** Zitadel lacks are kept in user metadata under the keys of Zitadel's own
 //!   SCIM server, so users written by either are read the same way by both (values UTF-8;
 //!   *JSON* ones hold the attribute's SCIM JSON; *scimitar* marks keys Zitadel's SCIM server
@@ -45,9 +52,11 @@ mod backend;
 mod config;
 mod connect;
 mod groups;
+mod index;
 mod lookup;
 mod mapping;
 mod probe;
+mod recent;
 mod roles;
 mod token;
 mod transport;

@@ -35,13 +35,19 @@ impl ZitadelBackend {
         ctx: &Context,
         user_id: &str,
     ) -> Result<Vec<Authorization>, BackendError> {
-        let service = self.zcaps().await.authorization_service();
+        let caps = self.zcaps().await;
+        // v2 filters by `inUserIds`, v2beta by `userId`.
+        let user_filter = if caps.authorization_v2 {
+            json!({"inUserIds": {"ids": [user_id]}})
+        } else {
+            json!({"userId": {"id": user_id}})
+        };
         let r: ListAuthorizationsResponse = self
             .connect
             .call(
-                &format!("{service}/ListAuthorizations"),
+                &format!("{}/ListAuthorizations", caps.authorization_service()),
                 &json!({"pagination": {"limit": 1000}, "filters": [
-                    {"inUserIds": {"ids": [user_id]}},
+                    user_filter,
                     {"organizationId": {"id": ctx.tenant().as_str()}}]}),
             )
             .await?;

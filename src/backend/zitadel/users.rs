@@ -103,17 +103,32 @@ impl ZitadelBackend {
         }
     }
 
-    /// The user's `urn:zitadel:scim:*` metadata.
+    /// The user's `urn:zitadel:scim:*` metadata (404 when the user is gone).
     pub(crate) async fn metadata(&self, id: &str) -> Result<Metadata, BackendError> {
-        let r: ListMetadataResponse = self
+        self.metadata_opt(id)
+            .await?
+            .ok_or_else(|| BackendError::not_found(format!("no user {id:?}")))
+    }
+
+    /// The user's `urn:zitadel:scim:*` metadata, `None` when the user is gone (a list answer
+    /// that lags may still name a deleted user).
+    pub(crate) async fn metadata_opt(&self, id: &str) -> Result<Option<Metadata>, BackendError> {
+        let r: ListMetadataResponse = match self
             .connect
             .call(
                 &method("ListUserMetadata"),
                 &json!({"userId": id, "pagination": {"limit": 1000},
                     "filters": [{"keyFilter": {"key": mapping::PREFIX, "method": "TEXT_FILTER_METHOD_STARTS_WITH"}}]}),
             )
-            .await?;
-        Ok(mapping::decode_metadata(&r.metadata))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if e.is("not_found", None) || e.is("failed_precondition", None) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(mapping::decode_metadata(&r.metadata)))
     }
 
     /// The `CreateUser` body.
@@ -290,6 +305,9 @@ impl ZitadelBackend {
         stored.human = Some(h);
         stored.details.change_date =
             Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        if native.username != old.username {
+            self.index_put(ctx, &z.user_id, &native.username).await;
+        }
         let meta_now = old_meta.map(|_| meta);
         let mut user = mapping::join(&stored, meta_now.as_ref(), &self.ext_key)?;
         if old_meta.is_none() {

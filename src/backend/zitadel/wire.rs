@@ -133,13 +133,19 @@ pub(crate) struct ListMetadataResponse {
 #[serde(rename_all = "camelCase", default)]
 pub(crate) struct Authorization {
     pub id: String,
+    /// v2: `project{id}`.
     pub project: Option<IdOnly>,
+    /// v2beta: flat `projectId`.
+    pub project_id: Option<String>,
     pub roles: Vec<serde_json::Value>,
 }
 
 impl Authorization {
     pub fn project_id(&self) -> Option<&str> {
-        self.project.as_ref().map(|p| p.id.as_str())
+        self.project
+            .as_ref()
+            .map(|p| p.id.as_str())
+            .or(self.project_id.as_deref())
     }
 
     pub fn role_keys(&self) -> Vec<String> {
