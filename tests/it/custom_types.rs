@@ -529,4 +529,14 @@ async fn sql_backends_serve_custom_types_and_extensions_over_http() {
         acme_extension(&s).await;
         entra_extension(&s).await;
     }
+    // validation creates SN-1 and SN-2 and keeps them, as device_lists does: its own store
+    let dbs = super::sql_support::default_dbs("custom_types_validation").await;
+    for (name, backend) in &dbs.backends {
+        eprintln!("custom type validation over {name}");
+        let s = with_custom(builder().await)
+            .backend(std::sync::Arc::new(backend.clone()))
+            .build()
+            .unwrap();
+        device_validation(&s).await;
+    }
 }
