@@ -247,7 +247,7 @@ impl ScimServer {
     }
 
     /// The resource as a response carries it: `meta.location` set, then projected.
-    fn custom_json(
+    pub(super) fn custom_json(
         &self,
         schema: &ResourceSchema,
         resource: &GenericResource,

@@ -42,8 +42,10 @@ impl ScimServer {
         self.search_all(ctx, &params).await
     }
 
-    /// The root search: the Users of the window first, then Groups to fill the page; the
-    /// filter must be one every type can serve; `totalResults` is the sum. Cursor walks are
+    /// The root search: the Users of the window first, then Groups, then each resource type
+    /// registered at run time, in registration order, to fill the page; the filter must be one
+    /// every type can serve; `totalResults` is the sum. A backend that stores no resources of
+    /// a custom type (501) contributes none. Cursor walks are
     /// per resource type (`/Users`, `/Groups`, or their `/.search`): a `cursor` here is 400
     /// `invalidValue`.
     async fn search_all(&self, ctx: &Context, params: &ListParams) -> Result<Reply, Reply> {
@@ -83,7 +85,27 @@ impl ScimServer {
                 .iter()
                 .map(|g| self.resource_json(g, &group_proj)),
         );
-        let total = users.total_results.saturating_add(groups.total_results);
+        let mut total = users.total_results.saturating_add(groups.total_results);
+        for (index, schema) in self.inner.custom.iter().enumerate() {
+            let kind = Kind::Custom(index);
+            let (q, projection) = self.list_query(kind, params)?;
+            let q = ListQuery {
+                start_index: start.saturating_sub(total).max(1),
+                count: Some(count.saturating_sub(resources.len())),
+                ..q
+            };
+            let page = match self.backend().list_resources(ctx, schema, &q).await {
+                Ok(page) => page,
+                Err(e) if e.kind() == crate::backend::BackendErrorKind::NotImplemented => continue,
+                Err(e) => return Err(backend_error(e)),
+            };
+            resources.extend(
+                page.resources
+                    .iter()
+                    .map(|r| self.custom_json(schema, r, &projection)),
+            );
+            total = total.saturating_add(page.total_results);
+        }
         Ok(Reply::json(
             StatusCode::OK,
             list_response(total, start, resources),

@@ -540,3 +540,35 @@ async fn sql_backends_serve_custom_types_and_extensions_over_http() {
         device_validation(&s).await;
     }
 }
+
+/// RFC 7644 §3.4.3: the root `/.search` (and `GET /`) searches every resource type, those
+/// registered at run time included, paged as one list after Users and Groups.
+#[tokio::test]
+async fn the_root_search_finds_custom_resources_too() {
+    let s = custom_server().await;
+    let d = create_device(&s, "SN-9", "root").await;
+    let all = Call::post(
+        "/.search",
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+               "attributes": ["displayName"]}),
+    )
+    .send(&s)
+    .await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    let found: Vec<&Value> = all.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == d["id"])
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", all.body);
+    assert_eq!(found[0]["displayName"], "root");
+    assert!(found[0].get("serialNumber").is_none(), "projected");
+    let total = all.body["totalResults"].as_u64().unwrap();
+    // a window past the users and groups still reaches the device
+    let last = Call::get(&format!("/?startIndex={total}&count=1"))
+        .send(&s)
+        .await;
+    assert_eq!(last.status, 200, "{:?}", last.body);
+    assert_eq!(last.body["Resources"][0]["id"], d["id"]);
+}
