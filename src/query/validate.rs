@@ -34,6 +34,7 @@ mod types;
 use crate::error::Error;
 use crate::path::AttrPath;
 use crate::schema::names::get_ci as get;
+use crate::schema::spelling::given_twice;
 use crate::schema::{Mutability, ResourceSchema, TopLevel};
 use immutable::keep_immutable;
 use normalise::normalise;
@@ -306,10 +307,4 @@ pub(super) fn once<'n>(seen: &mut Vec<&'n str>, name: &'n str) -> Result<(), Err
     }
     seen.push(name);
     Ok(())
-}
-
-pub(super) fn given_twice(name: &str) -> Error {
-    Error::invalid_syntax(format!(
-        "attribute \"{name}\" is given twice (names are case-insensitive)"
-    ))
 }

@@ -9,6 +9,7 @@
 
 use crate::Error;
 use crate::schema::ENTERPRISE_USER_SCHEMA;
+use crate::schema::spelling::{Spelling, respell};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -122,38 +123,25 @@ fn find<'a>(attrs: &'a [Attr], key: &str) -> Option<&'a Attr> {
 /// to their canonical spelling, recursing into complex and multi-valued complex attributes.
 /// Unknown keys are kept as they are; keys already canonical are not touched (the common case
 /// costs one case-insensitive lookup per key). Two keys that name the same attribute are an
-/// `invalidSyntax` error.
+/// `invalidSyntax` error. The walk is the schemas' one ([`respell`]); only the lookup is here.
 pub(crate) fn normalize(
     map: &mut Map<String, Value>,
     attrs: &[Attr],
     extensions: &[(&'static str, &'static [Attr])],
 ) -> Result<(), Error> {
-    let mut renames: Vec<(String, &'static str)> = Vec::new();
-    for (key, value) in map.iter_mut() {
+    respell(map, |key, value| {
         let found = find(attrs, key).map(|a| (a.name, a.subs)).or_else(|| {
             extensions
                 .iter()
                 .find(|(urn, _)| urn.eq_ignore_ascii_case(key))
                 .map(|(urn, subs)| (*urn, *subs))
         });
-        if let Some((canonical, subs)) = found {
-            normalize_value(value, subs)?;
-            if key != canonical {
-                renames.push((key.clone(), canonical));
-            }
-        }
-    }
-    for (old, canonical) in renames {
-        if map.contains_key(canonical) {
-            return Err(Error::invalid_syntax(format!(
-                "attribute \"{canonical}\" is given more than once (attribute names are case-insensitive)"
-            )));
-        }
-        if let Some(v) = map.remove(&old) {
-            map.insert(canonical.to_owned(), v);
-        }
-    }
-    Ok(())
+        let Some((canonical, subs)) = found else {
+            return Ok(Spelling::Unknown);
+        };
+        normalize_value(value, subs)?;
+        Ok(Spelling::Known(canonical))
+    })
 }
 
 fn normalize_value(value: &mut Value, subs: &'static [Attr]) -> Result<(), Error> {

@@ -21,6 +21,7 @@ mod registry;
 mod resolve;
 mod resource_type;
 mod rfc;
+pub(crate) mod spelling;
 
 pub use attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use definition::{SCHEMA_SCHEMA, Schema};

@@ -3,8 +3,9 @@
 //! ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3),
 //! [§3.5.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.1)).
 
-use super::{ValidateOptions, given_twice};
+use super::ValidateOptions;
 use crate::error::Error;
+use crate::schema::spelling::{Spelling, respell};
 use crate::schema::{Attribute, AttributeType, Mutability, ResourceSchema, TopLevel};
 use serde_json::{Map, Value};
 
@@ -17,45 +18,34 @@ pub(super) fn normalise(
     let Value::Object(map) = resource else {
         return Err(Error::invalid_syntax("a resource must be a JSON object"));
     };
-    let mut out = Map::new();
-    for (key, mut value) in std::mem::take(map) {
+    respell(map, |key, value| {
         if value.is_null() {
-            continue;
+            return Ok(Spelling::Drop);
         }
-        let (name, value) = match schema.top_level(&key) {
+        Ok(match schema.top_level(key) {
             Some(TopLevel::Schemas) => {
                 if options.wrap_single_values && value.is_string() {
-                    value = Value::Array(vec![value]);
+                    *value = Value::Array(vec![std::mem::take(value)]);
                 }
-                (spelled(key, "schemas"), value)
+                Spelling::Known("schemas")
             }
-            Some(TopLevel::Attribute(a)) => {
-                if a.mutability == Mutability::ReadOnly || !normalise_value(a, &mut value, options)?
-                {
-                    continue;
-                }
-                (spelled(key, &a.name), value)
-            }
+            Some(TopLevel::Attribute(a)) => attribute(a, value, options)?,
             Some(TopLevel::Extension(ext)) => {
-                if let Value::Object(obj) = &mut value {
+                if let Value::Object(obj) = value {
                     let was_empty = obj.is_empty();
                     normalise_object(obj, |k| ext.attribute(k), options)?;
                     if obj.is_empty() && !was_empty {
-                        continue;
+                        return Ok(Spelling::Drop);
                     }
                 }
-                (spelled(key, &ext.id), value)
+                Spelling::Known(&ext.id)
             }
-            None => (key, value),
-        };
-        if out.insert(name.clone(), value).is_some() {
-            return Err(given_twice(&name));
-        }
-    }
+            None => Spelling::Unknown,
+        })
+    })?;
     if options.fix_schemas {
-        fix_schemas(&mut out, schema);
+        fix_schemas(map, schema);
     }
-    *map = out;
     Ok(())
 }
 
@@ -66,27 +56,28 @@ fn normalise_object<'s>(
     lookup: impl Fn(&str) -> Option<&'s Attribute>,
     options: &ValidateOptions,
 ) -> Result<(), Error> {
-    let mut out = Map::new();
-    for (key, mut value) in std::mem::take(obj) {
+    respell(obj, |key, value| {
         if value.is_null() {
-            continue;
+            return Ok(Spelling::Drop);
         }
-        let name = match lookup(&key) {
-            Some(a) if a.mutability == Mutability::ReadOnly => continue,
-            Some(a) => {
-                if !normalise_value(a, &mut value, options)? {
-                    continue;
-                }
-                spelled(key, &a.name)
-            }
-            None => key,
-        };
-        if out.insert(name.clone(), value).is_some() {
-            return Err(given_twice(&name));
+        match lookup(key) {
+            Some(a) => attribute(a, value, options),
+            None => Ok(Spelling::Unknown),
         }
+    })
+}
+
+/// A member naming the attribute `a`: dropped when readOnly or when nothing is left of its
+/// value, else spelt as the schema spells it.
+fn attribute<'s>(
+    a: &'s Attribute,
+    value: &mut Value,
+    options: &ValidateOptions,
+) -> Result<Spelling<'s>, Error> {
+    if a.mutability == Mutability::ReadOnly || !normalise_value(a, value, options)? {
+        return Ok(Spelling::Drop);
     }
-    *obj = out;
-    Ok(())
+    Ok(Spelling::Known(&a.name))
 }
 
 /// Normalises one attribute's value; `false` when nothing is left of it (a complex value
@@ -148,15 +139,6 @@ fn normalise_single(
         _ => {}
     }
     Ok(true)
-}
-
-/// The schema spelling of a key, reusing the client's string when it already has it.
-fn spelled(key: String, canonical: &str) -> String {
-    if key == canonical {
-        key
-    } else {
-        canonical.to_owned()
-    }
 }
 
 /// Adds the core URN and the URNs of present extensions to `schemas` (RFC 7643 §3).
