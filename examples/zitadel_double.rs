@@ -36,17 +36,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("v4.0") => ZitadelVersion::V4_0,
         Some(other) => return Err(format!("unknown ZITADEL_DOUBLE_VERSION {other}").into()),
     };
-    let config = DoubleConfig {
-        address: address.parse()?,
-        orgs: orgs
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(String::from)
-            .collect(),
-        version,
-        seed: 7,
-    };
+    let config = DoubleConfig::default()
+        .with_address(address.parse()?)
+        .with_orgs(orgs.split(',').map(str::trim).filter(|o| !o.is_empty()))
+        .with_version(version)
+        .with_seed(7);
     let double = ZitadelDouble::start(config).await?;
     if let Some(path) = env("ZITADEL_DOUBLE_RECORD") {
         double.record_to(Some(path.as_ref()))?;
@@ -56,12 +50,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             env(name).map_or(Ok(0), |v| v.parse())?,
         ))
     };
-    double.set_faults(Faults {
-        rate_429: env("ZITADEL_DOUBLE_429").map_or(Ok(0.0), |v| v.parse())?,
-        seed: 7,
-        latency: ms("ZITADEL_DOUBLE_LATENCY_MS")?,
-        list_users_lag: ms("ZITADEL_DOUBLE_LAG_MS")?,
-    });
+    double.set_faults(
+        Faults::default()
+            .with_rate_429(env("ZITADEL_DOUBLE_429").map_or(Ok(0.0), |v| v.parse())?)
+            .with_seed(7)
+            .with_latency(ms("ZITADEL_DOUBLE_LATENCY_MS")?)
+            .with_list_users_lag(ms("ZITADEL_DOUBLE_LAG_MS")?),
+    );
     println!("ZITADEL_URL={}", double.url());
     println!("ZITADEL_PAT={}", double.pat());
     if let Some(path) = env("ZITADEL_DOUBLE_KEY_FILE") {

@@ -171,6 +171,7 @@ string_serde!(TenantId);
 /// Produced by an [`Authenticator`](super::Authenticator), passed to every
 /// [`IdentityBackend`](crate::backend::IdentityBackend) call. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Context {
     /// The tenant whose resources the request may see and change.
     pub tenant: TenantId,

@@ -51,6 +51,7 @@ impl SortOrder {
 /// `caseExact: false` attributes are compared lower-cased, date-times as instants, numbers as
 /// numbers.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SortKey {
     /// A boolean (`false` < `true`).
     Bool(bool),

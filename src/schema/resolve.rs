@@ -40,6 +40,7 @@ pub enum TopLevel<'a> {
 
 /// A resolved attribute path.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ResolvedAttr<'a> {
     /// The schema that defines the attribute.
     pub schema: &'a Schema,

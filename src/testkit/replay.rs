@@ -13,6 +13,7 @@ use std::collections::HashMap;
 /// One recorded client conversation: a file of `tests/data/clients/`, requests and the
 /// answers a correct server gives ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ClientReplay {
     /// The file name, e.g. `entra_user_lifecycle.json`.
     pub name: &'static str,

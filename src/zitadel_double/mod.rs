@@ -100,8 +100,9 @@ impl ZitadelVersion {
     }
 }
 
-/// How the double starts.
+/// How the double starts: [`DoubleConfig::default`] and the `with_*` methods.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DoubleConfig {
     /// Where to listen (default `127.0.0.1:0`, a free port).
     pub address: SocketAddr,
@@ -125,8 +126,35 @@ impl Default for DoubleConfig {
     }
 }
 
-/// Injected faults.
+impl DoubleConfig {
+    /// Listens on `address`.
+    pub fn with_address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// Creates these orgs instead of the default two.
+    pub fn with_orgs<S: Into<String>>(mut self, orgs: impl IntoIterator<Item = S>) -> Self {
+        self.orgs = orgs.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Imitates this release.
+    pub fn with_version(mut self, version: ZitadelVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Seeds the fault dice and the PAT.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// Injected faults: [`Faults::default`] (none) and the `with_*` methods.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Faults {
     /// Share of calls answered 429 (half without a body, as an edge proxy answers, half as
     /// Connect `resource_exhausted`).
@@ -138,6 +166,32 @@ pub struct Faults {
     /// How far `ListUsers` lags behind writes (Zitadel's projections are eventually
     /// consistent; `GetUserByID` stays current).
     pub list_users_lag: Duration,
+}
+
+impl Faults {
+    /// Answers this share of calls (0.0–1.0) with 429.
+    pub fn with_rate_429(mut self, rate: f64) -> Self {
+        self.rate_429 = rate;
+        self
+    }
+
+    /// Seeds the dice.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Adds `latency` to every call.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Lets `ListUsers` lag `lag` behind writes.
+    pub fn with_list_users_lag(mut self, lag: Duration) -> Self {
+        self.list_users_lag = lag;
+        self
+    }
 }
 
 /// A running Zitadel double.

@@ -22,11 +22,7 @@ fn ctx(org: &str) -> Context {
 }
 
 fn retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 12,
-        base: Duration::from_millis(1),
-        cap: Duration::from_millis(20),
-    }
+    RetryPolicy::new(12, Duration::from_millis(1), Duration::from_millis(20))
 }
 
 fn config(double: &ZitadelDouble) -> ZitadelConfig {
@@ -46,12 +42,9 @@ fn config(double: &ZitadelDouble) -> ZitadelConfig {
 }
 
 async fn setup(version: ZitadelVersion) -> (ZitadelDouble, ZitadelBackend) {
-    let double = ZitadelDouble::start(DoubleConfig {
-        version,
-        ..DoubleConfig::default()
-    })
-    .await
-    .unwrap();
+    let double = ZitadelDouble::start(DoubleConfig::default().with_version(version))
+        .await
+        .unwrap();
     let companion = Arc::new(MemoryBackend::new().with_foreign_members());
     let backend = ZitadelBackend::new(config(&double), companion).unwrap();
     // Detect the capabilities (and find the IdP) before anything is counted.
@@ -157,10 +150,7 @@ async fn create_is_one_call_plus_one_per_role_and_round_trips() {
 #[tokio::test]
 async fn lookups_read_their_own_writes_despite_the_list_lag() {
     let (double, backend) = setup(ZitadelVersion::V4_13).await;
-    double.set_faults(Faults {
-        list_users_lag: Duration::from_secs(60),
-        ..Faults::default()
-    });
+    double.set_faults(Faults::default().with_list_users_lag(Duration::from_secs(60)));
     let c = ctx("org-a");
     let created = backend.create_user(&c, entra_user(2)).await.unwrap();
     let id = created.id.unwrap();
@@ -401,12 +391,12 @@ async fn duplicates_are_409_and_never_a_second_user() {
 #[tokio::test]
 async fn rate_limited_zitadel_is_retried_without_lost_or_duplicated_users() {
     let (double, backend) = setup(ZitadelVersion::V4_13).await;
-    double.set_faults(Faults {
-        rate_429: 0.2,
-        seed: 7,
-        list_users_lag: Duration::from_millis(500),
-        ..Faults::default()
-    });
+    double.set_faults(
+        Faults::default()
+            .with_rate_429(0.2)
+            .with_seed(7)
+            .with_list_users_lag(Duration::from_millis(500)),
+    );
     let c = ctx("org-a");
     for n in 10..30 {
         let id = backend
@@ -428,10 +418,7 @@ async fn rate_limited_zitadel_is_retried_without_lost_or_duplicated_users() {
     }
     assert_eq!(double.users("org-a").len(), 20);
     // With every call refused, the SCIM client gets 503 + Retry-After.
-    double.set_faults(Faults {
-        rate_429: 1.0,
-        ..Faults::default()
-    });
+    double.set_faults(Faults::default().with_rate_429(1.0));
     let e = backend
         .get_user(&c, "whoever", &Selection::all())
         .await
@@ -956,10 +943,7 @@ async fn a_user_that_cannot_be_finished_is_undone_not_reported() {
 async fn a_sqlite_companion_holds_groups_of_zitadel_users_and_the_index() {
     use scimitar::backend::sql::{SqlBackend, SqlOptions};
     let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
-    double.set_faults(Faults {
-        list_users_lag: Duration::from_secs(60),
-        ..Faults::default()
-    });
+    double.set_faults(Faults::default().with_list_users_lag(Duration::from_secs(60)));
     let dir = std::env::temp_dir().join(format!("scimitar-zitadel-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("companion.db").display());

@@ -67,12 +67,9 @@ fn error_id(body: &Value) -> &str {
 }
 
 async fn start(version: ZitadelVersion) -> (ZitadelDouble, Client) {
-    let double = ZitadelDouble::start(DoubleConfig {
-        version,
-        ..DoubleConfig::default()
-    })
-    .await
-    .unwrap();
+    let double = ZitadelDouble::start(DoubleConfig::default().with_version(version))
+        .await
+        .unwrap();
     let client = Client::new(&double);
     (double, client)
 }
@@ -231,10 +228,7 @@ async fn anded_metadata_filters_match_one_row() {
 #[tokio::test]
 async fn list_users_lags_while_get_user_by_id_is_current() {
     let (double, c) = start(ZitadelVersion::V4_13).await;
-    double.set_faults(Faults {
-        list_users_lag: Duration::from_millis(300),
-        ..Faults::default()
-    });
+    double.set_faults(Faults::default().with_list_users_lag(Duration::from_millis(300)));
     assert_eq!(
         c.user("CreateUser", human("org-a", "u1", "ada")).await.0,
         200
@@ -496,11 +490,7 @@ async fn orgs_idps_and_roles_are_discoverable() {
 #[tokio::test]
 async fn faults_answer_429_with_and_without_a_body_and_calls_are_counted() {
     let (double, c) = start(ZitadelVersion::V4_13).await;
-    double.set_faults(Faults {
-        rate_429: 1.0,
-        seed: 3,
-        ..Faults::default()
-    });
+    double.set_faults(Faults::default().with_rate_429(1.0).with_seed(3));
     let mut bodies = 0;
     for _ in 0..20 {
         let (status, text) = c

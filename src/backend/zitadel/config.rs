@@ -133,6 +133,7 @@ impl fmt::Debug for Credentials {
 /// A Zitadel service-user key file: `{"type":"serviceaccount","keyId","key","userId"}`
 /// ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1) assertion material).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct KeyFile {
     /// The key id (`kid` of the assertion).
     pub key_id: String,
@@ -165,6 +166,15 @@ pub enum KeyFileError {
 }
 
 impl KeyFile {
+    /// A key file from its parts: key id, service user id and the RSA private key in PEM.
+    pub fn new(key_id: impl Into<String>, user_id: impl Into<String>, key: Secret) -> Self {
+        KeyFile {
+            key_id: key_id.into(),
+            user_id: user_id.into(),
+            key,
+        }
+    }
+
     /// Reads a key file's JSON; the error names what is wrong with it.
     pub fn from_json(text: &str) -> Result<KeyFile, KeyFileError> {
         let v: serde_json::Value =
@@ -175,17 +185,18 @@ impl KeyFile {
                 .map(str::to_owned)
                 .ok_or(KeyFileError::Missing(name))
         };
-        Ok(KeyFile {
-            key_id: field("keyId")?,
-            user_id: field("userId")?,
-            key: Secret::new(field("key")?),
-        })
+        Ok(KeyFile::new(
+            field("keyId")?,
+            field("userId")?,
+            Secret::new(field("key")?),
+        ))
     }
 }
 
 /// Capped exponential back-off with full jitter for transient Zitadel answers (Zitadel sends
 /// no `Retry-After`; its rate-limit policy asks clients to back off exponentially).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in total (1 = no retry).
     pub max_attempts: u32,
@@ -206,6 +217,16 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// `max_attempts` in total (1 = no retry), back-off ceilings from `base` doubling up to
+    /// `cap`.
+    pub fn new(max_attempts: u32, base: Duration, cap: Duration) -> Self {
+        RetryPolicy {
+            max_attempts,
+            base,
+            cap,
+        }
+    }
+
     /// The back-off ceiling before attempt `attempt` (0-based count of failures so far).
     pub fn ceiling(&self, attempt: u32) -> Duration {
         let factor = 1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
@@ -270,6 +291,7 @@ pub enum IdpChoice {
 
 /// Role keys of one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProjectRoles {
     /// The project id.
     pub project_id: String,

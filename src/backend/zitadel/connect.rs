@@ -236,13 +236,11 @@ impl Connect {
             self.count(path);
             let result = self
                 .transport
-                .send(HttpCall {
-                    path: path.to_owned(),
-                    content_type: "application/json",
-                    bearer: Some(token),
-                    connect: true,
-                    body: body.clone(),
-                })
+                .send(
+                    HttpCall::new(path, "application/json", body.clone())
+                        .with_bearer(token)
+                        .with_connect(),
+                )
                 .await;
             let failure = match result {
                 Ok(a) if a.status == 200 => return Ok(a.body),
@@ -327,11 +325,7 @@ mod tests {
 
     fn connect(script: Vec<Result<HttpAnswer, TransportError>>) -> (Connect, Arc<Script>) {
         let t = Arc::new(Script(Mutex::new(script), Mutex::new(Vec::new())));
-        let retry = RetryPolicy {
-            max_attempts: 4,
-            base: Duration::from_millis(1),
-            cap: Duration::from_millis(2),
-        };
+        let retry = RetryPolicy::new(4, Duration::from_millis(1), Duration::from_millis(2));
         let tokens = TokenSource::new(Credentials::Pat(Secret::new("pat-1")), "http://z");
         (Connect::new(t.clone(), tokens, retry), t)
     }

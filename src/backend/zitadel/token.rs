@@ -86,13 +86,11 @@ impl TokenSource {
             .append_pair("assertion", &assertion)
             .finish();
         let answer = transport
-            .send(HttpCall {
-                path: "/oauth/v2/token".to_owned(),
-                content_type: "application/x-www-form-urlencoded",
-                bearer: None,
-                connect: false,
-                body: body.into_bytes(),
-            })
+            .send(HttpCall::new(
+                "/oauth/v2/token",
+                "application/x-www-form-urlencoded",
+                body.into_bytes(),
+            ))
             .await
             .map_err(|e| BackendError::unavailable(e.to_string(), None))?;
         if answer.status != 200 {

@@ -10,6 +10,7 @@ use std::time::Duration;
 /// One request to Zitadel: a POST of `body` to `path` (e.g.
 /// `/zitadel.user.v2.UserService/CreateUser`) with these headers.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpCall {
     /// The path below the instance URL.
     pub path: String,
@@ -34,13 +35,46 @@ impl fmt::Debug for HttpCall {
     }
 }
 
+impl HttpCall {
+    /// A POST of `body` (of type `content_type`) to `path`, with no bearer token, not Connect.
+    pub fn new(path: impl Into<String>, content_type: &'static str, body: Vec<u8>) -> Self {
+        HttpCall {
+            path: path.into(),
+            content_type,
+            bearer: None,
+            connect: false,
+            body,
+        }
+    }
+
+    /// Sends `token` as the bearer token.
+    pub fn with_bearer(mut self, token: impl Into<String>) -> Self {
+        self.bearer = Some(token.into());
+        self
+    }
+
+    /// Marks the call as a Connect call (`Connect-Protocol-Version: 1`).
+    pub fn with_connect(mut self) -> Self {
+        self.connect = true;
+        self
+    }
+}
+
 /// Zitadel's answer: status and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpAnswer {
     /// The HTTP status code.
     pub status: u16,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// An answer with `status` and `body` (what a custom [`Transport`] returns).
+    pub fn new(status: u16, body: Vec<u8>) -> Self {
+        HttpAnswer { status, body }
+    }
 }
 
 /// Why no answer arrived.
