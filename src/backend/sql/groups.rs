@@ -6,13 +6,13 @@
 use super::dialect::Dialect;
 use super::members::{self, Change};
 use super::rows::{
-    REC_COLUMNS, Rec, db_err, json_err, member, not_found, now_micros, placeholders,
+    REC_COLUMNS, Rec, Table, canonical, checked_row, db_err, fetch_in, json_err, member, not_found,
+    now_micros,
 };
-use super::users::{CHUNK, canonical};
+use crate::backend::BackendError;
 use crate::backend::memory::index::fold;
 use crate::backend::memory::uid::Uid;
-use crate::backend::{BackendError, check_if_match};
-use crate::resource::{Group, Member, Version, VersionCondition};
+use crate::resource::{Group, Member, VersionCondition};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -39,57 +39,27 @@ impl Shell {
     }
 }
 
-pub(crate) fn check(rec: &Rec, if_match: Option<&VersionCondition>) -> Result<(), BackendError> {
-    let v = Version::from_u64(u64::try_from(rec.version).unwrap_or(0));
-    check_if_match(if_match, Some(&v))
-}
-
-/// The group's row, locked for the transaction when `lock` (PostgreSQL `FOR UPDATE`).
-pub(crate) async fn row(
-    conn: &mut AnyConnection,
-    d: Dialect,
-    tenant: &str,
-    id: &str,
-    lock: bool,
-) -> Result<Option<Rec>, BackendError> {
-    let sql = format!(
-        "SELECT {REC_COLUMNS} FROM scim_groups WHERE tenant = $1 AND id = $2{}",
-        if lock { d.for_update() } else { "" }
-    );
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
-}
-
 /// The members of each of `ids`, in member id order.
 pub(crate) async fn members_of(
     conn: &mut AnyConnection,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<Member>>, BackendError> {
-    let mut out: HashMap<String, Vec<Member>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
+    let rows = fetch_in(conn, tenant, ids, |list| {
+        format!(
             "SELECT group_id, member_id, kind, display FROM scim_group_members \
-             WHERE tenant = $1 AND group_id IN ({}) ORDER BY group_id, member_id",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            let group: String = r.try_get(0).map_err(db_err)?;
-            out.entry(group).or_default().push(member(
-                r.try_get(1).map_err(db_err)?,
-                r.try_get(2).map_err(db_err)?,
-                r.try_get(3).map_err(db_err)?,
-            ));
-        }
+             WHERE tenant = $1 AND group_id IN ({list}) ORDER BY group_id, member_id"
+        )
+    })
+    .await?;
+    let mut out: HashMap<String, Vec<Member>> = HashMap::new();
+    for r in rows {
+        let group: String = r.try_get(0).map_err(db_err)?;
+        out.entry(group).or_default().push(member(
+            r.try_get(1).map_err(db_err)?,
+            r.try_get(2).map_err(db_err)?,
+            r.try_get(3).map_err(db_err)?,
+        ));
     }
     Ok(out)
 }
@@ -103,7 +73,7 @@ pub(crate) async fn get(
     with_members: bool,
 ) -> Result<Group, BackendError> {
     let key = canonical("Group", id)?;
-    let rec = row(conn, d, tenant, &key, false)
+    let rec = super::rows::row(conn, d, Table::Groups, tenant, &key, false)
         .await?
         .ok_or_else(|| not_found("Group", id))?;
     finish(conn, tenant, &rec, with_members).await
@@ -179,11 +149,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let key = canonical("Group", id)?;
-    let rec = row(conn, d, tenant, &key, true)
-        .await?
-        .ok_or_else(|| not_found("Group", id))?;
-    check(&rec, if_match)?;
+    let (key, _) = checked_row(conn, d, Table::Groups, tenant, id, true, if_match).await?;
     leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_group_members WHERE tenant = $1 AND group_id = $2")
         .bind(tenant)

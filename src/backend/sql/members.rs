@@ -9,9 +9,8 @@
 //! locked after its members, the order every write here follows.
 
 use super::dialect::Dialect;
-use super::groups::{self, Shell, check};
-use super::rows::{Rec, db_err, not_found, placeholders};
-use super::users::{CHUNK, canonical};
+use super::groups::{self, Shell};
+use super::rows::{CHUNK, Rec, Table, checked_row, db_err, fetch_in, not_found, placeholders};
 use crate::backend::BackendError;
 use crate::backend::memory::uid::Uid;
 use crate::error::ScimType;
@@ -35,22 +34,16 @@ async fn existing(
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashSet<String>, BackendError> {
-    let mut out = HashSet::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({}){}",
-            placeholders(2, chunk.len()),
+    let rows = fetch_in(conn, tenant, ids, |list| {
+        format!(
+            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({list}){}",
             d.for_share()
-        );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            out.insert(r.try_get::<String, _>(0).map_err(db_err)?);
-        }
-    }
-    Ok(out)
+        )
+    })
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(db_err))
+        .collect()
 }
 
 /// Checks `list` against the tenant, in order (the first bad member is the error, as in the
@@ -296,11 +289,7 @@ pub(crate) async fn change(
     spec: Spec<'_>,
     if_match: Option<&VersionCondition>,
 ) -> Result<Rec, BackendError> {
-    let key = canonical("Group", id)?;
-    let rec = groups::row(conn, d, tenant, &key, false)
-        .await?
-        .ok_or_else(|| not_found("Group", id))?;
-    check(&rec, if_match)?;
+    let (key, rec) = checked_row(conn, d, Table::Groups, tenant, id, false, if_match).await?;
     let add_resolved = resolve(conn, d, tenant, spec.add, &key, spec.foreign).await?;
     let replace = match spec.replace {
         Some(list) => Some(resolve(conn, d, tenant, list, &key, spec.foreign).await?),
@@ -309,11 +298,9 @@ pub(crate) async fn change(
     let shell = spec.shell.map(Shell::of).transpose()?;
     let rec = if d == Dialect::Postgres {
         // the members are locked; now the group, and check again what a writer may have changed
-        let rec = groups::row(conn, d, tenant, &key, true)
+        checked_row(conn, d, Table::Groups, tenant, &key, true, if_match)
             .await?
-            .ok_or_else(|| not_found("Group", id))?;
-        check(&rec, if_match)?;
-        rec
+            .1
     } else {
         rec
     };

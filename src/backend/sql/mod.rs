@@ -271,11 +271,8 @@ async fn patch_group_tx(
     let to_member = crate::backend::defaults::member_of_ref;
     let Some(delta) = patch.group_delta(schema)? else {
         // the whole-resource engine: read, apply, replace (under the group's lock)
-        let key = users::canonical("Group", id)?;
-        let rec = groups::row(conn, d, tenant, &key, true)
-            .await?
-            .ok_or_else(|| rows::not_found("Group", id))?;
-        groups::check(&rec, if_match)?;
+        let (key, _) =
+            rows::checked_row(conn, d, rows::Table::Groups, tenant, id, true, if_match).await?;
         let current = groups::get(conn, d, tenant, &key, true).await?;
         let mut json = current.to_json();
         if patch.apply(&mut json, schema)?.changed {
@@ -293,11 +290,8 @@ async fn patch_group_tx(
         }
         return groups::get(conn, d, tenant, &key, selection.wants("members")).await;
     };
-    let key = users::canonical("Group", id)?;
-    let rec = groups::row(conn, d, tenant, &key, false)
-        .await?
-        .ok_or_else(|| rows::not_found("Group", id))?;
-    groups::check(&rec, if_match)?;
+    let (key, rec) =
+        rows::checked_row(conn, d, rows::Table::Groups, tenant, id, false, if_match).await?;
     let shell =
         if delta.rest.is_some() || delta.display_name.is_some() || delta.external_id.is_some() {
             Some(patched_shell(&rec.group(Vec::new())?, &delta, schema)?)

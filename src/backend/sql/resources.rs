@@ -10,39 +10,21 @@
 
 use super::dialect::Dialect;
 use super::list::Bounds;
-use super::rows::{db_err, is_unique_violation, json_err, meta, now_micros};
+use super::rows::{
+    REC_COLUMNS as COLUMNS, Rec, db_err, is_unique_violation, json_err, meta, now_micros,
+};
 use crate::backend::generic::{not_found, taken};
 use crate::backend::memory::uid::Uid;
-use crate::backend::{BackendError, Page, UniqueValue, check_if_match, unique_values};
+use crate::backend::{BackendError, Page, UniqueValue, unique_values};
 use crate::patch::PatchRequest;
 use crate::query::ListQuery;
-use crate::resource::{GenericResource, Version, VersionCondition};
+use crate::resource::{GenericResource, VersionCondition};
 use crate::schema::ResourceSchema;
 use serde_json::{Map, Value};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-const COLUMNS: &str = "id, version, created, modified, body";
-
-/// A stored row.
-struct Rec {
-    id: String,
-    version: i64,
-    created: i64,
-    modified: i64,
-    body: String,
-}
-
+/// A stored row as the resource of its type (`meta` from the row's columns).
 impl Rec {
-    fn of(row: &sqlx::any::AnyRow) -> Result<Rec, BackendError> {
-        Ok(Rec {
-            id: row.try_get(0).map_err(db_err)?,
-            version: row.try_get(1).map_err(db_err)?,
-            created: row.try_get(2).map_err(db_err)?,
-            modified: row.try_get(3).map_err(db_err)?,
-            body: row.try_get(4).map_err(db_err)?,
-        })
-    }
-
     fn resource(&self, schema: &ResourceSchema) -> Result<GenericResource, BackendError> {
         let body: Map<String, Value> = serde_json::from_str(&self.body).map_err(json_err)?;
         let m = meta(
@@ -52,11 +34,6 @@ impl Rec {
             self.modified,
         );
         Ok(GenericResource::from_parts(self.id.clone(), m, body))
-    }
-
-    fn check(&self, if_match: Option<&VersionCondition>) -> Result<(), BackendError> {
-        let v = Version::from_u64(u64::try_from(self.version).unwrap_or(0));
-        check_if_match(if_match, Some(&v))
     }
 }
 

@@ -3,12 +3,14 @@
 //! ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1) `meta`,
 //! [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12) errors).
 
-use crate::backend::BackendError;
-use crate::resource::{Group, GroupRef, Member, Meta, User, Version};
+use super::dialect::Dialect;
+use crate::backend::memory::uid::Uid;
+use crate::backend::{BackendError, check_if_match};
+use crate::resource::{Group, GroupRef, Member, Meta, User, Version, VersionCondition};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use std::time::Duration;
 
 /// The detail of the 503 a write gets when the database chose it as the loser of a conflict
@@ -71,6 +73,11 @@ fn time(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
+/// The version of a row's `version` column.
+fn version(column: i64) -> Version {
+    Version::from_u64(u64::try_from(column).unwrap_or(0))
+}
+
 /// The `meta` of a stored resource.
 pub(crate) fn meta(resource_type: &str, version: i64, created: i64, modified: i64) -> Meta {
     Meta {
@@ -78,8 +85,106 @@ pub(crate) fn meta(resource_type: &str, version: i64, created: i64, modified: i6
         created: Some(time(created)),
         last_modified: Some(time(modified)),
         location: None,
-        version: Some(Version::from_u64(u64::try_from(version).unwrap_or(0))),
+        version: Some(self::version(version)),
     }
+}
+
+/// The most values bound in one `IN (…)` list.
+pub(crate) const CHUNK: usize = 500;
+
+/// The canonical id, or 404 (an id that is no UUID names nothing here).
+pub(crate) fn canonical(kind: &str, id: &str) -> Result<String, BackendError> {
+    Uid::parse(id)
+        .map(|u| u.to_string())
+        .ok_or_else(|| not_found(kind, id))
+}
+
+/// The tables of the typed resources, each keyed by tenant and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Users,
+    Groups,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Users => "scim_users",
+            Table::Groups => "scim_groups",
+        }
+    }
+
+    /// The resource type, as errors name it.
+    fn kind(self) -> &'static str {
+        match self {
+            Table::Users => "User",
+            Table::Groups => "Group",
+        }
+    }
+}
+
+/// The row of `key` (a canonical id) in `table`, locked for the transaction when `lock`
+/// (PostgreSQL `FOR UPDATE`).
+pub(crate) async fn row(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    table: Table,
+    tenant: &str,
+    key: &str,
+    lock: bool,
+) -> Result<Option<Rec>, BackendError> {
+    let sql = format!(
+        "SELECT {REC_COLUMNS} FROM {} WHERE tenant = $1 AND id = $2{}",
+        table.name(),
+        if lock { d.for_update() } else { "" }
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    row.as_ref().map(Rec::of).transpose()
+}
+
+/// The row of the resource `id` (as the client wrote it) and its canonical id, checked
+/// against `If-Match`: 404 when there is none, 412 when the version does not match
+/// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+pub(crate) async fn checked_row(
+    conn: &mut AnyConnection,
+    d: Dialect,
+    table: Table,
+    tenant: &str,
+    id: &str,
+    lock: bool,
+    if_match: Option<&VersionCondition>,
+) -> Result<(String, Rec), BackendError> {
+    let key = canonical(table.kind(), id)?;
+    let rec = row(conn, d, table, tenant, &key, lock)
+        .await?
+        .ok_or_else(|| not_found(table.kind(), id))?;
+    rec.check(if_match)?;
+    Ok((key, rec))
+}
+
+/// The rows `sql` selects for each of `ids`, bound in chunks of [`CHUNK`]: `sql` gets the
+/// placeholders of the `IN (…)` list, which start at `$2` (`$1` is the tenant).
+pub(crate) async fn fetch_in(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    ids: &[&str],
+    sql: impl Fn(&str) -> String,
+) -> Result<Vec<AnyRow>, BackendError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let text = sql(&placeholders(2, chunk.len()));
+        let mut q = sqlx::query(&text).bind(tenant);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await.map_err(db_err)?);
+    }
+    Ok(out)
 }
 
 /// A stored resource's row: `id, version, created, modified, body` (the body is the
@@ -106,6 +211,11 @@ struct Membership {
 pub(crate) const REC_COLUMNS: &str = "id, version, created, modified, body";
 
 impl Rec {
+    /// 412 unless `if_match` names the row's version (RFC 7644 §3.14).
+    pub(crate) fn check(&self, if_match: Option<&VersionCondition>) -> Result<(), BackendError> {
+        check_if_match(if_match, Some(&version(self.version)))
+    }
+
     pub(crate) fn of(row: &AnyRow) -> Result<Rec, BackendError> {
         Ok(Rec {
             id: row.try_get(0).map_err(db_err)?,

@@ -8,20 +8,17 @@
 
 use super::dialect::Dialect;
 use super::rows::{
-    REC_COLUMNS, Rec, db_err, group_ref, is_unique_violation, meta, not_found, now_micros,
-    placeholders,
+    REC_COLUMNS, Rec, Table, canonical, checked_row, db_err, fetch_in, group_ref,
+    is_unique_violation, meta, not_found, now_micros,
 };
 use crate::backend::memory::index::fold;
 use crate::backend::memory::uid::Uid;
-use crate::backend::{BackendError, UserBody, check_if_match};
+use crate::backend::{BackendError, UserBody};
 use crate::patch::PatchRequest;
-use crate::resource::{GroupRef, User, Version, VersionCondition};
+use crate::resource::{GroupRef, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
-
-/// The most values bound in one `IN (…)` list.
-pub(crate) const CHUNK: usize = 500;
 
 /// The stored form of a user: its body (no `id`, `meta`, `groups`, `password`), its folded
 /// `userName` and its `externalId`; `user` is left as the API shows it once `id` and `meta`
@@ -41,13 +38,6 @@ fn encode(user: &mut User) -> Result<(UserBody, String, Option<String>), Backend
 
 fn taken(user_name: &str) -> BackendError {
     BackendError::uniqueness(format!("userName {user_name:?} is already taken"))
-}
-
-/// The canonical id, or 404 (an id that is no UUID names nothing here).
-pub(crate) fn canonical(kind: &str, id: &str) -> Result<String, BackendError> {
-    Uid::parse(id)
-        .map(|u| u.to_string())
-        .ok_or_else(|| not_found(kind, id))
 }
 
 pub(crate) async fn create(
@@ -80,53 +70,28 @@ pub(crate) async fn create(
     Ok(user)
 }
 
-/// The user's row, locked for the transaction when `lock` (PostgreSQL `FOR UPDATE`).
-pub(crate) async fn row(
-    conn: &mut AnyConnection,
-    d: Dialect,
-    tenant: &str,
-    id: &str,
-    lock: bool,
-) -> Result<Option<Rec>, BackendError> {
-    let sql = format!(
-        "SELECT {REC_COLUMNS} FROM scim_users WHERE tenant = $1 AND id = $2{}",
-        if lock { d.for_update() } else { "" }
-    );
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
-}
-
 /// `User.groups` of each of `ids` (direct memberships, in group id order).
 pub(crate) async fn groups_of(
     conn: &mut AnyConnection,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<GroupRef>>, BackendError> {
-    let mut out: HashMap<String, Vec<GroupRef>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
+    let rows = fetch_in(conn, tenant, ids, |list| {
+        format!(
             "SELECT m.member_id, m.group_id, g.display_name FROM scim_group_members m \
              JOIN scim_groups g ON g.tenant = m.tenant AND g.id = m.group_id \
-             WHERE m.tenant = $1 AND m.member_id IN ({}) ORDER BY m.member_id, m.group_id",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            let member: String = r.try_get(0).map_err(db_err)?;
-            let group: String = r.try_get(1).map_err(db_err)?;
-            let display: String = r.try_get(2).map_err(db_err)?;
-            out.entry(member)
-                .or_default()
-                .push(group_ref(group, display));
-        }
+             WHERE m.tenant = $1 AND m.member_id IN ({list}) ORDER BY m.member_id, m.group_id"
+        )
+    })
+    .await?;
+    let mut out: HashMap<String, Vec<GroupRef>> = HashMap::new();
+    for r in rows {
+        let member: String = r.try_get(0).map_err(db_err)?;
+        let group: String = r.try_get(1).map_err(db_err)?;
+        let display: String = r.try_get(2).map_err(db_err)?;
+        out.entry(member)
+            .or_default()
+            .push(group_ref(group, display));
     }
     Ok(out)
 }
@@ -157,7 +122,7 @@ pub(crate) async fn get(
         let groups = rec.groups.take().unwrap_or_default();
         return rec.user(groups);
     }
-    let rec = row(conn, d, tenant, &key, lock)
+    let rec = super::rows::row(conn, d, Table::Users, tenant, &key, lock)
         .await?
         .ok_or_else(|| not_found("User", id))?;
     let groups = if with_groups {
@@ -210,11 +175,6 @@ async fn store(
     Ok(user)
 }
 
-fn check(rec: &Rec, if_match: Option<&VersionCondition>) -> Result<(), BackendError> {
-    let v = Version::from_u64(u64::try_from(rec.version).unwrap_or(0));
-    check_if_match(if_match, Some(&v))
-}
-
 pub(crate) async fn replace(
     conn: &mut AnyConnection,
     d: Dialect,
@@ -223,11 +183,7 @@ pub(crate) async fn replace(
     user: User,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
-        .await?
-        .ok_or_else(|| not_found("User", id))?;
-    check(&rec, if_match)?;
+    let (_, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     store(conn, d, tenant, &rec, user).await
 }
 
@@ -240,11 +196,7 @@ pub(crate) async fn patch(
     schema: &ResourceSchema,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
-        .await?
-        .ok_or_else(|| not_found("User", id))?;
-    check(&rec, if_match)?;
+    let (key, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     let groups = groups_of(conn, tenant, &[&key])
         .await?
         .remove(&key)
@@ -266,11 +218,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
-        .await?
-        .ok_or_else(|| not_found("User", id))?;
-    check(&rec, if_match)?;
+    let (key, _) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     super::groups::leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_users WHERE tenant = $1 AND id = $2")
         .bind(tenant)
