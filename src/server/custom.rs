@@ -11,18 +11,15 @@
 //! other resources).
 
 use super::ScimServer;
-use super::params::{ListParams, ProjectionParams};
-use super::query;
-use super::refs;
+use super::params::ListParams;
 use super::request::{check_content_type, parse_json};
-use super::resource::{backend_error, condition};
+use super::resource::{backend_error, condition, stamp_meta, with_headers};
 use super::response::{Reply, list_response};
 use super::route::{Kind, Route};
 use crate::Error;
 use crate::audit::AuditAction;
 use crate::auth::Context;
 use crate::backend::check_if_match;
-use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::projection::Projection;
 use crate::query::validate;
 use crate::resource::GenericResource;
@@ -82,7 +79,7 @@ impl ScimServer {
     ) -> Result<Reply, Reply> {
         check_content_type(&parts.headers, &self.inner.compat)?;
         let schema = self.custom_schema(index)?;
-        let projection = self.custom_projection(schema, parts)?;
+        let projection = self.custom_projection(index, parts)?;
         let mut json = parse_json(body)?;
         validate::for_create(&mut json, schema, &self.validate_options())?;
         let resource = GenericResource::from_json(json)?;
@@ -106,19 +103,15 @@ impl ScimServer {
         parts: &Parts,
     ) -> Result<Reply, Reply> {
         let schema = self.custom_schema(index)?;
-        let projection = self.custom_projection(schema, parts)?;
+        let projection = self.custom_projection(index, parts)?;
         let if_none_match = condition(&parts.headers, http::header::IF_NONE_MATCH)?;
         let found = self
             .backend()
             .get_resource(ctx, schema, id)
             .await
             .map_err(backend_error)?;
-        if let (Some(cond), Some(version), true) =
-            (&if_none_match, found.version(), self.capabilities().etag)
-            && cond.matches(version)
-        {
-            let etag = self.custom_etag(&found);
-            return Ok(Reply::empty(StatusCode::NOT_MODIFIED).etag(etag.as_deref()));
+        if let Some(reply) = self.not_modified(if_none_match.as_ref(), found.version()) {
+            return Ok(reply);
         }
         Ok(self.encode_custom(schema, &found, &projection, StatusCode::OK, false))
     }
@@ -134,7 +127,7 @@ impl ScimServer {
     ) -> Result<Reply, Reply> {
         check_content_type(&parts.headers, &self.inner.compat)?;
         let schema = self.custom_schema(index)?;
-        let projection = self.custom_projection(schema, parts)?;
+        let projection = self.custom_projection(index, parts)?;
         let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
         let mut json = parse_json(body)?;
         let existing = self
@@ -171,13 +164,9 @@ impl ScimServer {
     ) -> Result<Reply, Reply> {
         check_content_type(&parts.headers, &self.inner.compat)?;
         let schema = self.custom_schema(index)?;
-        let projection = self.custom_projection(schema, parts)?;
+        let projection = self.custom_projection(index, parts)?;
         let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
-        let limits = PatchLimits::new(
-            self.inner.limits.max_patch_operations,
-            PatchLimits::default().max_values_per_operation,
-        );
-        let request = PatchRequest::from_slice(body, &self.inner.compat, &limits)?;
+        let request = self.patch_request(body)?;
         let patched = self
             .backend()
             .patch_resource(ctx, schema, id, &request, if_match.as_ref())
@@ -232,18 +221,8 @@ impl ScimServer {
     }
 
     /// The projection of a single-resource request's `attributes` / `excludedAttributes`.
-    fn custom_projection(
-        &self,
-        schema: &Arc<ResourceSchema>,
-        parts: &Parts,
-    ) -> Result<Projection, Error> {
-        let params = ProjectionParams::from_query(parts.uri.query())?;
-        let parsed = query::Projection::parse(&params, &self.inner.limits)?;
-        Ok(Projection::new(
-            Arc::clone(schema),
-            &parsed.attributes,
-            &parsed.excluded,
-        ))
+    fn custom_projection(&self, index: usize, parts: &Parts) -> Result<Projection, Error> {
+        Ok(self.projection(Kind::Custom(index), parts)?.0)
     }
 
     /// The resource as a response carries it: `meta.location` set, then projected.
@@ -256,16 +235,7 @@ impl ScimServer {
         let mut json = resource.to_json();
         if let Value::Object(map) = &mut json {
             let location = resource.id().map(|id| self.custom_location(schema, id));
-            let meta = map
-                .entry("meta")
-                .or_insert_with(|| Value::Object(serde_json::Map::new()));
-            if let Value::Object(meta) = meta {
-                meta.entry("resourceType")
-                    .or_insert_with(|| Value::String(schema.resource_type().name.clone()));
-                if let Some(loc) = location {
-                    meta.insert("location".into(), Value::String(loc));
-                }
-            }
+            stamp_meta(map, &schema.resource_type().name, location);
         }
         projection.apply(&mut json);
         json
@@ -273,15 +243,7 @@ impl ScimServer {
 
     /// `{base}/Devices/{id}`.
     fn custom_location(&self, schema: &ResourceSchema, id: &str) -> String {
-        let endpoint = schema.resource_type().endpoint.trim_matches('/');
-        refs::resource_url(&self.inner.base_url, endpoint, id)
-    }
-
-    fn custom_etag(&self, resource: &GenericResource) -> Option<String> {
-        if !self.capabilities().etag {
-            return None;
-        }
-        resource.version().map(ToString::to_string)
+        self.url_of(&schema.resource_type().endpoint, id)
     }
 
     fn encode_custom(
@@ -292,12 +254,12 @@ impl ScimServer {
         status: StatusCode,
         with_location: bool,
     ) -> Reply {
-        let etag = self.custom_etag(resource);
-        let mut reply = Reply::json(status, self.custom_json(schema, resource, projection))
-            .etag(etag.as_deref());
-        if with_location && let Some(id) = resource.id() {
-            reply = reply.location(&self.custom_location(schema, id));
-        }
-        reply
+        let etag = self.etag_of(resource.version());
+        let location = resource
+            .id()
+            .filter(|_| with_location)
+            .map(|id| self.custom_location(schema, id));
+        let reply = Reply::json(status, self.custom_json(schema, resource, projection));
+        with_headers(reply, etag, location)
     }
 }

@@ -27,7 +27,7 @@ use crate::patch::{PatchLimits, PatchRequest};
 use crate::query::projection::Projection;
 use crate::query::validate::{self, ValidateOptions};
 use crate::query::{ListQuery, Selection, SortOrder};
-use crate::resource::{Resource, User, VersionCondition};
+use crate::resource::{Resource, User, Version, VersionCondition};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
@@ -77,11 +77,8 @@ impl ScimServer {
         let found = R::get(self.backend(), ctx, id, &selection)
             .await
             .map_err(backend_error)?;
-        if let (Some(cond), Some(version), true) =
-            (&if_none_match, found.version(), self.capabilities().etag)
-            && cond.matches(version)
-        {
-            return Ok(Reply::empty(StatusCode::NOT_MODIFIED).etag(self.etag(&found).as_deref()));
+        if let Some(reply) = self.not_modified(if_none_match.as_ref(), found.version()) {
+            return Ok(reply);
         }
         Ok(self.encode(found, &projection, StatusCode::OK, false))
     }
@@ -139,12 +136,7 @@ impl ScimServer {
             selection = Selection::excluding(&["members"]);
         }
         let if_match = condition(&parts.headers, http::header::IF_MATCH)?;
-        let limits = PatchLimits::new(
-            self.inner.limits.max_patch_operations,
-            PatchLimits::default().max_values_per_operation,
-        );
-        // The byte decoder the PATCH benches measure; no JSON tree of the whole body.
-        let request = PatchRequest::from_slice(body, &self.inner.compat, &limits)?;
+        let request = self.patch_request(body)?;
         let schema = self.resource_schema(R::KIND);
         let patched = R::patch(
             self.backend(),
@@ -164,7 +156,8 @@ impl ScimServer {
         };
         self.audit(ctx, action, R::KIND, Some(id)).await;
         if no_content {
-            return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(self.etag(&patched).as_deref()));
+            let etag = self.etag_of(patched.version());
+            return Ok(Reply::empty(StatusCode::NO_CONTENT).etag(etag.as_deref()));
         }
         Ok(self.encode(patched, &projection, StatusCode::OK, false))
     }
@@ -333,18 +326,14 @@ impl ScimServer {
         status: StatusCode,
         with_location: bool,
     ) -> Reply {
-        let etag = self.etag(&resource);
+        let etag = self.etag_of(resource.version());
         let location = if with_location {
             self.location::<R>(&resource)
         } else {
             None
         };
-        let mut reply =
-            Reply::encoded(status, self.resource_bytes(resource, projection)).etag(etag.as_deref());
-        if let Some(loc) = location {
-            reply = reply.location(&loc);
-        }
-        reply
+        let reply = Reply::encoded(status, self.resource_bytes(resource, projection));
+        with_headers(reply, etag, location)
     }
 
     /// The resource as a response carries it, encoded (see [`ScimServer::write_resource`]).
@@ -402,17 +391,7 @@ impl ScimServer {
         let mut json = resource.to_json();
         if let Value::Object(map) = &mut json {
             refs::fill(map, &self.inner.base_url);
-            let location = self.location::<R>(resource);
-            let meta = map
-                .entry("meta")
-                .or_insert_with(|| Value::Object(serde_json::Map::new()));
-            if let Value::Object(meta) = meta {
-                meta.entry("resourceType")
-                    .or_insert_with(|| Value::String(R::RESOURCE_TYPE.to_owned()));
-                if let Some(loc) = location {
-                    meta.insert("location".into(), Value::String(loc));
-                }
-            }
+            stamp_meta(map, R::RESOURCE_TYPE, self.location::<R>(resource));
         }
         projection.apply(&mut json);
         json
@@ -426,24 +405,55 @@ impl ScimServer {
 
     /// The URL of the resource of type `R` with this id (`meta.location`, `Location`).
     pub(super) fn location_of<R: Resource>(&self, id: &str) -> String {
-        refs::resource_url(
-            &self.inner.base_url,
-            R::ENDPOINT.trim_start_matches('/'),
-            id,
-        )
+        self.url_of(R::ENDPOINT, id)
     }
 
-    /// The `ETag` of a resource, when the backend supports versions.
-    fn etag<R: Resource>(&self, resource: &R) -> Option<String> {
+    /// `{base}/{endpoint}/{id}`, the endpoint with or without its slashes.
+    pub(super) fn url_of(&self, endpoint: &str, id: &str) -> String {
+        refs::resource_url(&self.inner.base_url, endpoint.trim_matches('/'), id)
+    }
+
+    /// The `ETag` of a resource at `version`, when the backend supports versions
+    /// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+    pub(super) fn etag_of(&self, version: Option<&Version>) -> Option<String> {
         if !self.capabilities().etag {
             return None;
         }
-        resource.version().map(ToString::to_string)
+        version.map(ToString::to_string)
+    }
+
+    /// 304 with the `ETag` when `If-None-Match` names the resource's current `version`
+    /// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+    pub(super) fn not_modified(
+        &self,
+        if_none_match: Option<&VersionCondition>,
+        version: Option<&Version>,
+    ) -> Option<Reply> {
+        let (cond, version) = (if_none_match?, version?);
+        if !self.capabilities().etag || !cond.matches(version) {
+            return None;
+        }
+        let etag = self.etag_of(Some(version));
+        Some(Reply::empty(StatusCode::NOT_MODIFIED).etag(etag.as_deref()))
+    }
+
+    /// A PATCH body, decoded within the configured limits by the byte decoder the PATCH
+    /// benches measure (no JSON tree of the whole body; RFC 7644 §3.5.2).
+    pub(super) fn patch_request(&self, body: &Bytes) -> Result<PatchRequest, Error> {
+        let limits = PatchLimits::new(
+            self.inner.limits.max_patch_operations,
+            PatchLimits::default().max_values_per_operation,
+        );
+        PatchRequest::from_slice(body, &self.inner.compat, &limits)
     }
 
     /// The projection of a single-resource request's `attributes`/`excludedAttributes`, and
     /// the same lists as the backend's [`Selection`] hint.
-    fn projection(&self, kind: Kind, parts: &Parts) -> Result<(Projection, Selection), Error> {
+    pub(super) fn projection(
+        &self,
+        kind: Kind,
+        parts: &Parts,
+    ) -> Result<(Projection, Selection), Error> {
         let params = ProjectionParams::from_query(parts.uri.query())?;
         let parsed = query::Projection::parse(&params, &self.inner.limits)?;
         let projection = Projection::new(
@@ -471,6 +481,35 @@ impl ScimServer {
         options.bare_values = self.inner.compat.complex_as_bare_value;
         options.empty_clears = self.inner.compat.null_or_empty_clears;
         options
+    }
+}
+
+/// `meta.resourceType` (unless the resource has one) and `meta.location` of a resource as a
+/// response carries it ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)).
+pub(super) fn stamp_meta(
+    map: &mut serde_json::Map<String, Value>,
+    resource_type: &str,
+    location: Option<String>,
+) {
+    let meta = map
+        .entry("meta")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if let Value::Object(meta) = meta {
+        meta.entry("resourceType")
+            .or_insert_with(|| Value::String(resource_type.to_owned()));
+        if let Some(loc) = location {
+            meta.insert("location".into(), Value::String(loc));
+        }
+    }
+}
+
+/// A single-resource reply with its `ETag` and, for a create, `Location`
+/// ([RFC 7644 §3.3](https://www.rfc-editor.org/rfc/rfc7644#section-3.3), §3.14).
+pub(super) fn with_headers(reply: Reply, etag: Option<String>, location: Option<String>) -> Reply {
+    let reply = reply.etag(etag.as_deref());
+    match location {
+        Some(loc) => reply.location(&loc),
+        None => reply,
     }
 }
 

@@ -9,11 +9,14 @@ use super::response::{Reply, list_response};
 use super::route::Kind;
 use super::served::Served;
 use crate::auth::Context;
+use crate::backend::{BackendErrorKind, Page};
 use crate::query::ListQuery;
-use crate::resource::{Group, User};
+use crate::query::projection::Projection;
+use crate::resource::{Group, Resource, User};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
+use serde_json::Value;
 
 impl ScimServer {
     /// Answers a `/.search`: for one resource type like the `GET` list; on the root, over
@@ -55,60 +58,87 @@ impl ScimServer {
             )
             .into());
         }
-        let (user_q, user_proj) = self.list_query(Kind::User, params)?;
-        let (group_q, group_proj) = self.list_query(Kind::Group, params)?;
-        let start = user_q.start_index;
-        let count = user_q.count.unwrap_or(0);
-        let users = User::list(self.backend(), ctx, &user_q)
-            .await
-            .map_err(backend_error)?;
-        let taken = users.resources.len();
-        // Where the window starts inside the groups: past the users it skipped.
-        let group_start = start.saturating_sub(users.total_results).max(1);
-        let group_count = count.saturating_sub(taken);
-        let group_q = ListQuery {
-            start_index: group_start,
-            count: Some(group_count),
-            ..group_q
-        };
-        let groups = Group::list(self.backend(), ctx, &group_q)
-            .await
-            .map_err(backend_error)?;
-        let mut resources: Vec<_> = users
-            .resources
-            .iter()
-            .map(|u| self.resource_json(u, &user_proj))
-            .collect();
-        resources.extend(
-            groups
-                .resources
-                .iter()
-                .map(|g| self.resource_json(g, &group_proj)),
-        );
-        let mut total = users.total_results.saturating_add(groups.total_results);
-        for (index, schema) in self.inner.custom.iter().enumerate() {
-            let kind = Kind::Custom(index);
+        let kinds = [Kind::User, Kind::Group]
+            .into_iter()
+            .chain((0..self.inner.custom.len()).map(Kind::Custom));
+        let mut window = None;
+        let mut total = 0usize;
+        let mut resources = Vec::new();
+        for kind in kinds {
             let (q, projection) = self.list_query(kind, params)?;
+            // The same parameters give every type the same window of the one list.
+            let (start, count) = *window.get_or_insert((q.start_index, q.count.unwrap_or(0)));
+            // Where the window starts inside this type: past the resources of the types
+            // before it; as many as the page still has room for.
             let q = ListQuery {
                 start_index: start.saturating_sub(total).max(1),
                 count: Some(count.saturating_sub(resources.len())),
                 ..q
             };
-            let page = match self.backend().list_resources(ctx, schema, &q).await {
-                Ok(page) => page,
-                Err(e) if e.kind() == crate::backend::BackendErrorKind::NotImplemented => continue,
-                Err(e) => return Err(backend_error(e)),
-            };
-            resources.extend(
-                page.resources
-                    .iter()
-                    .map(|r| self.custom_json(schema, r, &projection)),
-            );
-            total = total.saturating_add(page.total_results);
+            if let Some(found) = self.page_json(ctx, kind, &q, &projection).await? {
+                total = total.saturating_add(found.0);
+                resources.extend(found.1);
+            }
         }
+        let (start, _) = window.unwrap_or((1, 0));
         Ok(Reply::json(
             StatusCode::OK,
             list_response(total, start, resources),
         ))
+    }
+
+    /// One type's page of the root search: `totalResults` and the resources as responses carry
+    /// them; `None` for a custom type the backend stores none of (501).
+    async fn page_json(
+        &self,
+        ctx: &Context,
+        kind: Kind,
+        q: &ListQuery,
+        projection: &Projection,
+    ) -> Result<Option<(usize, Vec<Value>)>, Reply> {
+        fn json_of<R: Resource>(
+            server: &ScimServer,
+            page: Page<R>,
+            projection: &Projection,
+        ) -> (usize, Vec<Value>) {
+            let resources = page
+                .resources
+                .iter()
+                .map(|r| server.resource_json(r, projection))
+                .collect();
+            (page.total_results, resources)
+        }
+        Ok(Some(match kind {
+            Kind::User => json_of(
+                self,
+                User::list(self.backend(), ctx, q)
+                    .await
+                    .map_err(backend_error)?,
+                projection,
+            ),
+            Kind::Group => json_of(
+                self,
+                Group::list(self.backend(), ctx, q)
+                    .await
+                    .map_err(backend_error)?,
+                projection,
+            ),
+            Kind::Custom(index) => {
+                let Some(schema) = self.inner.custom.get(index) else {
+                    return Ok(None);
+                };
+                let page = match self.backend().list_resources(ctx, schema, q).await {
+                    Ok(page) => page,
+                    Err(e) if e.kind() == BackendErrorKind::NotImplemented => return Ok(None),
+                    Err(e) => return Err(backend_error(e)),
+                };
+                let resources = page
+                    .resources
+                    .iter()
+                    .map(|r| self.custom_json(schema, r, projection))
+                    .collect();
+                (page.total_results, resources)
+            }
+        }))
     }
 }
