@@ -28,19 +28,6 @@ pub(crate) enum Operand {
     DateTime(DateTime<FixedOffset>),
 }
 
-fn type_name(t: AttributeType) -> &'static str {
-    match t {
-        AttributeType::String => "string",
-        AttributeType::Boolean => "boolean",
-        AttributeType::Decimal => "decimal",
-        AttributeType::Integer => "integer",
-        AttributeType::DateTime => "dateTime",
-        AttributeType::Binary => "binary",
-        AttributeType::Reference => "reference",
-        AttributeType::Complex => "complex",
-    }
-}
-
 impl Operand {
     /// Checks that `op value` makes sense for `leaf` (named `shown` in errors) and prepares the
     /// literal: strings lower-cased for a case-insensitive attribute, dateTimes parsed.
@@ -54,7 +41,7 @@ impl Operand {
         let bad = |what: &str| {
             Error::invalid_filter(format!(
                 "'{shown} {op} {value}': {what} (attribute {shown} is of type {})",
-                type_name(kind)
+                kind.name()
             ))
         };
         if let CompValue::Null = value {

@@ -55,7 +55,7 @@ pub(crate) fn coerce_one(
             m.insert("value".to_owned(), Value::String(s.clone()));
             Ok(Value::Object(m))
         }
-        _ => Err(type_error(label, "an object (complex attribute)", v)),
+        _ => Err(type_error(label, AttributeType::Complex.expected(), v)),
     }
 }
 
@@ -130,32 +130,12 @@ pub(crate) fn coerce_scalar(
     if ok {
         Ok(v.clone())
     } else {
-        Err(type_error(label, expected(attr.kind), v))
-    }
-}
-
-fn expected(kind: AttributeType) -> &'static str {
-    match kind {
-        AttributeType::String => "a string",
-        AttributeType::Boolean => "a boolean",
-        AttributeType::Decimal => "a number",
-        AttributeType::Integer => "an integer",
-        AttributeType::DateTime => "an RFC 3339 dateTime string",
-        AttributeType::Binary => "a base64 string",
-        AttributeType::Reference => "a reference (URI string)",
-        AttributeType::Complex => "an object (complex attribute)",
+        Err(type_error(label, attr.kind.expected(), v))
     }
 }
 
 fn type_error(label: &str, expected: &str, got: &Value) -> Error {
-    let got = match got {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let got = crate::error::json_kind(got);
     Error::invalid_value(format!(
         "invalid value for \"{label}\": expected {expected}, got {got}"
     ))

@@ -187,19 +187,8 @@ pub(crate) fn object(value: Value, what: &str) -> Result<Map<String, Value>, Err
         Value::Object(m) => Ok(m),
         other => Err(Error::invalid_syntax(format!(
             "a {what} must be a JSON object, not {}",
-            kind_of(&other)
+            crate::error::json_kind(&other)
         ))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -26,6 +26,36 @@ pub enum AttributeType {
     Complex,
 }
 
+impl AttributeType {
+    /// The name RFC 7643 §7 gives the type (`dateTime`, `complex`, …).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            AttributeType::String => "string",
+            AttributeType::Boolean => "boolean",
+            AttributeType::Decimal => "decimal",
+            AttributeType::Integer => "integer",
+            AttributeType::DateTime => "dateTime",
+            AttributeType::Binary => "binary",
+            AttributeType::Reference => "reference",
+            AttributeType::Complex => "complex",
+        }
+    }
+
+    /// What a value of the type is, for error details: `expected {this}, got …`.
+    pub(crate) fn expected(self) -> &'static str {
+        match self {
+            AttributeType::String => "a string",
+            AttributeType::Boolean => "a boolean",
+            AttributeType::Decimal => "a number",
+            AttributeType::Integer => "an integer",
+            AttributeType::DateTime => "a dateTime string (e.g. 2008-01-23T04:56:22Z)",
+            AttributeType::Binary => "a base64 string",
+            AttributeType::Reference => "a URI string",
+            AttributeType::Complex => "an object",
+        }
+    }
+}
+
 /// Whether and how an attribute may be modified
 /// ([RFC 7643 §2.2](https://www.rfc-editor.org/rfc/rfc7643#section-2.2), "mutability").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

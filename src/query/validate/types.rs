@@ -96,7 +96,7 @@ impl<'a> Checker<'a> {
         if ok {
             Ok(())
         } else {
-            Err(wrong_type(loc, expected(attr.kind), value))
+            Err(wrong_type(loc, attr.kind.expected(), value))
         }
     }
 
@@ -157,30 +157,10 @@ pub(super) fn missing(loc: &Loc<'_>) -> Error {
 }
 
 fn wrong_type(loc: &Loc<'_>, expected: &str, got: &Value) -> Error {
-    let got = match got {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let got = crate::error::json_kind(got);
     Error::invalid_value(format!(
         "attribute \"{loc}\": expected {expected}, got {got}"
     ))
-}
-
-fn expected(kind: AttributeType) -> &'static str {
-    match kind {
-        AttributeType::String => "a string",
-        AttributeType::Boolean => "a boolean",
-        AttributeType::Decimal => "a number",
-        AttributeType::Integer => "an integer",
-        AttributeType::DateTime => "a dateTime string (e.g. 2008-01-23T04:56:22Z)",
-        AttributeType::Binary => "a base64 string",
-        AttributeType::Reference => "a URI string",
-        AttributeType::Complex => "an object",
-    }
 }
 
 /// An `xsd:dateTime` (RFC 7643 §2.3.5): RFC 3339 with an offset, or without one.
