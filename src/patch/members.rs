@@ -430,6 +430,40 @@ impl GroupPatch {
         }
     }
 
+    /// Whether the patch changes anything of the group besides `members`.
+    pub(crate) fn changes_shell(&self) -> bool {
+        self.rest.is_some() || self.display_name.is_some() || self.external_id.is_some()
+    }
+
+    /// The group's new non-member attributes: `rest`, then `displayName` and `externalId`,
+    /// applied to `current` as stored (its members are left as they are). What a backend
+    /// that stores the member list apart writes before its member change.
+    pub(crate) fn shell_of(
+        &self,
+        current: &crate::resource::Group,
+        schema: &ResourceSchema,
+    ) -> Result<crate::resource::Group, Error> {
+        let mut json = current.to_json();
+        if let Some(rest) = &self.rest {
+            rest.apply(&mut json, schema)?;
+        }
+        if let Some(obj) = json.as_object_mut() {
+            if let Some(name) = &self.display_name {
+                obj.insert("displayName".into(), Value::String(name.clone()));
+            }
+            match &self.external_id {
+                Some(Some(x)) => {
+                    obj.insert("externalId".into(), Value::String(x.clone()));
+                }
+                Some(None) => {
+                    obj.remove("externalId");
+                }
+                None => {}
+            }
+        }
+        crate::resource::Group::from_json(json)
+    }
+
     fn apply_in<'a>(
         &self,
         engine: &mut Engine<'a, '_>,

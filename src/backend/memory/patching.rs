@@ -14,7 +14,6 @@ use crate::backend::check_if_match;
 use crate::patch::{MemberChange, PatchRequest};
 use crate::resource::{Group, Member, User, Version, VersionCondition};
 use crate::schema::ResourceSchema;
-use serde_json::Value;
 
 fn version_of(meta: Option<&crate::resource::Meta>) -> Option<Version> {
     meta.and_then(|m| m.version.clone())
@@ -60,29 +59,8 @@ impl TenantStore {
         check_if_match(if_match, Some(&Version::from_u64(rec.stamp.version)))?;
         // The non-member attributes first (the only part that can still fail on the stored
         // group), on the group without its members.
-        let shell = if delta.rest.is_some()
-            || delta.display_name.is_some()
-            || delta.external_id.is_some()
-        {
-            let mut json = self.group(id, false)?.to_json();
-            if let Some(rest) = &delta.rest {
-                rest.apply(&mut json, schema)?;
-            }
-            if let Some(obj) = json.as_object_mut() {
-                if let Some(name) = &delta.display_name {
-                    obj.insert("displayName".into(), Value::String(name.clone()));
-                }
-                match &delta.external_id {
-                    Some(Some(x)) => {
-                        obj.insert("externalId".into(), Value::String(x.clone()));
-                    }
-                    Some(None) => {
-                        obj.remove("externalId");
-                    }
-                    None => {}
-                }
-            }
-            Some(Group::from_json(json)?)
+        let shell = if delta.changes_shell() {
+            Some(delta.shell_of(&self.group(id, false)?, schema)?)
         } else {
             None
         };

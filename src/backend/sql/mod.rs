@@ -32,7 +32,6 @@ use dialect::Dialect;
 use list::Bounds;
 use members::Spec;
 use rows::is_conflict;
-use serde_json::Value;
 use sqlx::{AnyConnection, AnyPool};
 use std::sync::Arc;
 use writer::{ConnFuture, Writer};
@@ -228,34 +227,6 @@ fn tenant(ctx: &Context) -> &str {
     ctx.tenant.as_str()
 }
 
-/// The group's new non-member attributes after a PATCH's `displayName`, `externalId` and other
-/// (non-member) operations, applied to the group as stored.
-fn patched_shell(
-    current: &Group,
-    delta: &crate::patch::GroupPatch,
-    schema: &ResourceSchema,
-) -> Result<Group, BackendError> {
-    let mut json = current.to_json();
-    if let Some(rest) = &delta.rest {
-        rest.apply(&mut json, schema)?;
-    }
-    if let Some(obj) = json.as_object_mut() {
-        if let Some(name) = &delta.display_name {
-            obj.insert("displayName".into(), Value::String(name.clone()));
-        }
-        match &delta.external_id {
-            Some(Some(x)) => {
-                obj.insert("externalId".into(), Value::String(x.clone()));
-            }
-            Some(None) => {
-                obj.remove("externalId");
-            }
-            None => {}
-        }
-    }
-    Ok(Group::from_json(json)?)
-}
-
 #[allow(clippy::too_many_arguments)] // the trait method's arguments and the connection
 async fn patch_group_tx(
     conn: &mut AnyConnection,
@@ -292,12 +263,11 @@ async fn patch_group_tx(
     };
     let (key, rec) =
         rows::checked_row(conn, d, rows::Table::Groups, tenant, id, false, if_match).await?;
-    let shell =
-        if delta.rest.is_some() || delta.display_name.is_some() || delta.external_id.is_some() {
-            Some(patched_shell(&rec.group(Vec::new())?, &delta, schema)?)
-        } else {
-            None
-        };
+    let shell = if delta.changes_shell() {
+        Some(delta.shell_of(&rec.group(Vec::new())?, schema)?)
+    } else {
+        None
+    };
     let (add, remove, replace): (Vec<Member>, &[String], Option<Vec<Member>>) = match &delta.members
     {
         MemberChange::Delta { remove, add } => (add.iter().map(to_member).collect(), remove, None),
