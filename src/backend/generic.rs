@@ -9,6 +9,7 @@ use super::{BackendError, IdentityBackend};
 use crate::auth::Context;
 use crate::patch::PatchRequest;
 use crate::resource::{GenericResource, VersionCondition};
+use crate::schema::names::get_ci as get;
 use crate::schema::{Attribute, AttributeType, ResourceSchema, Uniqueness};
 use serde_json::{Map, Value};
 
@@ -65,12 +66,6 @@ fn collect(
         };
         out.push(UniqueValue { attribute, value });
     }
-}
-
-fn get<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
 }
 
 /// The 409 of a unique value taken by another resource of the type.

@@ -4,6 +4,7 @@
 
 use super::{Meta, Version};
 use crate::Error;
+use crate::schema::names::{get_ci, remove_ci};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -95,10 +96,7 @@ impl GenericResource {
 
     /// `externalId`, when it is a string (RFC 7643 §3.1).
     pub fn external_id(&self) -> Option<&str> {
-        self.body
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("externalId"))
-            .and_then(|(_, v)| v.as_str())
+        get_ci(&self.body, "externalId").and_then(Value::as_str)
     }
 
     /// Everything but `id` and `meta`.
@@ -179,8 +177,7 @@ fn remove_key(map: &mut Map<String, Value>, name: &str) {
 }
 
 fn take_key(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    let key = map.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
-    map.remove(&key)
+    remove_ci(map, name)
 }
 
 #[cfg(test)]
