@@ -29,7 +29,7 @@
 //! }
 //! ```
 
-use crate::auth::{Context, Principal, TenantId};
+use crate::context::{Context, Principal, TenantId};
 use async_trait::async_trait;
 use std::time::SystemTime;
 

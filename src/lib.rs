@@ -46,6 +46,7 @@ pub mod auth;
 pub mod backend;
 mod backend_error;
 pub mod compat;
+mod context;
 pub mod error;
 pub mod filter;
 pub mod patch;

@@ -9,17 +9,16 @@
 
 mod admin;
 mod authenticator;
-mod context;
 #[cfg(feature = "jwt")]
 pub mod jwt;
 mod keys;
 pub(crate) mod secret;
 
+pub use crate::context::{Context, Principal, TenantId};
 pub use admin::{KeyAdmin, MAX_ADMIN_BODY};
 pub use authenticator::{
     AuthError, AuthErrorKind, Authenticator, BearerKeyAuthenticator, StaticTokenAuthenticator,
     bearer_token,
 };
-pub use context::{Context, Principal, TenantId};
 pub use keys::{ApiKeyStore, KeyInfo, MAX_LABEL_LEN, MemoryKeyStore};
 pub use secret::{KEY_PREFIX, KeyHash, Secret};

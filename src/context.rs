@@ -1,6 +1,10 @@
 //! Who is calling: the tenant a request acts in and the principal that authenticated
 //! ([RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2): the service provider
 //! authenticates the client and authorizes it for a set of resources).
+//!
+//! Public as [`crate::auth::Context`] (and the crate root); a module of its own below `auth`,
+//! `audit` and `backend`, which all speak of the caller, so that none of them depends on
+//! another for it.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -168,7 +172,7 @@ string_serde!(TenantId);
 /// The authenticated caller of one request: the tenant it acts in and who it is
 /// ([RFC 7644 §2](https://www.rfc-editor.org/rfc/rfc7644#section-2)).
 ///
-/// Produced by an [`Authenticator`](super::Authenticator), passed to every
+/// Produced by an [`Authenticator`](crate::auth::Authenticator), passed to every
 /// [`IdentityBackend`](crate::backend::IdentityBackend) call. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
