@@ -11,7 +11,8 @@ pub mod validate;
 
 use scimitar::AttrPath;
 use scimitar::filter::{Filter, ParseLimits};
-use scimitar::path::{PatchPath, parse_attribute_list};
+use scimitar::patch::PatchPath;
+use scimitar::path::parse_attribute_list;
 
 /// Limits for re-parsing printed text: printing may lengthen (escapes), never deepen.
 fn reparse_limits() -> ParseLimits {

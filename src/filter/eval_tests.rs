@@ -164,5 +164,4 @@ fn public_types_are_send_sync_static() {
     check::<Filter>();
     check::<CompiledFilter>();
     check::<crate::path::ParseError>();
-    check::<crate::path::PatchPath>();
 }

@@ -21,13 +21,12 @@ mod ast;
 mod compare;
 mod display;
 mod eval;
-mod limits;
 pub(crate) mod parse;
 
+pub use crate::path::limits::ParseLimits;
 pub use crate::path::{ParseError, ParseErrorKind};
 pub use ast::{CompValue, CompareOp, Filter};
 pub use eval::CompiledFilter;
-pub use limits::ParseLimits;
 
 #[cfg(test)]
 mod eval_tests;

@@ -7,6 +7,7 @@ use super::ast::{CompValue, CompareOp, Filter};
 use crate::path::AttrPath;
 use crate::path::error::{ParseError, ParseErrorKind};
 use crate::path::lexer::{Lexer, is_path_byte};
+use crate::path::limits::check_length;
 
 impl Filter {
     /// Parses a filter ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2))
@@ -48,18 +49,6 @@ impl Filter {
         check_length(&lx, limits)?;
         parse_filter(&mut lx, limits, End::Eof, 0)
     }
-}
-
-pub(crate) fn check_length(lx: &Lexer<'_>, limits: &ParseLimits) -> Result<(), ParseError> {
-    let len = lx.src().len();
-    if len > limits.max_length {
-        return Err(ParseError::new(
-            lx.kind,
-            lx.clamp(limits.max_length..len),
-            format!("expected at most {} bytes", limits.max_length),
-        ));
-    }
-    Ok(())
 }
 
 /// Where the filter being parsed ends.

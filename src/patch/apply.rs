@@ -5,6 +5,7 @@
 //! complex values and sub-attribute paths in `complex.rs`, runs of multi-valued adds/removes in
 //! `multi.rs`).
 
+use super::PatchPath;
 use super::multi::{self, Step};
 use super::op::{OpKind, PatchOperation};
 use super::select::value_eq_key;
@@ -13,7 +14,6 @@ use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_one, coerce_scalar, is_bare_complex, is_clear};
 use crate::compat::Compat;
 use crate::error::Error;
-use crate::path::PatchPath;
 use crate::schema::names::{entry_ci, get_ci, key_ci};
 use crate::schema::{AttributeType, Mutability, ResourceSchema};
 use serde_json::Value;

@@ -13,6 +13,7 @@
 //! Unlike the whole-resource engine, the delta does not know the current members, so removing
 //! an id that is not a member is not `noTarget` here: backends treat it as already done.
 
+use super::PatchPath;
 use super::apply::{Action, Engine, action};
 use super::multi::{self, Step, string_key};
 use super::op::{OpKind, PatchOperation};
@@ -22,7 +23,7 @@ use super::tx::{Loc, Tx};
 use super::value::{coerce_many, coerce_scalar};
 use crate::error::Error;
 use crate::filter::{CompValue, CompareOp, Filter};
-use crate::path::{AttrPath, PatchPath};
+use crate::path::AttrPath;
 use crate::schema::names::get_ci;
 use crate::schema::{Attribute, ResourceSchema};
 use serde_json::{Map, Value};

@@ -61,6 +61,7 @@ mod filtered;
 mod members;
 mod multi;
 mod op;
+mod path;
 mod pathless;
 mod request;
 mod select;
@@ -70,4 +71,5 @@ mod value;
 
 pub use members::{GroupPatch, MemberChange, MemberRef};
 pub use op::{OpKind, PatchOperation};
+pub use path::PatchPath;
 pub use request::{PATCH_OP_SCHEMA, PatchLimits, PatchOutcome, PatchRequest};

@@ -1,7 +1,7 @@
 //! One PATCH operation: `op`, `path`, `value`
 //! ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
-use crate::path::PatchPath;
+use super::PatchPath;
 use serde_json::Value;
 use std::fmt;
 

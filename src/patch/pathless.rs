@@ -4,11 +4,12 @@
 //! [`Compat::pathless_path_keys`](crate::Compat::pathless_path_keys) a member name may be a path
 //! (`name.givenName`, `urn:…:enterprise:2.0:User:employeeNumber`).
 
+use super::PatchPath;
 use super::apply::Engine;
 use super::op::OpKind;
 use super::target::key_path;
 use crate::error::Error;
-use crate::path::{AttrPath, PatchPath};
+use crate::path::AttrPath;
 use serde_json::Value;
 
 impl Engine<'_, '_> {

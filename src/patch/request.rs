@@ -1,13 +1,13 @@
 //! The PatchOp request message: decoding with [`Compat`] and [`PatchLimits`], and applying it
 //! all-or-nothing ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 
+use super::PatchPath;
 use super::apply::Engine;
 use super::decode::{BodySeed, Field, RawBody, RawOp, Schemas};
 use super::op::{OpKind, PatchOperation};
 use super::tx::Tx;
 use crate::compat::Compat;
 use crate::error::Error;
-use crate::path::PatchPath;
 use crate::schema::ResourceSchema;
 use serde::de::DeserializeSeed;
 use serde_json::Value;

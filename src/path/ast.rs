@@ -1,7 +1,5 @@
 //! Path syntax trees ([RFC 7644 §3.10](https://www.rfc-editor.org/rfc/rfc7644#section-3.10)).
 
-use crate::filter::Filter;
-
 /// An `attrPath`: `[URI ":"] ATTRNAME ["." subAttr]`
 /// ([RFC 7644 §3.10](https://www.rfc-editor.org/rfc/rfc7644#section-3.10)).
 ///
@@ -39,16 +37,4 @@ impl AttrPath {
         self.urn = Some(urn.into());
         self
     }
-}
-
-/// A PATCH `path` ([RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)):
-/// `attrPath / valuePath [subAttr]`, e.g. `emails[type eq "work"].value`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatchPath {
-    /// The attribute (with its URN and, when there is no value filter, its sub-attribute).
-    pub attr: AttrPath,
-    /// The value filter in `[...]`, if any; it selects elements of the multi-valued `attr`.
-    pub filter: Option<Filter>,
-    /// The sub-attribute after a value filter (`].value`), if any.
-    pub sub_attr: Option<Box<str>>,
 }

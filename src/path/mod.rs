@@ -3,7 +3,7 @@
 //! [§3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2),
 //! [§3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)).
 //!
-//! One byte-level lexer serves every grammar; [`AttrPath::parse`], [`PatchPath::parse`],
+//! One byte-level lexer serves every grammar; [`AttrPath::parse`], [`PatchPath::parse`](crate::patch::PatchPath::parse),
 //! [`parse_attribute_list`] and [`Filter::parse`](crate::Filter::parse) all report a
 //! positioned [`ParseError`].
 
@@ -11,9 +11,10 @@ mod ast;
 mod display;
 pub(crate) mod error;
 pub(crate) mod lexer;
+pub(crate) mod limits;
 mod literal;
-mod parser;
+pub(crate) mod parser;
 
-pub use ast::{AttrPath, PatchPath};
+pub use ast::AttrPath;
 pub use error::{ParseError, ParseErrorKind};
 pub use parser::parse_attribute_list;

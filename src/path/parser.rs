@@ -1,14 +1,14 @@
-//! Parsing attribute paths, PATCH paths and attribute lists: the `attrPath` and `valuePath`
-//! rules of [RFC 7644 §3.10](https://www.rfc-editor.org/rfc/rfc7644#section-3.10) and
-//! [§3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2), shared with the filter parser.
+//! Parsing attribute paths and attribute lists: the `attrPath` rule of
+//! [RFC 7644 §3.10](https://www.rfc-editor.org/rfc/rfc7644#section-3.10), shared with the
+//! filter parser and the PATCH path parser.
 
+use super::AttrPath;
 use super::error::{ParseError, ParseErrorKind};
 use super::lexer::Lexer;
-use super::{AttrPath, PatchPath};
-use crate::filter::ParseLimits;
-use crate::filter::parse::{End, check_length, parse_filter};
+use super::limits::{ParseLimits, check_length};
 
-fn finish_at_end(lx: &mut Lexer<'_>) -> Result<(), ParseError> {
+/// The end of the input, whitespace aside; else an error at what follows.
+pub(crate) fn finish_at_end(lx: &mut Lexer<'_>) -> Result<(), ParseError> {
     lx.skip_ws();
     if lx.at_end() {
         Ok(())
@@ -40,67 +40,6 @@ impl AttrPath {
         let path = lx.attr_path()?;
         finish_at_end(&mut lx)?;
         Ok(path)
-    }
-}
-
-impl PatchPath {
-    /// Parses a PATCH `path` (`attrPath / valuePath [subAttr]`,
-    /// [RFC 7644 §3.5.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.5.2)) with the default
-    /// [`ParseLimits`], e.g. `members[value eq "2819c223"]` or `emails[type eq "work"].value`.
-    ///
-    /// ```
-    /// use scimitar::path::PatchPath;
-    /// let p = PatchPath::parse(r#"emails[type eq "work"].value"#)?;
-    /// assert_eq!(&*p.attr.name, "emails");
-    /// assert!(p.filter.is_some());
-    /// assert_eq!(p.sub_attr.as_deref(), Some("value"));
-    /// # Ok::<(), scimitar::path::ParseError>(())
-    /// ```
-    pub fn parse(input: &str) -> Result<PatchPath, ParseError> {
-        Self::parse_with(input, &ParseLimits::DEFAULT)
-    }
-
-    /// Parses a PATCH path with explicit limits for its value filter.
-    pub fn parse_with(input: &str, limits: &ParseLimits) -> Result<PatchPath, ParseError> {
-        let mut lx = Lexer::new(input, ParseErrorKind::Path);
-        check_length(&lx, limits)?;
-        lx.skip_ws();
-        let start = lx.pos;
-        let attr = lx.attr_path()?;
-        if lx.peek() != Some(b'[') {
-            finish_at_end(&mut lx)?;
-            return Ok(PatchPath {
-                attr,
-                filter: None,
-                sub_attr: None,
-            });
-        }
-        if attr.sub_attr.is_some() {
-            return Err(lx.err(
-                start..lx.pos,
-                "expected a multi-valued attribute without a sub-attribute before '['",
-            ));
-        }
-        if limits.depth() == 0 {
-            return Err(lx.err(
-                lx.pos..lx.pos + 1,
-                "expected no value filter (depth limit 0)",
-            ));
-        }
-        lx.pos += 1;
-        let filter = parse_filter(&mut lx, limits, End::Bracket, 1)?;
-        let sub_attr = if lx.peek() == Some(b'.') {
-            lx.pos += 1;
-            Some(lx.sub_attr_name()?)
-        } else {
-            None
-        };
-        finish_at_end(&mut lx)?;
-        Ok(PatchPath {
-            attr,
-            filter: Some(filter),
-            sub_attr,
-        })
     }
 }
 
@@ -138,7 +77,6 @@ pub fn parse_attribute_list(input: &str) -> Result<Vec<AttrPath>, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::{CompValue, CompareOp, Filter};
 
     const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -184,44 +122,6 @@ mod tests {
             let e = AttrPath::parse(input).unwrap_err();
             assert_eq!(e.kind(), ParseErrorKind::Path, "{input}");
             assert_eq!(e.span(), span, "{input}: {e}");
-        }
-    }
-
-    #[test]
-    fn patch_paths_of_rfc7644_3_5_2() {
-        let p = PatchPath::parse("members").unwrap();
-        assert_eq!(p.attr, AttrPath::new("members"));
-        assert!(p.filter.is_none() && p.sub_attr.is_none());
-        let p = PatchPath::parse(r#"members[value eq "2819c223"].displayName"#).unwrap();
-        assert_eq!(p.attr, AttrPath::new("members"));
-        assert_eq!(
-            p.filter,
-            Some(Filter::Compare {
-                path: AttrPath::new("value"),
-                op: CompareOp::Eq,
-                value: CompValue::String("2819c223".into())
-            })
-        );
-        assert_eq!(p.sub_attr.as_deref(), Some("displayName"));
-        let p = PatchPath::parse(&format!("{ENT}:manager")).unwrap();
-        assert_eq!(p.attr, AttrPath::new("manager").with_urn(ENT));
-    }
-
-    #[test]
-    fn bad_patch_paths() {
-        for input in [
-            "emails[",
-            "emails[type eq \"work\"",
-            "emails[type eq \"work\"]x",
-            "emails[type eq \"work\"].",
-            "emails[type eq \"work\"].1",
-            "emails.value[type eq \"work\"]",
-            "emails[type eq \"work\")",
-            "emails[type[value pr]]",
-            "emails]",
-        ] {
-            let e = PatchPath::parse(input).unwrap_err();
-            assert_eq!(e.kind(), ParseErrorKind::Path, "{input}");
         }
     }
 

@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use scimitar::AttrPath;
 use scimitar::filter::{CompValue, CompareOp, Filter, ParseLimits};
-use scimitar::path::{PatchPath, parse_attribute_list};
+use scimitar::patch::PatchPath;
+use scimitar::path::parse_attribute_list;
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![

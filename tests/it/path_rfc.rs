@@ -2,7 +2,8 @@
 //! and attribute lists (§3.4.2.5, §3.9) through the public API.
 
 use scimitar::filter::{CompValue, CompareOp, Filter};
-use scimitar::path::{ParseErrorKind, PatchPath, parse_attribute_list};
+use scimitar::patch::PatchPath;
+use scimitar::path::{ParseErrorKind, parse_attribute_list};
 use scimitar::{AttrPath, Error, ScimType};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

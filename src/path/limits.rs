@@ -1,6 +1,11 @@
 //! Bounds on filter and path parsing: input length and nesting depth
 //! ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2) leaves limits to
 //! the service provider; RFC 7644 §3.12 answers a rejected filter with `invalidFilter`).
+//! Public as [`crate::filter::ParseLimits`]; here, below filters and PATCH paths, because the
+//! path lexer checks the length.
+
+use super::error::ParseError;
+use super::lexer::Lexer;
 
 /// Bounds on what the filter parser accepts
 /// ([RFC 7644 §3.4.2.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.2); the RFC
@@ -53,4 +58,17 @@ impl Default for ParseLimits {
     fn default() -> Self {
         Self::DEFAULT
     }
+}
+
+/// The input's length within `limits`; else an error over the bytes past the limit.
+pub(crate) fn check_length(lx: &Lexer<'_>, limits: &ParseLimits) -> Result<(), ParseError> {
+    let len = lx.src().len();
+    if len > limits.max_length {
+        return Err(ParseError::new(
+            lx.kind,
+            lx.clamp(limits.max_length..len),
+            format!("expected at most {} bytes", limits.max_length),
+        ));
+    }
+    Ok(())
 }
