@@ -1,4 +1,4 @@
-//! SQLite reads in the calling task: a small pool of read-only `rusqlite` connections to the
+//! SQLite reads in the calling task: a small pool of `rusqlite` connections (`query_only`) to the
 //! same file (WAL: readers never wait for the writer), each statement prepared once per
 //! connection. `sqlx` runs every SQLite connection on a worker thread and hands each statement
 //! over to it and the rows back; for an indexed read that hand-off cost more than the read
@@ -61,9 +61,12 @@ impl LiteReaders {
     }
 
     fn connect(&self) -> Result<Connection, rusqlite::Error> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // Opened read-write but `query_only`: a read-only connection cannot recreate the WAL
+        // index (`-shm`) should every other connection to the file have closed.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         conn.busy_timeout(self.busy_timeout)?;
+        conn.pragma_update(None, "query_only", true)?;
         // `PRAGMA mmap_size` answers a row, so it is read rather than executed
         conn.query_row(
             &format!("PRAGMA mmap_size = {}", self.mmap_bytes),
@@ -177,5 +180,70 @@ impl Cells for LiteRow<'_, '_> {
     }
     fn width(&self) -> usize {
         self.0.as_ref().column_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> PathBuf {
+        let p =
+            std::env::temp_dir().join(format!("scimitar-lite-{name}-{}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
+        let c = Connection::open(&p).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (a TEXT, n INTEGER, o TEXT, b BLOB);
+             INSERT INTO t VALUES ('x', 1, NULL, x'0102'), ('y', 2, 'z', x'');",
+        )
+        .unwrap();
+        p
+    }
+
+    #[test]
+    fn dollar_parameters_bind_by_number_and_cells_decode() {
+        let p = file("params");
+        let readers = LiteReaders::open(&p, Duration::from_secs(1), 1 << 20, 2).unwrap();
+        let mut c = readers.take().unwrap();
+        // $1 twice, then $2: positions are the numbers
+        let got = rows(
+            &mut c,
+            "SELECT a, n, o, b FROM t WHERE (a = $1 OR o = $1 OR n = $2) ORDER BY a",
+            &[Arg::Text("x"), Arg::Int(2)],
+            |r| Ok((r.text(0)?, r.int(1)?, r.opt_text(2)?, r.blob(3)?, r.width())),
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("x".to_owned(), 1, None, vec![1, 2], 4),
+                ("y".to_owned(), 2, Some("z".to_owned()), vec![], 4)
+            ]
+        );
+        // a NULL is no text, a text no integer: errors, not panics
+        let bad = rows(
+            &mut c,
+            "SELECT o FROM t WHERE a = $1",
+            &[Arg::Text("x")],
+            |r| r.text(0),
+        );
+        assert!(bad.unwrap_err().is_internal());
+        readers.give_back(c);
+    }
+
+    #[test]
+    fn readers_cannot_write_and_see_each_commit() {
+        let p = file("ro");
+        let readers = LiteReaders::open(&p, Duration::from_secs(1), 1 << 20, 2).unwrap();
+        let mut c = readers.take().unwrap();
+        assert!(c.execute("DELETE FROM t", []).is_err(), "query_only");
+        let writer = Connection::open(&p).unwrap();
+        writer
+            .execute("INSERT INTO t VALUES ('w', 3, NULL, NULL)", [])
+            .unwrap();
+        let n = rows(&mut c, "SELECT COUNT(*) FROM t", &[], |r| r.int(0)).unwrap();
+        assert_eq!(n, vec![3]);
     }
 }
