@@ -164,6 +164,12 @@ impl Inner {
 ///   commits those that queued up together (group commit: one `fsync` for many requests, each
 ///   answered after the commit). On PostgreSQL each request has its own transaction (a create
 ///   is one autocommit statement), so the pool's connections commit in parallel.
+/// * **Reads** on a SQLite file run in the calling task on `rusqlite` connections (`query_only`,
+///   WAL: they never wait for the writer and see every acknowledged write), not on `sqlx`'s
+///   per-connection worker threads, whose hand-off cost more than an indexed read; the SQL is
+///   the same. A read blocks its thread for as long as SQLite takes: microseconds for indexed
+///   lookups, at most the scan limit's rows otherwise. PostgreSQL and SQLite in memory read
+///   through the `sqlx` pool.
 #[derive(Clone)]
 pub struct SqlBackend {
     inner: Arc<Inner>,
