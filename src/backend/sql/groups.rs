@@ -4,6 +4,7 @@
 //! [RFC 7644 §3.3–3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
 
 use super::dialect::Dialect;
+use super::exec::Db;
 use super::members::{self, Change};
 use super::rows::{
     REC_COLUMNS, Rec, Table, canonical, checked_row, db_err, fetch_in, json_err, member, not_found,
@@ -13,7 +14,7 @@ use crate::backend::BackendError;
 use crate::backend::memory::index::fold;
 use crate::backend::memory::uid::Uid;
 use crate::resource::{Group, Member, VersionCondition};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// A group's stored columns: its JSON without `id`, `meta` and `members`, its `displayName`,
@@ -41,32 +42,33 @@ impl Shell {
 
 /// The members of each of `ids`, in member id order.
 pub(crate) async fn members_of(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<Member>>, BackendError> {
-    let rows = fetch_in(conn, tenant, ids, |list| {
-        format!(
-            "SELECT group_id, member_id, kind, display FROM scim_group_members \
-             WHERE tenant = $1 AND group_id IN ({list}) ORDER BY group_id, member_id"
-        )
-    })
+    let rows = fetch_in(
+        conn,
+        tenant,
+        ids,
+        |list| {
+            format!(
+                "SELECT group_id, member_id, kind, display FROM scim_group_members \
+                 WHERE tenant = $1 AND group_id IN ({list}) ORDER BY group_id, member_id"
+            )
+        },
+        |r| Ok((r.text(0)?, member(r.text(1)?, r.text(2)?, r.opt_text(3)?))),
+    )
     .await?;
     let mut out: HashMap<String, Vec<Member>> = HashMap::new();
-    for r in rows {
-        let group: String = r.try_get(0).map_err(db_err)?;
-        out.entry(group).or_default().push(member(
-            r.try_get(1).map_err(db_err)?,
-            r.try_get(2).map_err(db_err)?,
-            r.try_get(3).map_err(db_err)?,
-        ));
+    for (group, m) in rows {
+        out.entry(group).or_default().push(m);
     }
     Ok(out)
 }
 
 /// The group as the API shows it; `members` filled when asked (and only then read).
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -110,7 +112,7 @@ pub(crate) async fn create(
         ..Change::default()
     };
     members::apply(conn, tenant, &id, change).await?;
-    get(conn, d, tenant, &id, true).await
+    get(&mut Db::Any(&mut *conn), d, tenant, &id, true).await
 }
 
 /// Removes `member` from every group it is in; each of those groups gets a new version.
@@ -149,7 +151,16 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let (key, _) = checked_row(conn, d, Table::Groups, tenant, id, true, if_match).await?;
+    let (key, _) = checked_row(
+        &mut Db::Any(&mut *conn),
+        d,
+        Table::Groups,
+        tenant,
+        id,
+        true,
+        if_match,
+    )
+    .await?;
     leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_group_members WHERE tenant = $1 AND group_id = $2")
         .bind(tenant)
@@ -209,12 +220,12 @@ pub(crate) async fn touch(
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
+    row.as_ref().map(|r| Rec::of(r)).transpose()
 }
 
 /// The group of the row `rec` as the API shows it; `members` read only when asked.
 pub(crate) async fn finish(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     rec: &Rec,
     with_members: bool,

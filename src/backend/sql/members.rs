@@ -9,13 +9,14 @@
 //! locked after its members, the order every write here follows.
 
 use super::dialect::Dialect;
+use super::exec::Db;
 use super::groups::{self, Shell};
 use super::rows::{CHUNK, Rec, Table, checked_row, db_err, fetch_in, not_found, placeholders};
 use crate::backend::BackendError;
 use crate::backend::memory::uid::Uid;
 use crate::error::ScimType;
 use crate::resource::{Group, Member, VersionCondition};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A member checked against the tenant: its canonical id, type and `display`.
@@ -34,16 +35,20 @@ async fn existing(
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashSet<String>, BackendError> {
-    let rows = fetch_in(conn, tenant, ids, |list| {
-        format!(
-            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({list}){}",
-            d.for_share()
-        )
-    })
+    let found = fetch_in(
+        &mut Db::Any(&mut *conn),
+        tenant,
+        ids,
+        |list| {
+            format!(
+                "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({list}){}",
+                d.for_share()
+            )
+        },
+        |r| r.text(0),
+    )
     .await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(db_err))
-        .collect()
+    Ok(found.into_iter().collect())
 }
 
 /// Checks `list` against the tenant, in order (the first bad member is the error, as in the
@@ -223,7 +228,7 @@ pub(crate) async fn apply(
 ) -> Result<bool, BackendError> {
     let mut changed = false;
     if let Some(list) = change.replace {
-        let before = groups::members_of(conn, tenant, &[group])
+        let before = groups::members_of(&mut Db::Any(&mut *conn), tenant, &[group])
             .await?
             .remove(group)
             .unwrap_or_default();
@@ -289,7 +294,16 @@ pub(crate) async fn change(
     spec: Spec<'_>,
     if_match: Option<&VersionCondition>,
 ) -> Result<Rec, BackendError> {
-    let (key, rec) = checked_row(conn, d, Table::Groups, tenant, id, false, if_match).await?;
+    let (key, rec) = checked_row(
+        &mut Db::Any(&mut *conn),
+        d,
+        Table::Groups,
+        tenant,
+        id,
+        false,
+        if_match,
+    )
+    .await?;
     let add_resolved = resolve(conn, d, tenant, spec.add, &key, spec.foreign).await?;
     let replace = match spec.replace {
         Some(list) => Some(resolve(conn, d, tenant, list, &key, spec.foreign).await?),
@@ -298,9 +312,17 @@ pub(crate) async fn change(
     let shell = spec.shell.map(Shell::of).transpose()?;
     let rec = if d == Dialect::Postgres {
         // the members are locked; now the group, and check again what a writer may have changed
-        checked_row(conn, d, Table::Groups, tenant, &key, true, if_match)
-            .await?
-            .1
+        checked_row(
+            &mut Db::Any(&mut *conn),
+            d,
+            Table::Groups,
+            tenant,
+            &key,
+            true,
+            if_match,
+        )
+        .await?
+        .1
     } else {
         rec
     };

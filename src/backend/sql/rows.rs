@@ -4,13 +4,12 @@
 //! [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12) errors).
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Cells, Db};
 use crate::backend::memory::uid::Uid;
 use crate::backend::{BackendError, check_if_match};
 use crate::resource::{Group, GroupRef, Member, Meta, User, Version, VersionCondition};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use std::time::Duration;
 
 /// The detail of the 503 a write gets when the database chose it as the loser of a conflict
@@ -126,7 +125,7 @@ impl Table {
 /// The row of `key` (a canonical id) in `table`, locked for the transaction when `lock`
 /// (PostgreSQL `FOR UPDATE`).
 pub(crate) async fn row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     table: Table,
     tenant: &str,
@@ -138,20 +137,15 @@ pub(crate) async fn row(
         table.name(),
         if lock { d.for_update() } else { "" }
     );
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(key)
-        .fetch_optional(&mut *conn)
+    conn.first(&sql, &[Arg::Text(tenant), Arg::Text(key)], Rec::of)
         .await
-        .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
 }
 
 /// The row of the resource `id` (as the client wrote it) and its canonical id, checked
 /// against `If-Match`: 404 when there is none, 412 when the version does not match
 /// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
 pub(crate) async fn checked_row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     table: Table,
     tenant: &str,
@@ -167,22 +161,23 @@ pub(crate) async fn checked_row(
     Ok((key, rec))
 }
 
-/// The rows `sql` selects for each of `ids`, bound in chunks of [`CHUNK`]: `sql` gets the
-/// placeholders of the `IN (…)` list, which start at `$2` (`$1` is the tenant).
-pub(crate) async fn fetch_in(
-    conn: &mut AnyConnection,
+/// The rows `sql` selects for each of `ids`, bound in chunks of [`CHUNK`] and each decoded by
+/// `decode`: `sql` gets the placeholders of the `IN (…)` list, which start at `$2` (`$1` is
+/// the tenant).
+pub(crate) async fn fetch_in<T>(
+    conn: &mut Db<'_>,
     tenant: &str,
     ids: &[&str],
     sql: impl Fn(&str) -> String,
-) -> Result<Vec<AnyRow>, BackendError> {
+    decode: impl Fn(&dyn Cells) -> Result<T, BackendError> + Send + Sync,
+) -> Result<Vec<T>, BackendError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         let text = sql(&placeholders(2, chunk.len()));
-        let mut q = sqlx::query(&text).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        out.extend(q.fetch_all(&mut *conn).await.map_err(db_err)?);
+        let args: Vec<Arg<'_>> = std::iter::once(Arg::Text(tenant))
+            .chain(chunk.iter().map(|id| Arg::Text(id)))
+            .collect();
+        out.extend(conn.rows(&text, &args, &decode).await?);
     }
     Ok(out)
 }
@@ -216,15 +211,15 @@ impl Rec {
         check_if_match(if_match, Some(&version(self.version)))
     }
 
-    pub(crate) fn of(row: &AnyRow) -> Result<Rec, BackendError> {
+    pub(crate) fn of(row: &dyn Cells) -> Result<Rec, BackendError> {
         Ok(Rec {
-            id: row.try_get(0).map_err(db_err)?,
-            version: row.try_get(1).map_err(db_err)?,
-            created: row.try_get(2).map_err(db_err)?,
-            modified: row.try_get(3).map_err(db_err)?,
-            body: row.try_get(4).map_err(db_err)?,
-            groups: if row.len() > 5 {
-                let json: Option<String> = row.try_get(5).map_err(db_err)?;
+            id: row.text(0)?,
+            version: row.int(1)?,
+            created: row.int(2)?,
+            modified: row.int(3)?,
+            body: row.text(4)?,
+            groups: if row.width() > 5 {
+                let json: Option<String> = row.opt_text(5)?;
                 let list: Vec<Membership> = match json {
                     Some(j) => serde_json::from_str(&j).map_err(json_err)?,
                     None => Vec::new(),

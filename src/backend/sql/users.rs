@@ -7,6 +7,7 @@
 //! write transaction, with the user's row locked before it is checked against `If-Match`.
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Db};
 use super::rows::{
     REC_COLUMNS, Rec, Table, canonical, checked_row, db_err, fetch_in, group_ref,
     is_unique_violation, meta, not_found, now_micros,
@@ -17,7 +18,7 @@ use crate::backend::{BackendError, UserBody};
 use crate::patch::PatchRequest;
 use crate::resource::{GroupRef, User, VersionCondition};
 use crate::schema::ResourceSchema;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// The stored form of a user: its body (no `id`, `meta`, `groups`, `password`), its folded
@@ -72,23 +73,27 @@ pub(crate) async fn create(
 
 /// `User.groups` of each of `ids` (direct memberships, in group id order).
 pub(crate) async fn groups_of(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<GroupRef>>, BackendError> {
-    let rows = fetch_in(conn, tenant, ids, |list| {
-        format!(
-            "SELECT m.member_id, m.group_id, g.display_name FROM scim_group_members m \
-             JOIN scim_groups g ON g.tenant = m.tenant AND g.id = m.group_id \
-             WHERE m.tenant = $1 AND m.member_id IN ({list}) ORDER BY m.member_id, m.group_id"
-        )
-    })
+    let rows = fetch_in(
+        conn,
+        tenant,
+        ids,
+        |list| {
+            format!(
+                "SELECT m.member_id, m.group_id, g.display_name FROM scim_group_members m \
+                 JOIN scim_groups g ON g.tenant = m.tenant AND g.id = m.group_id \
+                 WHERE m.tenant = $1 AND m.member_id IN ({list}) \
+                 ORDER BY m.member_id, m.group_id"
+            )
+        },
+        |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)),
+    )
     .await?;
     let mut out: HashMap<String, Vec<GroupRef>> = HashMap::new();
-    for r in rows {
-        let member: String = r.try_get(0).map_err(db_err)?;
-        let group: String = r.try_get(1).map_err(db_err)?;
-        let display: String = r.try_get(2).map_err(db_err)?;
+    for (member, group, display) in rows {
         out.entry(member)
             .or_default()
             .push(group_ref(group, display));
@@ -98,7 +103,7 @@ pub(crate) async fn groups_of(
 
 /// The user as the API shows it; `groups` filled when asked.
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -112,13 +117,10 @@ pub(crate) async fn get(
             "SELECT {REC_COLUMNS}, {} FROM scim_users WHERE tenant = $1 AND id = $2",
             d.user_groups()
         );
-        let found = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(&key)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        let mut rec = Rec::of(&found.ok_or_else(|| not_found("User", id))?)?;
+        let found = conn
+            .first(&sql, &[Arg::Text(tenant), Arg::Text(&key)], Rec::of)
+            .await?;
+        let mut rec = found.ok_or_else(|| not_found("User", id))?;
         let groups = rec.groups.take().unwrap_or_default();
         return rec.user(groups);
     }
@@ -168,7 +170,7 @@ async fn store(
     }
     user.id = Some(rec.id.clone());
     user.meta = Some(meta("User", rec.version + 1, rec.created, modified));
-    user.groups = groups_of(conn, tenant, &[&rec.id])
+    user.groups = groups_of(&mut Db::Any(&mut *conn), tenant, &[&rec.id])
         .await?
         .remove(&rec.id)
         .unwrap_or_default();
@@ -183,7 +185,16 @@ pub(crate) async fn replace(
     user: User,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let (_, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
+    let (_, rec) = checked_row(
+        &mut Db::Any(&mut *conn),
+        d,
+        Table::Users,
+        tenant,
+        id,
+        true,
+        if_match,
+    )
+    .await?;
     store(conn, d, tenant, &rec, user).await
 }
 
@@ -196,8 +207,17 @@ pub(crate) async fn patch(
     schema: &ResourceSchema,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let (key, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
-    let groups = groups_of(conn, tenant, &[&key])
+    let (key, rec) = checked_row(
+        &mut Db::Any(&mut *conn),
+        d,
+        Table::Users,
+        tenant,
+        id,
+        true,
+        if_match,
+    )
+    .await?;
+    let groups = groups_of(&mut Db::Any(&mut *conn), tenant, &[&key])
         .await?
         .remove(&key)
         .unwrap_or_default();
@@ -218,7 +238,16 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let (key, _) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
+    let (key, _) = checked_row(
+        &mut Db::Any(&mut *conn),
+        d,
+        Table::Users,
+        tenant,
+        id,
+        true,
+        if_match,
+    )
+    .await?;
     super::groups::leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_users WHERE tenant = $1 AND id = $2")
         .bind(tenant)
