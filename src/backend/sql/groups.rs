@@ -151,16 +151,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let (key, _) = checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        Table::Groups,
-        tenant,
-        id,
-        true,
-        if_match,
-    )
-    .await?;
+    let (key, _) = checked_row(conn, d, Table::Groups, tenant, id, true, if_match).await?;
     leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_group_members WHERE tenant = $1 AND group_id = $2")
         .bind(tenant)

@@ -294,16 +294,7 @@ pub(crate) async fn change(
     spec: Spec<'_>,
     if_match: Option<&VersionCondition>,
 ) -> Result<Rec, BackendError> {
-    let (key, rec) = checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        Table::Groups,
-        tenant,
-        id,
-        false,
-        if_match,
-    )
-    .await?;
+    let (key, rec) = checked_row(conn, d, Table::Groups, tenant, id, false, if_match).await?;
     let add_resolved = resolve(conn, d, tenant, spec.add, &key, spec.foreign).await?;
     let replace = match spec.replace {
         Some(list) => Some(resolve(conn, d, tenant, list, &key, spec.foreign).await?),
@@ -312,17 +303,9 @@ pub(crate) async fn change(
     let shell = spec.shell.map(Shell::of).transpose()?;
     let rec = if d == Dialect::Postgres {
         // the members are locked; now the group, and check again what a writer may have changed
-        checked_row(
-            &mut Db::Any(&mut *conn),
-            d,
-            Table::Groups,
-            tenant,
-            &key,
-            true,
-            if_match,
-        )
-        .await?
-        .1
+        checked_row(conn, d, Table::Groups, tenant, &key, true, if_match)
+            .await?
+            .1
     } else {
         rec
     };

@@ -251,16 +251,8 @@ async fn patch_group_tx(
     let to_member = crate::backend::defaults::member_of_ref;
     let Some(delta) = patch.group_delta(schema)? else {
         // the whole-resource engine: read, apply, replace (under the group's lock)
-        let (key, _) = rows::checked_row(
-            &mut Db::Any(&mut *conn),
-            d,
-            rows::Table::Groups,
-            tenant,
-            id,
-            true,
-            if_match,
-        )
-        .await?;
+        let (key, _) =
+            rows::checked_row(conn, d, rows::Table::Groups, tenant, id, true, if_match).await?;
         let current = groups::get(&mut Db::Any(&mut *conn), d, tenant, &key, true).await?;
         let mut json = current.to_json();
         if patch.apply(&mut json, schema)?.changed {
@@ -291,16 +283,8 @@ async fn patch_group_tx(
         )
         .await;
     };
-    let (key, rec) = rows::checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        rows::Table::Groups,
-        tenant,
-        id,
-        false,
-        if_match,
-    )
-    .await?;
+    let (key, rec) =
+        rows::checked_row(conn, d, rows::Table::Groups, tenant, id, false, if_match).await?;
     let shell = if delta.changes_shell() {
         Some(delta.shell_of(&rec.group(Vec::new())?, schema)?)
     } else {

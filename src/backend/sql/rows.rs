@@ -10,6 +10,7 @@ use crate::backend::{BackendError, check_if_match};
 use crate::resource::{Group, GroupRef, Member, Meta, User, Version, VersionCondition};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use sqlx::AnyConnection;
 use std::time::Duration;
 
 /// The detail of the 503 a write gets when the database chose it as the loser of a conflict
@@ -142,10 +143,10 @@ pub(crate) async fn row(
 }
 
 /// The row of the resource `id` (as the client wrote it) and its canonical id, checked
-/// against `If-Match`: 404 when there is none, 412 when the version does not match
-/// ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
+/// against `If-Match` inside a write transaction: 404 when there is none, 412 when the version
+/// does not match ([RFC 7644 §3.14](https://www.rfc-editor.org/rfc/rfc7644#section-3.14)).
 pub(crate) async fn checked_row(
-    conn: &mut Db<'_>,
+    conn: &mut AnyConnection,
     d: Dialect,
     table: Table,
     tenant: &str,
@@ -154,7 +155,7 @@ pub(crate) async fn checked_row(
     if_match: Option<&VersionCondition>,
 ) -> Result<(String, Rec), BackendError> {
     let key = canonical(table.kind(), id)?;
-    let rec = row(conn, d, table, tenant, &key, lock)
+    let rec = row(&mut Db::Any(conn), d, table, tenant, &key, lock)
         .await?
         .ok_or_else(|| not_found(table.kind(), id))?;
     rec.check(if_match)?;

@@ -185,16 +185,7 @@ pub(crate) async fn replace(
     user: User,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let (_, rec) = checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        Table::Users,
-        tenant,
-        id,
-        true,
-        if_match,
-    )
-    .await?;
+    let (_, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     store(conn, d, tenant, &rec, user).await
 }
 
@@ -207,16 +198,7 @@ pub(crate) async fn patch(
     schema: &ResourceSchema,
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
-    let (key, rec) = checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        Table::Users,
-        tenant,
-        id,
-        true,
-        if_match,
-    )
-    .await?;
+    let (key, rec) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     let groups = groups_of(&mut Db::Any(&mut *conn), tenant, &[&key])
         .await?
         .remove(&key)
@@ -238,16 +220,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let (key, _) = checked_row(
-        &mut Db::Any(&mut *conn),
-        d,
-        Table::Users,
-        tenant,
-        id,
-        true,
-        if_match,
-    )
-    .await?;
+    let (key, _) = checked_row(conn, d, Table::Users, tenant, id, true, if_match).await?;
     super::groups::leave_all(conn, d, tenant, &key).await?;
     sqlx::query("DELETE FROM scim_users WHERE tenant = $1 AND id = $2")
         .bind(tenant)
