@@ -36,6 +36,14 @@ pub struct Capabilities {
     /// `id` order and fills [`Page::next`](crate::backend::Page::next). When `false`, a
     /// `cursor` parameter is refused with 400 `invalidCursor`.
     pub cursor: bool,
+    /// `previousCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)):
+    /// the backend also walks backwards, answering a
+    /// [`CursorPosition::Before`](crate::query::CursorPosition::Before) and filling
+    /// [`Page::previous`](crate::backend::Page::previous). RFC 9865 defines no
+    /// `/ServiceProviderConfig` attribute for it (returning `previousCursor` is optional), so
+    /// it is not advertised; when `false` no `previousCursor` is issued and one from another
+    /// replica is refused with 400 `invalidCursor`.
+    pub cursor_previous: bool,
 }
 
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
@@ -138,12 +146,20 @@ impl Capabilities {
             bulk: BulkSupport::default(),
             change_password: false,
             cursor: false,
+            cursor_previous: false,
         }
     }
 
     /// The same capabilities with cursor paging on or off (see [`Capabilities::cursor`]).
     pub fn with_cursor(mut self, cursor: bool) -> Self {
         self.cursor = cursor;
+        self
+    }
+
+    /// The same capabilities with backward cursor steps on or off (see
+    /// [`Capabilities::cursor_previous`]).
+    pub fn with_cursor_previous(mut self, previous: bool) -> Self {
+        self.cursor_previous = previous;
         self
     }
 

@@ -42,7 +42,7 @@
 //! | `isolation_by_key` | [`check_isolation_by_key`] | through the server, tenant B's key reaches nothing of tenant A's |
 //! | `custom_types` | [`check_custom_types`] | a resource type registered at run time (`Device`): CRUD, declared uniqueness, filter, sort, paging, PATCH, `If-Match`, types kept apart, tenant isolation |
 //! | `extension_attributes` | [`check_extension_attributes`] | a User extension registered at run time: stored, read back, filtered by its full path, patched |
-//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once, also with creates and deletes between pages; a backend without walks says so and `cursor` is 400 `invalidCursor` |
+//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once in id order, also with creates and deletes between pages; `previousCursor` leads back from the last page to the first (or is never issued by a backend that does not walk backwards); a backend without walks says so and `cursor` is 400 `invalidCursor` |
 //! | `key_store` | [`check_key_store`] | mint, insert, verify, list and revoke of an [`ApiKeyStore`] |
 //!
 //! The concurrency checks fail with a clear message on a current-thread runtime, where no two

@@ -44,10 +44,12 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   `or`-ed together) is answered in O(1); `members[value eq …]` and `groups[value eq …]` use
 ///   the links. Other filters scan with the filter evaluator, bounded by the scan limit
 ///   (`tooMany` beyond it).
-/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): users and groups in
-///   ascending `id` order from an ordered id set per tenant, O(log n + page) per page however
-///   deep the walk; stable under concurrent creates and deletes. A filtered walk uses the
-///   indexes like index paging, or scans the tenant (bounded by the scan limit).
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): users, groups and
+///   custom resources in ascending `id` order from an ordered id set per tenant, forwards
+///   (`nextCursor`) and backwards (`previousCursor`), O(log n + page) per page however deep
+///   the walk; stable under concurrent creates and deletes. A filtered walk uses the indexes
+///   like index paging, or walks the ordered set evaluating the filter until the page is full:
+///   O(log n + page + skipped non-matching), at most the scan limit skipped per page.
 /// * **Uniqueness**: `userName` is unique per tenant, case-insensitively (409 `uniqueness`).
 ///   Group `displayName` is not unique (RFC 7643 §4.2 declares `uniqueness: none`, and Entra ID
 ///   allows two groups of the same name); `externalId` is not unique either (RFC 7643 §3.1).
@@ -127,7 +129,9 @@ impl MemoryBackend {
     pub fn new() -> Self {
         MemoryBackend {
             tenants: RwLock::new(HashMap::new()),
-            capabilities: Capabilities::scan(DEFAULT_MAX_RESULTS).with_cursor(true),
+            capabilities: Capabilities::scan(DEFAULT_MAX_RESULTS)
+                .with_cursor(true)
+                .with_cursor_previous(true),
             scan_limit: DEFAULT_SCAN_LIMIT,
             user_schema: Arc::new(ResourceSchema::user()),
             group_schema: Arc::new(ResourceSchema::group()),
@@ -249,7 +253,9 @@ impl MemoryBackend {
                 .iter()
                 .map(|id| materialise(&s, *id))
                 .collect::<Result<Vec<T>, _>>()?;
-            return Ok(Page::new(resources, w.total, 1).with_next(w.next.map(|id| id.to_string())));
+            return Ok(Page::new(resources, w.total, 1)
+                .with_next(w.next)
+                .with_previous(w.previous));
         }
         let w = list::select(&s, kind, q, schema, self.bounds(), &matches)?;
         let resources = w

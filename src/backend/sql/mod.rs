@@ -154,9 +154,13 @@ impl Inner {
 ///   parameters; the crate's filter engine decides on each candidate, and any other filter is
 ///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
 ///   crate's, so every answer equals the memory backend's.
-/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order;
-///   unfiltered walks by keyset (`id > $n ORDER BY id LIMIT count + 1` on the `(tenant, id)`
-///   key), filtered ones through their indexed or bounded candidates as index paging does.
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order,
+///   forwards (`nextCursor`) and backwards (`previousCursor`), by keyset:
+///   `WHERE tenant = $1 [AND <pushed-down filter>] AND id > $n ORDER BY id LIMIT count + 1`
+///   (`id < $n ORDER BY id DESC` backwards) on the `(tenant, id)` key or a lookup index
+///   ending in `id`: one indexed query per page unfiltered or for an exact indexed equality;
+///   other filters read the keyset in batches, the filter engine deciding, until the page is
+///   full (O(page + skipped non-matching), at most the scan limit skipped per page).
 /// * **Writes** are transactions: PATCH and member deltas read, check `If-Match` and write
 ///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
 ///   concurrent writers never lose an update; a member delta touches only the named members.
@@ -196,7 +200,9 @@ impl SqlBackend {
                 writer: (dialect == Dialect::Sqlite).then(|| Writer::start(pool.clone())),
                 pool,
                 dialect,
-                capabilities: Capabilities::scan(options.max_results.max(1)).with_cursor(true),
+                capabilities: Capabilities::scan(options.max_results.max(1))
+                    .with_cursor(true)
+                    .with_cursor_previous(true),
                 scan_limit: options.scan_limit,
                 foreign_members: options.foreign_members,
                 user_schema: Arc::new(ResourceSchema::user()),
