@@ -33,8 +33,10 @@ pub struct Capabilities {
     pub change_password: bool,
     /// `pagination.cursor` ([RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4)):
     /// the backend answers a [`ListQuery::cursor`](crate::query::ListQuery::cursor) walk in
-    /// `id` order and fills [`Page::next`](crate::backend::Page::next). When `false`, a
-    /// `cursor` parameter is refused with 400 `invalidCursor`.
+    /// `id` order and fills [`Page::next`](crate::backend::Page::next), for Users, Groups and
+    /// the resource types registered at run time it stores
+    /// ([`IdentityBackend::list_resources`](crate::backend::IdentityBackend::list_resources)).
+    /// When `false`, a `cursor` parameter is refused with 400 `invalidCursor` on every type.
     pub cursor: bool,
     /// `previousCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)):
     /// the backend also walks backwards, answering a

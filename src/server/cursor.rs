@@ -288,7 +288,7 @@ impl ScimServer {
                 "sortBy cannot be used with cursor: a cursor walk is in id order",
             ));
         }
-        let scope = scope(ctx, kind, query);
+        let scope = self.scope(ctx, kind, query);
         let position = self
             .inner
             .cursor
@@ -317,7 +317,7 @@ impl ScimServer {
             return Paging::Index(start_index);
         }
         let now = SystemTime::now();
-        let scope = scope(ctx, kind, query);
+        let scope = self.scope(ctx, kind, query);
         let seal = |p: CursorPosition| self.inner.cursor.seal(&scope, query.count, &p, now);
         let next = next.map(|p| seal(CursorPosition::After(p.to_owned())));
         let previous = previous
@@ -327,11 +327,15 @@ impl ScimServer {
     }
 }
 
-fn scope<'a>(ctx: &'a Context, kind: Kind, query: &'a ListQuery) -> Scope<'a> {
-    Scope {
-        tenant: ctx.tenant.as_str(),
-        resource_type: kind.name(),
-        filter: query.filter.as_ref(),
+impl ScimServer {
+    /// The scope of a walk: the tenant, the resource type by name (each type registered at
+    /// run time its own) and the filter.
+    fn scope<'a>(&'a self, ctx: &'a Context, kind: Kind, query: &'a ListQuery) -> Scope<'a> {
+        Scope {
+            tenant: ctx.tenant.as_str(),
+            resource_type: self.type_name(kind),
+            filter: query.filter.as_ref(),
+        }
     }
 }
 

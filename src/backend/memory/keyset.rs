@@ -223,6 +223,66 @@ pub(crate) fn select(
     })
 }
 
+/// Selects the page of a cursor walk over the resources of a type registered at run time
+/// (`ids` in ascending order): unfiltered O(log n + page); filtered, the filter evaluated
+/// from the position until the page is full, at most the scan limit skipped (the total
+/// counted on the first page, bounded by the scan limit, and carried).
+pub(crate) fn select_ids<V>(
+    ids: &std::collections::BTreeMap<Uid, V>,
+    q: &ListQuery,
+    bounds: Bounds,
+    matches: &mut dyn FnMut(Uid) -> Result<bool, BackendError>,
+    what: &str,
+) -> Result<Walk, BackendError> {
+    let (step, carried) = step(q.cursor.as_ref())?;
+    let count = q
+        .count
+        .unwrap_or(bounds.max_results)
+        .min(bounds.max_results);
+    let keys = |s: Step| -> Box<dyn Iterator<Item = Uid> + '_> {
+        match s {
+            Step::Forward(after) => {
+                let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+                Box::new(ids.range((from, Bound::Unbounded)).map(|(k, _)| *k))
+            }
+            Step::Backward(before) => Box::new(
+                ids.range((Bound::Unbounded, Bound::Excluded(before)))
+                    .rev()
+                    .map(|(k, _)| *k),
+            ),
+        }
+    };
+    if q.filter.is_none() {
+        let (page, next, previous) = take(keys(step), step, count, 0, &mut |_| Ok(true))?;
+        return Ok(Walk {
+            ids: page,
+            total: ids.len(),
+            next: next.map(|id| position(None, id)),
+            previous: previous.map(|id| position(None, id)),
+        });
+    }
+    let total = match carried {
+        Some(t) => t,
+        None => {
+            if ids.len() > bounds.scan_limit {
+                return Err(BackendError::from(Error::too_many(format!(
+                    "counting the matches of this filter would examine {} {what} resources, more than the limit of {}",
+                    ids.len(),
+                    bounds.scan_limit
+                ))));
+            }
+            count_matches(ids.keys().copied(), matches)?
+        }
+    };
+    let (page, next, previous) = take(keys(step), step, count, bounds.scan_limit, matches)?;
+    Ok(Walk {
+        ids: page,
+        total,
+        next: next.map(|id| position(Some(total), id)),
+        previous: previous.map(|id| position(Some(total), id)),
+    })
+}
+
 /// The ids of `set` from the step's position, in its direction.
 pub(crate) fn range(set: &BTreeSet<Uid>, step: Step) -> Box<dyn Iterator<Item = Uid> + '_> {
     match step {

@@ -67,7 +67,8 @@ type Shared = Arc<RwLock<TenantStore>>;
 /// * **Custom resource types** (registered at run time, e.g. a `Device`): each resource's
 ///   JSON in id order per tenant and type, with the values the type declares unique indexed
 ///   (409 `uniqueness`); lists run the filter evaluator over the type's resources, bounded by
-///   the scan limit; PATCH runs under the write lock like the core types'.
+///   the scan limit, and cursor walks go forwards and backwards over them as over users;
+///   PATCH runs under the write lock like the core types'.
 /// * **Not stored**: `password` (`changePassword` is not supported) and `$ref` (the server adds
 ///   `$ref` from its base URL).
 ///
@@ -486,6 +487,39 @@ impl IdentityBackend for MemoryBackend {
         query: &ListQuery,
     ) -> Result<Page<GenericResource>, BackendError> {
         let schema = query.schema.as_deref().unwrap_or(schema);
+        if query.cursor.is_some() {
+            let compiled = match &query.filter {
+                Some(f) => Some(f.compile(schema)?),
+                None => None,
+            };
+            let bounds = self.bounds();
+            return self.reading(
+                ctx,
+                |s| {
+                    let Some(t) = s.of_type(schema) else {
+                        return Ok(Page::empty(1));
+                    };
+                    let mut matches = |id| {
+                        Ok(match (&compiled, t.resource(schema, id)) {
+                            (Some(c), Some(r)) => c.matches(&r.to_json()),
+                            (None, r) => r.is_some(),
+                            (Some(_), None) => false,
+                        })
+                    };
+                    let name = &schema.resource_type().name;
+                    let w = keyset::select_ids(&t.recs, query, bounds, &mut matches, name)?;
+                    let resources = w
+                        .ids
+                        .iter()
+                        .filter_map(|id| t.resource(schema, *id))
+                        .collect();
+                    Ok(Page::new(resources, w.total, 1)
+                        .with_next(w.next)
+                        .with_previous(w.previous))
+                },
+                || Ok(Page::empty(1)),
+            );
+        }
         let all = self.reading(
             ctx,
             |s| {

@@ -12,6 +12,7 @@ mod keys;
 mod list;
 mod members;
 mod pushdown;
+mod resource_pushdown;
 mod resources;
 mod rows;
 mod users;
@@ -153,7 +154,10 @@ impl Inner {
 ///   `groups.value` equalities (alone, in an `and`, or `or`-ed) are SQL conditions with bound
 ///   parameters; the crate's filter engine decides on each candidate, and any other filter is
 ///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
-///   crate's, so every answer equals the memory backend's.
+///   crate's, so every answer equals the memory backend's. On resource types registered at
+///   run time, `id`, `externalId` and the string attributes the type declares unique
+///   (`uniqueness: server`/`global`, kept in `scim_resource_unique`) `eq` are SQL conditions
+///   the same way; other filters are evaluated on every row read.
 /// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order,
 ///   forwards (`nextCursor`) and backwards (`previousCursor`), by keyset:
 ///   `WHERE tenant = $1 [AND <pushed-down filter>] AND id > $n ORDER BY id LIMIT count + 1`
