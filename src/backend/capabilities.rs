@@ -46,6 +46,12 @@ pub struct Capabilities {
     /// it is not advertised; when `false` no `previousCursor` is issued and one from another
     /// replica is refused with 400 `invalidCursor`.
     pub cursor_previous: bool,
+    /// How far a walk is stable: `true` (memory, SQL) for a keyset walk in `id` order, where
+    /// resources created or deleted during the walk never shift the others; `false` for a
+    /// walk by position in another stable order (Zitadel: creation date), where a resource
+    /// created during the walk sorts last and shifts nothing, but one deleted before the
+    /// walk's position shifts it by one (a resource may be skipped).
+    pub cursor_keyset: bool,
 }
 
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
@@ -149,6 +155,7 @@ impl Capabilities {
             change_password: false,
             cursor: false,
             cursor_previous: false,
+            cursor_keyset: true,
         }
     }
 

@@ -890,20 +890,23 @@ async fn user_extension_attributes_round_trip_through_metadata() {
 }
 
 /// RFC 9865: Zitadel's ListUsers pages by offset only (no "id after" query to walk by keyset),
-/// so the backend offers no cursor walks; the kit's `cursor_walk` check proves the server says
-/// so in `/ServiceProviderConfig` and answers `cursor` with 400 `invalidCursor`.
+/// so users walk by offset in creation-date order (stable under creates, not deletes) and
+/// groups in the companion; the kit's `cursor_walk` check walks them, forwards and back.
 #[cfg(feature = "testkit")]
 #[tokio::test]
-async fn no_cursor_walks_and_the_kit_agrees() {
-    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+async fn cursor_walks_by_creation_date_and_the_kit_agrees() {
+    let double = ZitadelDouble::start(DoubleConfig {
+        orgs: vec!["kit-tenant-a".into(), "kit-tenant-b".into()],
+        ..DoubleConfig::default()
+    })
+    .await
+    .unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::Pat(Secret::new(double.pat())))
+        .with_retry(retry());
     let backend = Arc::new(
-        ZitadelBackend::new(
-            config(&double),
-            Arc::new(MemoryBackend::new().with_foreign_members()),
-        )
-        .unwrap(),
+        ZitadelBackend::new(cfg, Arc::new(MemoryBackend::new().with_foreign_members())).unwrap(),
     );
-    assert!(!backend.capabilities().cursor);
+    assert!(backend.capabilities().cursor && !backend.capabilities().cursor_keyset);
     let factory = move || {
         let b = backend.clone();
         async move { b as Arc<dyn IdentityBackend> }
