@@ -218,7 +218,7 @@ pub(super) struct Walked {
 /// The ids are in ascending order (RFC 9865 walks here go by `id`, compared byte by byte).
 fn ascending(what: &str, ids: &[String]) -> Outcome {
     ensure!(
-        ids.windows(2).all(|w| w[0] < w[1]),
+        ids.iter().zip(ids.iter().skip(1)).all(|(a, b)| a < b),
         "{what}: the walk is not in ascending id order: {ids:?}"
     );
     Ok(())
@@ -254,7 +254,10 @@ pub(super) async fn back_again(
         );
         return Ok(());
     };
-    let before_last = &walked.ids[..walked.ids.len() - last];
+    let before_last = walked
+        .ids
+        .get(..walked.ids.len().saturating_sub(*last))
+        .unwrap_or_default();
     let sep = if query.is_empty() { "" } else { "&" };
     let mut back: Vec<String> = Vec::new();
     let mut cursor = from.clone();

@@ -47,8 +47,8 @@ fn device(i: usize, rack: bool) -> Outcome<GenericResource> {
         "serialNumber": format!("SN-{i:03}"),
         "displayName": if i % 2 == 1 { "odd" } else { "even" },
     });
-    if rack {
-        body["externalId"] = json!("rack-1");
+    if rack && let Some(o) = body.as_object_mut() {
+        o.insert("externalId".into(), json!("rack-1"));
     }
     GenericResource::from_json(body).step("a Device body")
 }
@@ -141,7 +141,7 @@ async fn run(b: &dyn IdentityBackend) -> Outcome {
     }
     let seen: HashSet<&String> = fresh.iter().collect();
     ensure!(
-        seen.len() == fresh.len() && fresh.windows(2).all(|w| w[0] < w[1]),
+        seen.len() == fresh.len() && fresh.iter().zip(fresh.iter().skip(1)).all(|(x, y)| x < y),
         "a Device walk with creates between pages saw a device twice or out of id order: {fresh:?}"
     );
     for id in &all {
@@ -231,7 +231,11 @@ async fn back(
         );
         return Ok(());
     };
-    let want: Vec<String> = pages[..pages.len() - 1].iter().flat_map(ids_of).collect();
+    let want: Vec<String> = pages
+        .iter()
+        .take(pages.len().saturating_sub(1))
+        .flat_map(ids_of)
+        .collect();
     let mut got: Vec<String> = Vec::new();
     let mut at = from;
     for _ in 0..MAX_PAGES {

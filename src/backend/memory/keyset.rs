@@ -86,6 +86,9 @@ pub(crate) fn position(total: Option<usize>, id: Uid) -> String {
     }
 }
 
+/// A page (ascending) and the positions after and before it.
+type Taken = (Vec<Uid>, Option<Uid>, Option<Uid>);
+
 /// Takes one page from `ids` (in the step's direction, starting at the position): up to
 /// `count` matches, examining at most `budget` non-matching ids. Returns the page ascending
 /// and the positions around it (without a carried total).
@@ -95,7 +98,7 @@ pub(crate) fn take(
     count: usize,
     budget: usize,
     matches: &mut dyn FnMut(Uid) -> Result<bool, BackendError>,
-) -> Result<(Vec<Uid>, Option<Uid>, Option<Uid>), BackendError> {
+) -> Result<Taken, BackendError> {
     let mut page = Vec::new();
     let mut skipped = 0usize;
     // the page is full and one more match exists, or the budget ended it at this id
