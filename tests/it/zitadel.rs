@@ -1015,3 +1015,56 @@ async fn a_sqlite_companion_holds_groups_of_zitadel_users_and_the_index() {
     assert!(g.members.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// RFC 9865 on Zitadel: a users walk is one `ListUsers` call per page (sorted by
+/// `USER_FIELD_NAME_CREATION_DATE` ascending, which the double honours), in creation order,
+/// and a user created during the walk sorts last: the walk ends with it.
+#[tokio::test]
+async fn users_walk_in_creation_order_one_list_users_per_page() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let mut made = Vec::new();
+    for n in 300..307 {
+        made.push(
+            backend
+                .create_user(&c, entra_user(n))
+                .await
+                .unwrap()
+                .id
+                .unwrap(),
+        );
+    }
+    double.reset_calls();
+    let mut at = scimitar::query::CursorPosition::Start;
+    let mut seen: Vec<String> = Vec::new();
+    let mut pages = 0u32;
+    loop {
+        let q = ListQuery::new()
+            .with_page(1, Some(3))
+            .with_cursor(at.clone());
+        let p = backend.list_users(&c, &q).await.unwrap();
+        pages += 1;
+        let lists: u64 = double
+            .calls()
+            .iter()
+            .filter(|(k, _)| k.ends_with("/ListUsers"))
+            .map(|(_, n)| *n)
+            .sum();
+        assert_eq!(lists, 1, "page {pages}: {:?}", double.calls());
+        assert!(p.resources.len() <= 3);
+        assert_eq!(p.previous.is_some(), pages > 1, "page {pages}");
+        seen.extend(p.resources.iter().map(|u| u.id.clone().unwrap()));
+        let Some(next) = p.next else { break };
+        at = scimitar::query::CursorPosition::After(next);
+        assert!(pages < 20, "the walk does not end");
+        if pages <= 2 {
+            let extra = backend
+                .create_user(&c, entra_user(400 + pages))
+                .await
+                .unwrap();
+            made.push(extra.id.unwrap());
+        }
+        double.reset_calls();
+    }
+    assert_eq!(seen, made);
+}
