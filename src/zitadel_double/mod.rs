@@ -337,6 +337,16 @@ impl ZitadelDouble {
             })
     }
 
+    /// Renames user `id` as Zitadel's console does, outside SCIM (`UpdateUser` with a new
+    /// `username`); the Connect error's text when Zitadel would refuse it.
+    pub fn rename_console_user(&self, id: &str, username: &str) -> Result<(), String> {
+        let body = serde_json::json!({"userId": id, "username": username});
+        let mut state = lock(&self.shared.state);
+        update::update_user(&mut state, body.to_string().as_bytes())
+            .map(drop)
+            .map_err(|e| e.text)
+    }
+
     /// Deletes user `id` as Zitadel's console does, outside SCIM (with its authorizations, as
     /// `DeleteUser`); `false` when there is no such user.
     pub fn delete_console_user(&self, id: &str) -> bool {

@@ -1166,3 +1166,124 @@ async fn console_users_join_groups_with_a_sqlite_companion() {
     console_users_join_and_leave_groups(&double, &backend).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Users changed in Zitadel's console behind the companion's index: a lookup that reads a
+/// stale entry (the user deleted: `GetUserByID` says not found; or renamed) corrects it and
+/// falls back to `ListUsers`; a user found deleted, by a lookup or a read by id, leaves every
+/// group.
+#[tokio::test]
+async fn stale_index_entries_are_corrected_when_read() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let index_of = |name: &'static str| {
+        let backend = &backend;
+        let c = &c;
+        async move {
+            let q = filter(&format!(r#"userName eq "{name}""#));
+            let page = backend.companion().list_users(c, &q).await.unwrap();
+            page.resources
+                .into_iter()
+                .filter_map(|u| u.external_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let x = backend
+        .create_user(&c, entra_user(80))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let gid = backend
+        .create_group(&c, Group::new("Stale").with_member(Member::user(x.clone())))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    assert_eq!(
+        index_of("user80@contoso.com").await,
+        std::slice::from_ref(&x)
+    );
+
+    // Deleted in the console, and the name taken again there by a new user.
+    assert!(double.delete_console_user(&x));
+    let y = double
+        .add_console_user("org-a", "user80@contoso.com")
+        .unwrap();
+    let found = backend
+        .list_users(&c, &filter(r#"userName eq "user80@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(found.total_results, 1);
+    assert_eq!(found.resources[0].id.as_deref(), Some(y.as_str()));
+    assert!(index_of("user80@contoso.com").await.is_empty());
+    let g = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty(), "{:?}", g.members);
+    // the next lookup costs no GetUserByID of the stale id
+    double.reset_calls();
+    backend
+        .list_users(&c, &filter(r#"userName eq "user80@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(
+        double
+            .calls()
+            .get("zitadel.user.v2.UserService/GetUserByID"),
+        None,
+        "{:?}",
+        double.calls()
+    );
+
+    // Renamed in the console: the old name finds nobody, the entry follows the new name.
+    let r = backend
+        .create_user(&c, entra_user(81))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    double
+        .rename_console_user(&r, "renamed81@contoso.com")
+        .unwrap();
+    let old = backend
+        .list_users(&c, &filter(r#"userName eq "user81@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(old.total_results, 0);
+    assert!(index_of("user81@contoso.com").await.is_empty());
+    assert_eq!(
+        index_of("renamed81@contoso.com").await,
+        std::slice::from_ref(&r)
+    );
+    let new = backend
+        .list_users(&c, &filter(r#"userName eq "renamed81@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(new.resources[0].id.as_deref(), Some(r.as_str()));
+
+    // Deleted in the console and read by id: 404, and out of its groups.
+    backend
+        .modify_group_members(
+            &c,
+            &gid,
+            &[Member::user(r.clone())],
+            &[],
+            None,
+            &Selection::all(),
+        )
+        .await
+        .unwrap();
+    assert!(double.delete_console_user(&r));
+    let e = backend
+        .get_user(&c, &r, &Selection::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 404);
+    let g = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty(), "{:?}", g.members);
+    assert!(index_of("renamed81@contoso.com").await.is_empty());
+}
