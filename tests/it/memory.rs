@@ -698,6 +698,13 @@ pub async fn foreign_members_may_be_any_id(b: &dyn IdentityBackend, store: &str)
     assert_eq!(values(&g1), want, "{store}");
     let got = b.get_group(&c, &g1id, &all()).await.unwrap();
     assert_eq!(values(&got), want, "{store}");
+    // the store's users of a group: its own only
+    let users = b
+        .list_users(&c, &q(&format!(r#"groups[value eq "{g1id}"]"#)))
+        .await
+        .unwrap();
+    assert_eq!(users.total_results, 1, "{store}");
+    assert_eq!(users.resources[0].id.as_deref(), Some(local.as_str()));
     assert!(
         got.members
             .iter()

@@ -65,7 +65,10 @@ pub(crate) fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut
                 out.extend(
                     g.members
                         .iter()
-                        .filter(|(_, e)| e.kind == super::store::MemberKind::User)
+                        // (a foreign member is no user of this store)
+                        .filter(|(m, e)| {
+                            e.kind == super::store::MemberKind::User && store.users.contains_key(m)
+                        })
                         .map(|(m, _)| *m),
                 );
             }
