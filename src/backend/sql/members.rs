@@ -9,6 +9,7 @@
 //! locked after its members, the order every write here follows.
 
 use super::dialect::Dialect;
+use super::exec::Db;
 use super::groups::{self, Shell, check};
 use super::rows::{Rec, db_err, not_found, placeholders};
 use super::users::{CHUNK, canonical};
@@ -253,7 +254,7 @@ pub(crate) async fn apply(
 ) -> Result<bool, BackendError> {
     let mut changed = false;
     if let Some(list) = change.replace {
-        let before = groups::members_of(conn, tenant, &[group])
+        let before = groups::members_of(&mut Db::Any(&mut *conn), tenant, &[group])
             .await?
             .remove(group)
             .unwrap_or_default();
@@ -320,7 +321,7 @@ pub(crate) async fn change(
     if_match: Option<&VersionCondition>,
 ) -> Result<Rec, BackendError> {
     let key = canonical("Group", id)?;
-    let rec = groups::row(conn, d, tenant, &key, false)
+    let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, false)
         .await?
         .ok_or_else(|| not_found("Group", id))?;
     check(&rec, if_match)?;
@@ -332,7 +333,7 @@ pub(crate) async fn change(
     let shell = spec.shell.map(Shell::of).transpose()?;
     let rec = if d == Dialect::Postgres {
         // the members are locked; now the group, and check again what a writer may have changed
-        let rec = groups::row(conn, d, tenant, &key, true)
+        let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
             .await?
             .ok_or_else(|| not_found("Group", id))?;
         check(&rec, if_match)?;

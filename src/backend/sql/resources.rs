@@ -9,6 +9,7 @@
 //! (PostgreSQL `FOR UPDATE`; SQLite holds the write lock) before checking `If-Match`.
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Cells, Db};
 use super::list::Bounds;
 use super::rows::{db_err, is_unique_violation, json_err, meta, now_micros};
 use crate::backend::generic::{not_found, taken};
@@ -19,7 +20,7 @@ use crate::query::ListQuery;
 use crate::resource::{GenericResource, Version, VersionCondition};
 use crate::schema::ResourceSchema;
 use serde_json::{Map, Value};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 const COLUMNS: &str = "id, version, created, modified, body";
 
@@ -33,13 +34,13 @@ struct Rec {
 }
 
 impl Rec {
-    fn of(row: &sqlx::any::AnyRow) -> Result<Rec, BackendError> {
+    fn of(row: &dyn Cells) -> Result<Rec, BackendError> {
         Ok(Rec {
-            id: row.try_get(0).map_err(db_err)?,
-            version: row.try_get(1).map_err(db_err)?,
-            created: row.try_get(2).map_err(db_err)?,
-            modified: row.try_get(3).map_err(db_err)?,
-            body: row.try_get(4).map_err(db_err)?,
+            id: row.text(0)?,
+            version: row.int(1)?,
+            created: row.int(2)?,
+            modified: row.int(3)?,
+            body: row.text(4)?,
         })
     }
 
@@ -73,7 +74,7 @@ fn canonical(schema: &ResourceSchema, id: &str) -> Result<String, BackendError> 
 }
 
 async fn row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     schema: &ResourceSchema,
@@ -85,14 +86,10 @@ async fn row(
         "SELECT {COLUMNS} FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3{}",
         if lock { d.for_update() } else { "" }
     );
-    let found = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(type_key(schema))
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    Rec::of(&found.ok_or_else(|| not_found(schema, id))?)
+    let kind = type_key(schema);
+    let args = [Arg::Text(tenant), Arg::Text(&kind), Arg::Text(&key)];
+    let found = conn.first(&sql, &args, Rec::of).await?;
+    found.ok_or_else(|| not_found(schema, id))
 }
 
 /// Claims the unique values of resource `id`; 409 naming the first one another holds.
@@ -171,7 +168,7 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     schema: &ResourceSchema,
@@ -245,7 +242,7 @@ pub(crate) async fn replace(
     resource: GenericResource,
     if_match: Option<&VersionCondition>,
 ) -> Result<GenericResource, BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     store(conn, d, tenant, schema, &rec, resource).await
 }
@@ -260,7 +257,7 @@ pub(crate) async fn patch(
     patch: &PatchRequest,
     if_match: Option<&VersionCondition>,
 ) -> Result<GenericResource, BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     let current = rec.resource(schema)?;
     let mut json = current.to_json();
@@ -279,7 +276,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     release(conn, tenant, schema, &rec.id).await?;
     sqlx::query("DELETE FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3")
@@ -295,27 +292,22 @@ pub(crate) async fn delete(
 /// A list: the tenant's resources of the type in id order (at most the scan limit, `tooMany`
 /// beyond it), filtered, sorted and paged by the crate's engine, as the memory backend does.
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     schema: &ResourceSchema,
     query: &ListQuery,
     bounds: Bounds,
 ) -> Result<Page<GenericResource>, BackendError> {
     let limit = i64::try_from(bounds.scan_limit.saturating_add(1)).unwrap_or(i64::MAX);
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM scim_resources WHERE tenant = $1 AND resource_type = $2 \
          ORDER BY id LIMIT $3"
-    ))
-    .bind(tenant)
-    .bind(type_key(schema))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let all = rows
-        .iter()
-        .map(|r| Rec::of(r)?.resource(schema))
-        .collect::<Result<Vec<_>, _>>()?;
+    );
+    let kind = type_key(schema);
+    let args = [Arg::Text(tenant), Arg::Text(&kind), Arg::Int(limit)];
+    let all = conn
+        .rows(&sql, &args, |r| Rec::of(r)?.resource(schema))
+        .await?;
     Ok(crate::query::apply_query(
         all,
         query,

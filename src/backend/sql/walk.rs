@@ -20,6 +20,7 @@
 //! count their (bounded) matches on every page.
 
 use super::dialect::Dialect;
+use super::exec::Db;
 use super::list::{Bounds, Slice, fetch, matching};
 use super::pushdown;
 use super::rows::Rec;
@@ -28,12 +29,11 @@ use crate::backend::memory::index::Kind;
 use crate::error::{Error, ScimType};
 use crate::query::ListQuery;
 use crate::schema::ResourceSchema;
-use sqlx::AnyConnection;
 
 /// The page of a cursor walk: its records in id order, how many match in all, and the
 /// position after the page when more may follow.
 pub(crate) async fn walk(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     kind: Kind,
     tenant: &str,
