@@ -1,6 +1,7 @@
 //! The in-memory backend: multi-tenant, indexed, concurrency-safe, optionally snapshotted to a
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+pub(crate) mod foreign;
 mod groups;
 pub(crate) mod index;
 mod keyset;
@@ -140,11 +141,13 @@ impl MemoryBackend {
         }
     }
 
-    /// Accepts group members that are not users of this backend (ids in this backend's UUID
-    /// form, e.g. the users of another store), so it can hold the groups of a backend that
-    /// keeps users elsewhere (the Zitadel backend's companion store). Such members are
-    /// `type: User`, found by `members[value eq …]`, and never checked here: the caller
-    /// checks them ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
+    /// Accepts group members that are not users of this backend (any id of up to 200 bytes,
+    /// e.g. the users of another store: a UUID, matched in either case, or any other string,
+    /// matched as written, such as Zitadel's numeric ids), so it can hold the groups of a
+    /// backend that keeps users elsewhere (the Zitadel backend's companion store). Such
+    /// members are `type: User`, found by `members[value eq …]`, kept in snapshots, and never
+    /// checked here: the caller checks them
+    /// ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
     pub fn with_foreign_members(mut self) -> Self {
         self.foreign_members = true;
         self

@@ -53,8 +53,10 @@ impl SqlOptions {
         }
     }
 
-    /// Group members may be user ids (UUIDs) this store does not hold: the companion store of
-    /// a backend whose users live elsewhere and which checks members itself (as
+    /// Group members may be user ids this store does not hold (any id of up to 200 bytes: a
+    /// UUID, stored lower-case, or any other string, stored and matched as written, such as
+    /// Zitadel's numeric ids): the companion store of a backend whose users live elsewhere
+    /// and which checks members itself (as
     /// [`MemoryBackend::with_foreign_members`](crate::backend::MemoryBackend::with_foreign_members)).
     pub fn with_foreign_members(mut self) -> Self {
         self.foreign_members = true;
@@ -197,6 +199,33 @@ fn classify(dialect: Dialect, url: &str, e: sqlx::Error) -> SqlConfigError {
     }
 }
 
+/// The read-only connections of a SQLite file (none for PostgreSQL or SQLite in memory),
+/// opened after the pool has created and migrated the file.
+#[cfg(feature = "sqlite")]
+pub(crate) fn readers(
+    opts: &SqlOptions,
+    dialect: Dialect,
+) -> Result<Option<super::lite::LiteReaders>, SqlConfigError> {
+    let url = opts.url.trim();
+    if dialect != Dialect::Sqlite || sqlite_in_memory(url) {
+        return Ok(None);
+    }
+    let unreadable = |cause: String| SqlConfigError::Unwritable {
+        url: redact(url),
+        cause,
+    };
+    let parsed =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| unreadable(e.to_string()))?;
+    super::lite::LiteReaders::open(
+        parsed.get_filename(),
+        opts.busy_timeout,
+        super::dialect::SQLITE_MMAP_BYTES,
+        usize::try_from(opts.max_connections).unwrap_or(8),
+    )
+    .map(Some)
+    .map_err(|e| unreadable(e.to_string()))
+}
+
 /// Opens the pool with the session setup of the dialect and runs the embedded migrations.
 pub(crate) async fn open(opts: &SqlOptions) -> Result<(AnyPool, Dialect), SqlConfigError> {
     let url = opts.url.trim();
@@ -216,6 +245,11 @@ pub(crate) async fn open(opts: &SqlOptions) -> Result<(AnyPool, Dialect), SqlCon
     let mut pool = AnyPoolOptions::new()
         .max_connections(if in_memory { 1 } else { opts.max_connections })
         .acquire_timeout(opts.busy_timeout.max(Duration::from_secs(1)))
+        // No ping before handing out a connection: it is one more round trip per statement
+        // (on SQLite a hand-off to the connection's worker thread and back), as costly as an
+        // indexed read. A connection that broke fails its statement instead (503, retried by
+        // the client) and the pool drops it.
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             let setup = setup.clone();
             Box::pin(async move {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// How much of a SQLite file reads map into memory (a lookup then copies no page through a
 /// system call; writes still go through the WAL and its `fsync`).
-const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+pub(crate) const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 
 /// The SQL database a [`SqlBackend`](super::SqlBackend) talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

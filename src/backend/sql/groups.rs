@@ -4,6 +4,7 @@
 //! [RFC 7644 §3.3–3.6](https://www.rfc-editor.org/rfc/rfc7644#section-3.3)).
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Db};
 use super::members::{self, Change};
 use super::rows::{
     REC_COLUMNS, Rec, db_err, json_err, member, not_found, now_micros, placeholders,
@@ -13,7 +14,7 @@ use crate::backend::memory::index::fold;
 use crate::backend::memory::uid::Uid;
 use crate::backend::{BackendError, check_if_match};
 use crate::resource::{Group, Member, Version, VersionCondition};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// A group's stored columns: its JSON without `id`, `meta` and `members`, its `displayName`,
@@ -46,7 +47,7 @@ pub(crate) fn check(rec: &Rec, if_match: Option<&VersionCondition>) -> Result<()
 
 /// The group's row, locked for the transaction when `lock` (PostgreSQL `FOR UPDATE`).
 pub(crate) async fn row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -56,18 +57,13 @@ pub(crate) async fn row(
         "SELECT {REC_COLUMNS} FROM scim_groups WHERE tenant = $1 AND id = $2{}",
         if lock { d.for_update() } else { "" }
     );
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    conn.first(&sql, &[Arg::Text(tenant), Arg::Text(id)], Rec::of)
         .await
-        .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
 }
 
 /// The members of each of `ids`, in member id order.
 pub(crate) async fn members_of(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<Member>>, BackendError> {
@@ -78,17 +74,16 @@ pub(crate) async fn members_of(
              WHERE tenant = $1 AND group_id IN ({}) ORDER BY group_id, member_id",
             placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            let group: String = r.try_get(0).map_err(db_err)?;
-            out.entry(group).or_default().push(member(
-                r.try_get(1).map_err(db_err)?,
-                r.try_get(2).map_err(db_err)?,
-                r.try_get(3).map_err(db_err)?,
-            ));
+        let args: Vec<Arg<'_>> = std::iter::once(Arg::Text(tenant))
+            .chain(chunk.iter().map(|id| Arg::Text(id)))
+            .collect();
+        let rows = conn
+            .rows(&sql, &args, |r| {
+                Ok((r.text(0)?, member(r.text(1)?, r.text(2)?, r.opt_text(3)?)))
+            })
+            .await?;
+        for (group, m) in rows {
+            out.entry(group).or_default().push(m);
         }
     }
     Ok(out)
@@ -96,7 +91,7 @@ pub(crate) async fn members_of(
 
 /// The group as the API shows it; `members` filled when asked (and only then read).
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -140,7 +135,7 @@ pub(crate) async fn create(
         ..Change::default()
     };
     members::apply(conn, tenant, &id, change).await?;
-    get(conn, d, tenant, &id, true).await
+    get(&mut Db::Any(&mut *conn), d, tenant, &id, true).await
 }
 
 /// Removes `member` from every group it is in; each of those groups gets a new version.
@@ -180,7 +175,7 @@ pub(crate) async fn delete(
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
     let key = canonical("Group", id)?;
-    let rec = row(conn, d, tenant, &key, true)
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
         .await?
         .ok_or_else(|| not_found("Group", id))?;
     check(&rec, if_match)?;
@@ -243,12 +238,12 @@ pub(crate) async fn touch(
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
+    row.as_ref().map(|r| Rec::of(r)).transpose()
 }
 
 /// The group of the row `rec` as the API shows it; `members` read only when asked.
 pub(crate) async fn finish(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     rec: &Rec,
     with_members: bool,

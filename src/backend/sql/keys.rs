@@ -5,14 +5,13 @@
 //! [RFC 6750](https://www.rfc-editor.org/rfc/rfc6750)).
 
 use super::Inner;
+use super::exec::{Arg, Cells, in_read};
 use super::rows::{db_err, is_unique_violation};
 use crate::auth::secret::{self, KeyHash, Secret};
 use crate::auth::{ApiKeyStore, KeyInfo, MAX_LABEL_LEN, TenantId};
 use crate::backend::BackendError;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use std::sync::Arc;
 
 /// How long a `lastUsed` stays good enough before a request writes a new one (seconds).
@@ -59,19 +58,19 @@ fn time(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
-fn stored(row: &AnyRow) -> Result<Stored, BackendError> {
-    let hash: Vec<u8> = row.try_get(5).map_err(db_err)?;
+fn stored(row: &dyn Cells) -> Result<Stored, BackendError> {
+    let hash: Vec<u8> = row.blob(5)?;
     let hash: [u8; 32] = hash
         .try_into()
         .map_err(|_| BackendError::internal_msg("stored key hash is not 32 bytes"))?;
-    let last: Option<i64> = row.try_get(4).map_err(db_err)?;
-    let tenant: String = row.try_get(1).map_err(db_err)?;
+    let last: Option<i64> = row.opt_int(4)?;
+    let tenant: String = row.text(1)?;
     Ok(Stored {
         info: KeyInfo {
-            id: row.try_get(0).map_err(db_err)?,
+            id: row.text(0)?,
             tenant: TenantId::new(tenant),
-            label: row.try_get(2).map_err(db_err)?,
-            created: time(row.try_get(3).map_err(db_err)?),
+            label: row.opt_text(2)?,
+            created: time(row.int(3)?),
             last_used: last.and_then(|s| Utc.timestamp_opt(s, 0).single()),
         },
         hash: KeyHash::from_bytes(hash),
@@ -85,12 +84,7 @@ impl SqlKeyStore {
 
     async fn find(&self, id: &str) -> Result<Option<Stored>, BackendError> {
         let sql = format!("SELECT {COLUMNS} FROM scim_api_keys WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.inner.pool)
-            .await
-            .map_err(db_err)?;
-        row.as_ref().map(stored).transpose()
+        in_read!(self.inner, c => c.first(&sql, &[Arg::Text(id)], stored))
     }
 
     /// Inserts a key; `false` when the id is taken.
@@ -242,12 +236,8 @@ impl ApiKeyStore for SqlKeyStore {
     async fn list(&self, tenant: &TenantId) -> Result<Vec<KeyInfo>, BackendError> {
         let sql =
             format!("SELECT {COLUMNS} FROM scim_api_keys WHERE tenant = $1 ORDER BY created, id");
-        let rows = sqlx::query(&sql)
-            .bind(tenant.as_str())
-            .fetch_all(&self.inner.pool)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(|r| stored(r).map(|s| s.info)).collect()
+        let args = [Arg::Text(tenant.as_str())];
+        in_read!(self.inner, c => c.rows(&sql, &args, |r| stored(r).map(|s| s.info)))
     }
 
     async fn revoke(&self, tenant: &TenantId, key_id: &str) -> Result<bool, BackendError> {

@@ -8,8 +8,9 @@
 //! `id < $n` backwards).
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Db};
 use super::pushdown::{self, Condition};
-use super::rows::{REC_COLUMNS, Rec, db_err};
+use super::rows::{REC_COLUMNS, Rec};
 use super::{groups, users, walk};
 use crate::backend::memory::index::Kind;
 use crate::backend::{BackendError, Page};
@@ -19,7 +20,6 @@ use crate::query::{ListQuery, SortKey, compare_keys, sort_key};
 use crate::resource::{Group, GroupRef, Member, User};
 use crate::schema::ResourceSchema;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 /// Limits of the work one list request may do.
@@ -105,7 +105,7 @@ fn select_sql(
 /// The rows matching `cond` (all of the tenant's for `None`) in id order, the `slice` of them
 /// when given; with `count_only`, just how many match.
 pub(crate) async fn fetch(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     kind: Kind,
     tenant: &str,
     cond: Option<&Condition>,
@@ -115,24 +115,20 @@ pub(crate) async fn fetch(
 ) -> Result<(Vec<Rec>, i64), BackendError> {
     let slice = if count_only { None } else { slice };
     let sql = select_sql(kind, cond, count_only, slice, extra);
-    let params: &[String] = cond.map_or(&[], |c| &c.params);
-    let mut q = sqlx::query(&sql).bind(tenant);
-    for p in params {
-        q = q.bind(p);
-    }
+    let mut args: Vec<Arg<'_>> = vec![Arg::Text(tenant)];
+    args.extend(
+        cond.iter()
+            .flat_map(|c| c.params.iter().map(|p| Arg::Text(p))),
+    );
     match slice {
-        Some(Slice::Offset { limit, offset }) => q = q.bind(limit).bind(offset),
+        Some(Slice::Offset { limit, offset }) => args.extend([Arg::Int(limit), Arg::Int(offset)]),
         None => {}
     }
-    let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
     if count_only {
-        let n: i64 = match rows.first() {
-            Some(r) => r.try_get(0).map_err(db_err)?,
-            None => 0,
-        };
-        return Ok((Vec::new(), n));
+        let n = conn.first(&sql, &args, |r| r.int(0)).await?;
+        return Ok((Vec::new(), n.unwrap_or(0)));
     }
-    let mut recs = rows.iter().map(Rec::of).collect::<Result<Vec<_>, _>>()?;
+    let mut recs = conn.rows(&sql, &args, Rec::of).await?;
     if cond.is_some() {
         // ids are canonical lower-case UUIDs: byte order is the primary key's order
         recs.sort_unstable_by(|a, b| a.id.cmp(&b.id));
@@ -150,7 +146,7 @@ pub(crate) struct Links {
 
 impl Links {
     pub(crate) async fn load(
-        conn: &mut AnyConnection,
+        conn: &mut Db<'_>,
         kind: Kind,
         tenant: &str,
         recs: &[Rec],
@@ -181,7 +177,7 @@ impl Links {
 /// one), in id order, each with its JSON when the filter needed it, and the links read for
 /// them; refused with `tooMany` beyond the scan limit.
 pub(crate) async fn matching(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     kind: Kind,
     tenant: &str,
     q: &ListQuery,
@@ -235,7 +231,7 @@ pub(crate) async fn matching(
 
 /// The records of the page `q` asks for, in order, and how many matched in all.
 pub(crate) async fn select(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     kind: Kind,
     tenant: &str,
@@ -303,7 +299,7 @@ pub(crate) async fn select(
 }
 
 pub(crate) async fn users_page(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     q: &ListQuery,
@@ -340,7 +336,7 @@ pub(crate) async fn users_page(
 }
 
 pub(crate) async fn groups_page(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     q: &ListQuery,
@@ -380,6 +376,7 @@ mod tests {
     use crate::backend::sql::SqlBackend;
     use crate::filter::Filter;
     use crate::resource::{Group, User};
+    use sqlx::Row;
 
     /// SQLite's plan for the `SELECT` of an indexed lookup, as `EXPLAIN QUERY PLAN` details.
     async fn plan(b: &SqlBackend, kind: Kind, filter: &str) -> String {

@@ -9,10 +9,12 @@
 //! locked after its members, the order every write here follows.
 
 use super::dialect::Dialect;
+use super::exec::Db;
 use super::groups::{self, Shell, check};
 use super::rows::{Rec, db_err, not_found, placeholders};
 use super::users::{CHUNK, canonical};
 use crate::backend::BackendError;
+use crate::backend::memory::foreign::MAX_ID_LEN;
 use crate::backend::memory::uid::Uid;
 use crate::error::ScimType;
 use crate::resource::{Group, Member, VersionCondition};
@@ -55,7 +57,9 @@ async fn existing(
 
 /// Checks `list` against the tenant, in order (the first bad member is the error, as in the
 /// memory backend): each must be a User or Group of the tenant other than `group` itself; with
-/// `foreign`, any other id (a UUID) is a User kept elsewhere.
+/// `foreign`, any other id (a UUID, or any string of at most [`MAX_ID_LEN`] bytes, e.g.
+/// Zitadel's numeric ids) is a User kept elsewhere. A UUID is stored in its canonical
+/// lower-case form, any other id as written.
 pub(crate) async fn resolve(
     conn: &mut AnyConnection,
     d: Dialect,
@@ -94,7 +98,17 @@ pub(crate) async fn resolve(
                     format!("member {:?} is not a User or Group of this tenant", m.value),
                 )
             };
-            let id = id.ok_or_else(unknown)?;
+            let id = match id {
+                Some(id) => id,
+                None if foreign && !m.value.is_empty() && m.value.len() <= MAX_ID_LEN => {
+                    return Ok(Resolved {
+                        id: m.value.clone(),
+                        kind: "User",
+                        display: m.display.clone(),
+                    });
+                }
+                None => return Err(unknown()),
+            };
             if id == group {
                 return Err(BackendError::invalid_value(
                     "a group cannot be its own member",
@@ -116,6 +130,16 @@ pub(crate) async fn resolve(
             })
         })
         .collect()
+}
+
+/// The stored form of member id `value`: a UUID canonical, with `foreign` any other id as
+/// written; `None`: no member can have it.
+pub(crate) fn member_id(value: &str, foreign: bool) -> Option<String> {
+    match Uid::parse(value) {
+        Some(u) => Some(u.to_string()),
+        None if foreign && !value.is_empty() && value.len() <= MAX_ID_LEN => Some(value.to_owned()),
+        None => None,
+    }
 }
 
 /// The member part of a change, resolved: a new full list, ids to remove, members to add.
@@ -230,7 +254,7 @@ pub(crate) async fn apply(
 ) -> Result<bool, BackendError> {
     let mut changed = false;
     if let Some(list) = change.replace {
-        let before = groups::members_of(conn, tenant, &[group])
+        let before = groups::members_of(&mut Db::Any(&mut *conn), tenant, &[group])
             .await?
             .remove(group)
             .unwrap_or_default();
@@ -297,7 +321,7 @@ pub(crate) async fn change(
     if_match: Option<&VersionCondition>,
 ) -> Result<Rec, BackendError> {
     let key = canonical("Group", id)?;
-    let rec = groups::row(conn, d, tenant, &key, false)
+    let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, false)
         .await?
         .ok_or_else(|| not_found("Group", id))?;
     check(&rec, if_match)?;
@@ -309,7 +333,7 @@ pub(crate) async fn change(
     let shell = spec.shell.map(Shell::of).transpose()?;
     let rec = if d == Dialect::Postgres {
         // the members are locked; now the group, and check again what a writer may have changed
-        let rec = groups::row(conn, d, tenant, &key, true)
+        let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
             .await?
             .ok_or_else(|| not_found("Group", id))?;
         check(&rec, if_match)?;
@@ -327,7 +351,7 @@ pub(crate) async fn change(
     let remove = spec
         .remove
         .iter()
-        .filter_map(|r| Uid::parse(r).map(|u| u.to_string()))
+        .filter_map(|r| member_id(r, spec.foreign))
         .collect();
     let members = Change {
         replace,

@@ -7,9 +7,12 @@
 
 mod config;
 mod dialect;
+mod exec;
 mod groups;
 mod keys;
 mod list;
+#[cfg(feature = "sqlite")]
+mod lite;
 mod members;
 mod pushdown;
 mod resource_pushdown;
@@ -30,6 +33,7 @@ use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
 use dialect::Dialect;
+use exec::{Db, in_read};
 use list::Bounds;
 use members::Spec;
 use rows::is_conflict;
@@ -45,6 +49,10 @@ const WRITE_ATTEMPTS: usize = 4;
 pub(crate) struct Inner {
     pool: AnyPool,
     dialect: Dialect,
+    /// SQLite files: read-only connections used in the calling task (reads skip the hand-off
+    /// to a `sqlx` worker thread).
+    #[cfg(feature = "sqlite")]
+    readers: Option<lite::LiteReaders>,
     /// SQLite: the task that runs every write of this process, committing the writes that
     /// queue up together (group commit).
     writer: Option<Writer>,
@@ -116,15 +124,6 @@ impl Inner {
     }
 }
 
-/// Runs `$body` on a pooled connection (reads).
-macro_rules! in_read {
-    ($inner:expr, $conn:ident => $body:expr) => {{
-        let mut pooled = $inner.pool.acquire().await.map_err(rows::db_err)?;
-        let $conn: &mut AnyConnection = &mut *pooled;
-        $body.await
-    }};
-}
-
 impl Inner {
     fn bounds(&self) -> Bounds {
         Bounds {
@@ -173,6 +172,12 @@ impl Inner {
 ///   commits those that queued up together (group commit: one `fsync` for many requests, each
 ///   answered after the commit). On PostgreSQL each request has its own transaction (a create
 ///   is one autocommit statement), so the pool's connections commit in parallel.
+/// * **Reads** on a SQLite file run in the calling task on `rusqlite` connections (`query_only`,
+///   WAL: they never wait for the writer and see every acknowledged write), not on `sqlx`'s
+///   per-connection worker threads, whose hand-off cost more than an indexed read; the SQL is
+///   the same. A read blocks its thread for as long as SQLite takes: microseconds for indexed
+///   lookups, at most the scan limit's rows otherwise. PostgreSQL and SQLite in memory read
+///   through the `sqlx` pool.
 #[derive(Clone)]
 pub struct SqlBackend {
     inner: Arc<Inner>,
@@ -199,11 +204,15 @@ impl SqlBackend {
     /// written, or was migrated by a newer version of this crate.
     pub async fn connect_with(options: SqlOptions) -> Result<SqlBackend, SqlConfigError> {
         let (pool, dialect) = config::open(&options).await?;
+        #[cfg(feature = "sqlite")]
+        let readers = config::readers(&options, dialect)?;
         Ok(SqlBackend {
             inner: Arc::new(Inner {
                 writer: (dialect == Dialect::Sqlite).then(|| Writer::start(pool.clone())),
                 pool,
                 dialect,
+                #[cfg(feature = "sqlite")]
+                readers,
                 capabilities: Capabilities::scan(options.max_results.max(1))
                     .with_cursor(true)
                     .with_cursor_previous(true),
@@ -282,11 +291,11 @@ async fn patch_group_tx(
     let Some(delta) = patch.group_delta(schema)? else {
         // the whole-resource engine: read, apply, replace (under the group's lock)
         let key = users::canonical("Group", id)?;
-        let rec = groups::row(conn, d, tenant, &key, true)
+        let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
             .await?
             .ok_or_else(|| rows::not_found("Group", id))?;
         groups::check(&rec, if_match)?;
-        let current = groups::get(conn, d, tenant, &key, true).await?;
+        let current = groups::get(&mut Db::Any(&mut *conn), d, tenant, &key, true).await?;
         let mut json = current.to_json();
         if patch.apply(&mut json, schema)?.changed {
             let mut patched = Group::from_json(json)?;
@@ -299,12 +308,25 @@ async fn patch_group_tx(
                 ..Spec::default()
             };
             let rec = members::change(conn, d, tenant, &key, spec, None).await?;
-            return groups::finish(conn, tenant, &rec, selection.wants("members")).await;
+            return groups::finish(
+                &mut Db::Any(&mut *conn),
+                tenant,
+                &rec,
+                selection.wants("members"),
+            )
+            .await;
         }
-        return groups::get(conn, d, tenant, &key, selection.wants("members")).await;
+        return groups::get(
+            &mut Db::Any(&mut *conn),
+            d,
+            tenant,
+            &key,
+            selection.wants("members"),
+        )
+        .await;
     };
     let key = users::canonical("Group", id)?;
-    let rec = groups::row(conn, d, tenant, &key, false)
+    let rec = groups::row(&mut Db::Any(&mut *conn), d, tenant, &key, false)
         .await?
         .ok_or_else(|| rows::not_found("Group", id))?;
     groups::check(&rec, if_match)?;
@@ -331,7 +353,13 @@ async fn patch_group_tx(
         foreign,
     };
     let rec = members::change(conn, d, tenant, &key, spec, if_match).await?;
-    groups::finish(conn, tenant, &rec, selection.wants("members")).await
+    groups::finish(
+        &mut Db::Any(&mut *conn),
+        tenant,
+        &rec,
+        selection.wants("members"),
+    )
+    .await
 }
 
 /// Runs `$body` (an expression using `$conn: &mut AnyConnection` and references to the owned
@@ -462,7 +490,7 @@ impl IdentityBackend for SqlBackend {
                 ..Spec::default()
             };
             let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
-            groups::finish(c, t, &rec, true).await
+            groups::finish(&mut Db::Any(&mut *c), t, &rec, true).await
         })
     }
 
@@ -526,7 +554,7 @@ impl IdentityBackend for SqlBackend {
                 ..Spec::default()
             };
             let rec = members::change(c, d, t, id, spec, m.as_ref()).await?;
-            groups::finish(c, t, &rec, wants).await
+            groups::finish(&mut Db::Any(&mut *c), t, &rec, wants).await
         })
     }
 

@@ -9,6 +9,7 @@
 //! (PostgreSQL `FOR UPDATE`; SQLite holds the write lock) before checking `If-Match`.
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Cells, Db};
 use super::list::Bounds;
 use super::pushdown::Condition;
 use super::resource_pushdown;
@@ -22,7 +23,7 @@ use crate::query::ListQuery;
 use crate::resource::{GenericResource, Version, VersionCondition};
 use crate::schema::ResourceSchema;
 use serde_json::{Map, Value};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 const COLUMNS: &str = "id, version, created, modified, body";
 
@@ -36,13 +37,13 @@ struct Rec {
 }
 
 impl Rec {
-    fn of(row: &sqlx::any::AnyRow) -> Result<Rec, BackendError> {
+    fn of(row: &dyn Cells) -> Result<Rec, BackendError> {
         Ok(Rec {
-            id: row.try_get(0).map_err(db_err)?,
-            version: row.try_get(1).map_err(db_err)?,
-            created: row.try_get(2).map_err(db_err)?,
-            modified: row.try_get(3).map_err(db_err)?,
-            body: row.try_get(4).map_err(db_err)?,
+            id: row.text(0)?,
+            version: row.int(1)?,
+            created: row.int(2)?,
+            modified: row.int(3)?,
+            body: row.text(4)?,
         })
     }
 
@@ -76,7 +77,7 @@ fn canonical(schema: &ResourceSchema, id: &str) -> Result<String, BackendError> 
 }
 
 async fn row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     schema: &ResourceSchema,
@@ -88,14 +89,10 @@ async fn row(
         "SELECT {COLUMNS} FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3{}",
         if lock { d.for_update() } else { "" }
     );
-    let found = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(type_key(schema))
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    Rec::of(&found.ok_or_else(|| not_found(schema, id))?)
+    let kind = type_key(schema);
+    let args = [Arg::Text(tenant), Arg::Text(&kind), Arg::Text(&key)];
+    let found = conn.first(&sql, &args, Rec::of).await?;
+    found.ok_or_else(|| not_found(schema, id))
 }
 
 /// Claims the unique values of resource `id`; 409 naming the first one another holds.
@@ -174,7 +171,7 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     schema: &ResourceSchema,
@@ -248,7 +245,7 @@ pub(crate) async fn replace(
     resource: GenericResource,
     if_match: Option<&VersionCondition>,
 ) -> Result<GenericResource, BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     store(conn, d, tenant, schema, &rec, resource).await
 }
@@ -263,7 +260,7 @@ pub(crate) async fn patch(
     patch: &PatchRequest,
     if_match: Option<&VersionCondition>,
 ) -> Result<GenericResource, BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     let current = rec.resource(schema)?;
     let mut json = current.to_json();
@@ -282,7 +279,7 @@ pub(crate) async fn delete(
     id: &str,
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
-    let rec = row(conn, d, tenant, schema, id, true).await?;
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, schema, id, true).await?;
     rec.check(if_match)?;
     release(conn, tenant, schema, &rec.id).await?;
     sqlx::query("DELETE FROM scim_resources WHERE tenant = $1 AND resource_type = $2 AND id = $3")
@@ -301,7 +298,7 @@ pub(crate) async fn delete(
 /// (`tooMany` beyond it), filtered, sorted and paged by the crate's engine as the memory
 /// backend does; or a cursor walk ([`walk`]).
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     schema: &ResourceSchema,
     query: &ListQuery,
@@ -335,14 +332,14 @@ pub(crate) async fn list(
 
 /// The first `limit` resources of the type `cond` selects, in id order.
 async fn candidates(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     schema: &ResourceSchema,
     cond: Option<&Condition>,
     limit: usize,
 ) -> Result<Vec<GenericResource>, BackendError> {
     let key = type_key(schema);
-    let rows = walk::keyset(
+    walk::keyset(
         conn,
         COLUMNS,
         "scim_resources",
@@ -351,9 +348,9 @@ async fn candidates(
         cond,
         &Step::Forward(None),
         limit,
+        |r| Rec::of(r)?.resource(schema),
     )
-    .await?;
-    rows.iter().map(|r| Rec::of(r)?.resource(schema)).collect()
+    .await
 }
 
 /// The rows of one tenant and type: `$1` the tenant, `$2` the type's key.
@@ -364,7 +361,7 @@ const BASE: &str = "tenant = $1 AND resource_type = $2";
 /// the filter exactly (or there is no filter), else keyset batches with the filter engine
 /// deciding, O(page + skipped); the total counted on the first page and carried.
 async fn walk(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     schema: &ResourceSchema,
     q: &ListQuery,
@@ -394,12 +391,13 @@ async fn walk(
                 sql.push_str(&c.sql);
                 sql.push(')');
             }
-            let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(tenant).bind(&key);
-            for p in cond.as_ref().map_or(&[][..], |c| &c.params) {
-                query = query.bind(p);
-            }
-            let n = query.fetch_one(&mut *conn).await.map_err(db_err)?;
-            usize::try_from(n).unwrap_or(0)
+            let mut args = vec![Arg::Text(tenant), Arg::Text(&key)];
+            args.extend(
+                cond.iter()
+                    .flat_map(|c| c.params.iter().map(|p| Arg::Text(p))),
+            );
+            let n = conn.first(&sql, &args, |r| r.int(0)).await?;
+            usize::try_from(n.unwrap_or(0)).unwrap_or(0)
         }
         None => {
             let limit = bounds.scan_limit.saturating_add(1);
@@ -435,12 +433,12 @@ async fn walk(
             cond.as_ref(),
             &step,
             size,
+            |r| Rec::of(r)?.resource(schema),
         )
         .await?;
         let read = rows.len();
         let mut last = None;
-        for row in &rows {
-            let r = Rec::of(row)?.resource(schema)?;
+        for r in rows {
             let id = r.id().unwrap_or_default().to_owned();
             let matched = compiled.as_ref().is_none_or(|c| c.matches(&r.to_json()));
             last = Some(id.clone());

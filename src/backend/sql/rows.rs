@@ -3,12 +3,11 @@
 //! ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1) `meta`,
 //! [RFC 7644 §3.12](https://www.rfc-editor.org/rfc/rfc7644#section-3.12) errors).
 
+use super::exec::Cells;
 use crate::backend::BackendError;
 use crate::resource::{Group, GroupRef, Member, Meta, User, Version};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use std::time::Duration;
 
 /// The detail of the 503 a write gets when the database chose it as the loser of a conflict
@@ -106,15 +105,15 @@ struct Membership {
 pub(crate) const REC_COLUMNS: &str = "id, version, created, modified, body";
 
 impl Rec {
-    pub(crate) fn of(row: &AnyRow) -> Result<Rec, BackendError> {
+    pub(crate) fn of(row: &dyn Cells) -> Result<Rec, BackendError> {
         Ok(Rec {
-            id: row.try_get(0).map_err(db_err)?,
-            version: row.try_get(1).map_err(db_err)?,
-            created: row.try_get(2).map_err(db_err)?,
-            modified: row.try_get(3).map_err(db_err)?,
-            body: row.try_get(4).map_err(db_err)?,
-            groups: if row.len() > 5 {
-                let json: Option<String> = row.try_get(5).map_err(db_err)?;
+            id: row.text(0)?,
+            version: row.int(1)?,
+            created: row.int(2)?,
+            modified: row.int(3)?,
+            body: row.text(4)?,
+            groups: if row.width() > 5 {
+                let json: Option<String> = row.opt_text(5)?;
                 let list: Vec<Membership> = match json {
                     Some(j) => serde_json::from_str(&j).map_err(json_err)?,
                     None => Vec::new(),

@@ -7,6 +7,7 @@
 //! write transaction, with the user's row locked before it is checked against `If-Match`.
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Db};
 use super::rows::{
     REC_COLUMNS, Rec, db_err, group_ref, is_unique_violation, meta, not_found, now_micros,
     placeholders,
@@ -17,7 +18,7 @@ use crate::backend::{BackendError, UserBody, check_if_match};
 use crate::patch::PatchRequest;
 use crate::resource::{GroupRef, User, Version, VersionCondition};
 use crate::schema::ResourceSchema;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// The most values bound in one `IN (…)` list.
@@ -82,7 +83,7 @@ pub(crate) async fn create(
 
 /// The user's row, locked for the transaction when `lock` (PostgreSQL `FOR UPDATE`).
 pub(crate) async fn row(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -92,18 +93,13 @@ pub(crate) async fn row(
         "SELECT {REC_COLUMNS} FROM scim_users WHERE tenant = $1 AND id = $2{}",
         if lock { d.for_update() } else { "" }
     );
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    conn.first(&sql, &[Arg::Text(tenant), Arg::Text(id)], Rec::of)
         .await
-        .map_err(db_err)?;
-    row.as_ref().map(Rec::of).transpose()
 }
 
 /// `User.groups` of each of `ids` (direct memberships, in group id order).
 pub(crate) async fn groups_of(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     tenant: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<GroupRef>>, BackendError> {
@@ -115,14 +111,13 @@ pub(crate) async fn groups_of(
              WHERE m.tenant = $1 AND m.member_id IN ({}) ORDER BY m.member_id, m.group_id",
             placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query(&sql).bind(tenant);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            let member: String = r.try_get(0).map_err(db_err)?;
-            let group: String = r.try_get(1).map_err(db_err)?;
-            let display: String = r.try_get(2).map_err(db_err)?;
+        let args: Vec<Arg<'_>> = std::iter::once(Arg::Text(tenant))
+            .chain(chunk.iter().map(|id| Arg::Text(id)))
+            .collect();
+        let rows = conn
+            .rows(&sql, &args, |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)))
+            .await?;
+        for (member, group, display) in rows {
             out.entry(member)
                 .or_default()
                 .push(group_ref(group, display));
@@ -133,7 +128,7 @@ pub(crate) async fn groups_of(
 
 /// The user as the API shows it; `groups` filled when asked.
 pub(crate) async fn get(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     tenant: &str,
     id: &str,
@@ -147,13 +142,10 @@ pub(crate) async fn get(
             "SELECT {REC_COLUMNS}, {} FROM scim_users WHERE tenant = $1 AND id = $2",
             d.user_groups()
         );
-        let found = sqlx::query(&sql)
-            .bind(tenant)
-            .bind(&key)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        let mut rec = Rec::of(&found.ok_or_else(|| not_found("User", id))?)?;
+        let found = conn
+            .first(&sql, &[Arg::Text(tenant), Arg::Text(&key)], Rec::of)
+            .await?;
+        let mut rec = found.ok_or_else(|| not_found("User", id))?;
         let groups = rec.groups.take().unwrap_or_default();
         return rec.user(groups);
     }
@@ -203,7 +195,7 @@ async fn store(
     }
     user.id = Some(rec.id.clone());
     user.meta = Some(meta("User", rec.version + 1, rec.created, modified));
-    user.groups = groups_of(conn, tenant, &[&rec.id])
+    user.groups = groups_of(&mut Db::Any(&mut *conn), tenant, &[&rec.id])
         .await?
         .remove(&rec.id)
         .unwrap_or_default();
@@ -224,7 +216,7 @@ pub(crate) async fn replace(
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
     let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
         .await?
         .ok_or_else(|| not_found("User", id))?;
     check(&rec, if_match)?;
@@ -241,11 +233,11 @@ pub(crate) async fn patch(
     if_match: Option<&VersionCondition>,
 ) -> Result<User, BackendError> {
     let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
         .await?
         .ok_or_else(|| not_found("User", id))?;
     check(&rec, if_match)?;
-    let groups = groups_of(conn, tenant, &[&key])
+    let groups = groups_of(&mut Db::Any(&mut *conn), tenant, &[&key])
         .await?
         .remove(&key)
         .unwrap_or_default();
@@ -267,7 +259,7 @@ pub(crate) async fn delete(
     if_match: Option<&VersionCondition>,
 ) -> Result<(), BackendError> {
     let key = canonical("User", id)?;
-    let rec = row(conn, d, tenant, &key, true)
+    let rec = row(&mut Db::Any(&mut *conn), d, tenant, &key, true)
         .await?
         .ok_or_else(|| not_found("User", id))?;
     check(&rec, if_match)?;

@@ -30,16 +30,15 @@
 //! more than O(page + skipped).
 
 use super::dialect::Dialect;
+use super::exec::{Arg, Cells, Db};
 use super::list::{Bounds, Links, fetch, matching, table};
 use super::pushdown::{self, Condition};
-use super::rows::{REC_COLUMNS, Rec, db_err};
+use super::rows::{REC_COLUMNS, Rec};
 use crate::backend::BackendError;
 use crate::backend::memory::index::Kind;
 use crate::error::{Error, ScimType};
 use crate::query::{CursorPosition, ListQuery};
 use crate::schema::ResourceSchema;
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 /// Rows read per batch when the filter engine decides (a page of 1 still reads a useful batch).
 const MIN_BATCH: usize = 64;
@@ -89,8 +88,8 @@ pub(crate) fn step(q: &ListQuery) -> Result<(Step, Option<usize>), BackendError>
 /// bound ORDER BY id [DESC] LIMIT limit`. `base` binds `binds` from `$1`; the condition's
 /// values follow them.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn keyset(
-    conn: &mut AnyConnection,
+pub(crate) async fn keyset<T>(
+    conn: &mut Db<'_>,
     cols: &str,
     table: &str,
     base: &str,
@@ -98,7 +97,8 @@ pub(crate) async fn keyset(
     cond: Option<&Condition>,
     step: &Step,
     limit: usize,
-) -> Result<Vec<AnyRow>, BackendError> {
+    decode: impl Fn(&dyn Cells) -> Result<T, BackendError> + Send,
+) -> Result<Vec<T>, BackendError> {
     let mut sql = format!("SELECT {cols} FROM {table} WHERE {base}");
     if let Some(c) = cond {
         sql.push_str(" AND (");
@@ -122,18 +122,14 @@ pub(crate) async fn keyset(
         " ORDER BY id LIMIT $"
     });
     sql.push_str(&n.to_string());
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    for p in cond.map_or(&[][..], |c| &c.params) {
-        q = q.bind(p);
-    }
-    if let Some(b) = step.bound() {
-        q = q.bind(b);
-    }
-    q = q.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    q.fetch_all(&mut *conn).await.map_err(db_err)
+    let mut args: Vec<Arg<'_>> = binds.iter().map(|b| Arg::Text(b)).collect();
+    args.extend(
+        cond.iter()
+            .flat_map(|c| c.params.iter().map(|p| Arg::Text(p))),
+    );
+    args.extend(step.bound().map(Arg::Text));
+    args.push(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    conn.rows(&sql, &args, decode).await
 }
 
 /// Gathers one page from rows offered in the step's direction: up to `count` matches, at
@@ -222,7 +218,7 @@ pub(crate) fn batch(count: usize, exact: bool, budget: usize) -> usize {
 /// The page of a cursor walk of users or groups: its records in id order, how many match in
 /// all, and the positions after and before it.
 pub(crate) async fn walk(
-    conn: &mut AnyConnection,
+    conn: &mut Db<'_>,
     d: Dialect,
     kind: Kind,
     tenant: &str,
@@ -268,7 +264,7 @@ pub(crate) async fn walk(
     let mut taker = Taker::new(count, budget);
     let first = step.clone();
     'batches: loop {
-        let rows = keyset(
+        let recs = keyset(
             conn,
             &cols,
             table(kind),
@@ -277,10 +273,10 @@ pub(crate) async fn walk(
             cond.as_ref(),
             &step,
             size,
+            Rec::of,
         )
         .await?;
-        let read = rows.len();
-        let recs = rows.iter().map(Rec::of).collect::<Result<Vec<_>, _>>()?;
+        let read = recs.len();
         let links = match (&compiled, need_members) {
             (Some(_), true) => Links::load(conn, kind, tenant, &recs).await?,
             _ => Links::default(),

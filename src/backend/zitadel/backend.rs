@@ -383,9 +383,11 @@ impl ZitadelBackend {
         // `userName`: the companion's index of written users first (no Zitadel call); then
         // the id a user created with this value would have.
         let mut ids: Vec<String> = Vec::new();
-        if by_name && let Some(id) = self.index_find(ctx, v).await {
-            ids.push(id);
-        }
+        let indexed = match by_name {
+            true => self.index_find(ctx, v).await,
+            false => None,
+        };
+        ids.extend(indexed.clone());
         if derived {
             let mut probe = User::new(v.to_string());
             if by_ext {
@@ -397,7 +399,13 @@ impl ZitadelBackend {
             }
         }
         for id in ids {
+            // An index entry is a hint: one left stale by a change made outside SCIM (in
+            // Zitadel's console) is dropped or corrected here, and the lookup goes on.
+            let from_index = indexed.as_deref() == Some(id.as_str());
             let Some(z) = self.fetch_any(&id).await? else {
+                if from_index {
+                    self.gone(ctx, &id).await;
+                }
                 continue;
             };
             if z.org() != Some(org) || z.human.is_none() {
@@ -407,6 +415,10 @@ impl ZitadelBackend {
                 // The username is native: no metadata is needed to confirm the match.
                 if z.username.eq_ignore_ascii_case(v) {
                     return self.read_opt(ctx, &z, selection).await;
+                }
+                if from_index {
+                    // renamed outside SCIM: the entry follows the user's name
+                    self.index_put(ctx, &id, &z.username).await;
                 }
                 continue;
             }

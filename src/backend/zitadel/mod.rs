@@ -40,7 +40,10 @@
 //!   form → `human.phone`; `active` → the user state (`DeactivateUser`/`ReactivateUser`).
 //!   `password` is not written (IdP-linked users sign in at their IdP).
 //! * **Groups and keys** live in the companion; members are Zitadel user ids, checked against
-//!   Zitadel; a deleted user leaves every group. SCIM keys live in the companion's
+//!   Zitadel: those of users this backend created (UUIDs) and of users made elsewhere (the
+//!   console's, numeric), so the companion must take foreign members
+//!   ([`MemoryBackend::with_foreign_members`](crate::backend::MemoryBackend::with_foreign_members),
+//!   `SqlOptions::with_foreign_members`); a deleted user leaves every group. SCIM keys live in the companion's
 //!   [`crate::auth::ApiKeyStore`].
 //! * **Cursor paging** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)) as far as Zitadel
 //!   allows: `ListUsers` pages by offset only, with no "id after" or "created after" query to
