@@ -10,11 +10,17 @@ replica must be configured with that public base URL (SCIM_BASE_URL), as behind 
 The file format is described in tests/data/clients/README.md; src/testkit/replay.rs implements the
 same rules in-process. Only the standard library is used. Each file stops at its first failing
 step (later steps depend on earlier ones); the exit code is 1 if any step failed.
+
+With REPLAY_PAUSE_FILE set, the replay pauses half-way through each file (after step n // 2 of
+n): it creates that file and waits (up to 120 s) until someone deletes it, e.g. a script that
+restarts the server meanwhile (.ci/zitadel); the client's state (the ids it captured) carries on.
 """
 
 import json
+import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -155,6 +161,21 @@ def check(step, status, headers, raw):
     return body
 
 
+def pause(label):
+    """Hands over to whoever watches REPLAY_PAUSE_FILE; returns when it deletes the file."""
+    marker = os.environ.get("REPLAY_PAUSE_FILE")
+    if not marker:
+        return
+    with open(marker, "w", encoding="utf-8") as file:
+        file.write(label)
+    deadline = time.monotonic() + 120
+    while os.path.exists(marker):
+        if time.monotonic() > deadline:
+            raise Mismatch(f"nobody resumed the replay (REPLAY_PAUSE_FILE={marker})")
+        time.sleep(0.02)
+    print(f"resumed after {label}")
+
+
 def replay(path, bases, token):
     with open(path, encoding="utf-8") as file:
         script = json.load(file)
@@ -172,6 +193,8 @@ def replay(path, bases, token):
                 if not found or not isinstance(value, str):
                     raise Mismatch(f"capture {name}: {ptr} is not a string in the response")
                 variables[name] = value
+            if number == len(script["steps"]) // 2:
+                pause(label)
         except Mismatch as mismatch:
             request = step["request"]
             print(f"FAILED {label}\n  request: {request['method']} {base}{request['path']}")

@@ -33,9 +33,25 @@ pub struct Capabilities {
     pub change_password: bool,
     /// `pagination.cursor` ([RFC 9865 §4](https://www.rfc-editor.org/rfc/rfc9865#section-4)):
     /// the backend answers a [`ListQuery::cursor`](crate::query::ListQuery::cursor) walk in
-    /// `id` order and fills [`Page::next`](crate::backend::Page::next). When `false`, a
-    /// `cursor` parameter is refused with 400 `invalidCursor`.
+    /// `id` order and fills [`Page::next`](crate::backend::Page::next), for Users, Groups and
+    /// the resource types registered at run time it stores
+    /// ([`IdentityBackend::list_resources`](crate::backend::IdentityBackend::list_resources)).
+    /// When `false`, a `cursor` parameter is refused with 400 `invalidCursor` on every type.
     pub cursor: bool,
+    /// `previousCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)):
+    /// the backend also walks backwards, answering a
+    /// [`CursorPosition::Before`](crate::query::CursorPosition::Before) and filling
+    /// [`Page::previous`](crate::backend::Page::previous). RFC 9865 defines no
+    /// `/ServiceProviderConfig` attribute for it (returning `previousCursor` is optional), so
+    /// it is not advertised; when `false` no `previousCursor` is issued and one from another
+    /// replica is refused with 400 `invalidCursor`.
+    pub cursor_previous: bool,
+    /// How far a walk is stable: `true` (memory, SQL) for a keyset walk in `id` order, where
+    /// resources created or deleted during the walk never shift the others; `false` for a
+    /// walk by position in another stable order (Zitadel: creation date), where a resource
+    /// created during the walk sorts last and shifts nothing, but one deleted before the
+    /// walk's position shifts it by one (a resource may be skipped).
+    pub cursor_keyset: bool,
 }
 
 /// `bulk` of `/ServiceProviderConfig` ([RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5),
@@ -138,12 +154,21 @@ impl Capabilities {
             bulk: BulkSupport::default(),
             change_password: false,
             cursor: false,
+            cursor_previous: false,
+            cursor_keyset: true,
         }
     }
 
     /// The same capabilities with cursor paging on or off (see [`Capabilities::cursor`]).
     pub fn with_cursor(mut self, cursor: bool) -> Self {
         self.cursor = cursor;
+        self
+    }
+
+    /// The same capabilities with backward cursor steps on or off (see
+    /// [`Capabilities::cursor_previous`]).
+    pub fn with_cursor_previous(mut self, previous: bool) -> Self {
+        self.cursor_previous = previous;
         self
     }
 

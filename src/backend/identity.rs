@@ -262,7 +262,8 @@ pub trait IdentityBackend: Send + Sync {
     /// ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)). Every filter
     /// the crate parses must be answered (the server checks no [`Capabilities`] rules for
     /// custom types): [`apply_query`](crate::query::apply_query) does it over the resources'
-    /// JSON. The default answers 501.
+    /// JSON. A backend whose [`Capabilities::cursor`] is set answers cursor walks
+    /// ([`ListQuery::cursor`]) here too, as `list_users` does. The default answers 501.
     async fn list_resources(
         &self,
         ctx: &Context,

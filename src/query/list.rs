@@ -38,10 +38,13 @@ pub struct ListQuery {
     /// instead of its own copy. `None`: the backend uses the schema it was built with.
     pub schema: Option<Arc<ResourceSchema>>,
     /// Cursor paging ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): `Some` for a walk
-    /// in `id` order (then `start_index` is 1 and `sort` is `None`), starting after the
-    /// position the server decoded from the client's `cursor`. The backend answers the next
-    /// `count` resources and sets [`Page::next`](crate::backend::Page::next) when more may
-    /// follow. `None`: index paging.
+    /// in `id` order (then `start_index` is 1 and `sort` is `None`), from the position the
+    /// server decoded from the client's `cursor`. The backend answers the next `count`
+    /// resources after it ([`CursorPosition::After`]) or the last `count` before it
+    /// ([`CursorPosition::Before`], still in ascending order), and sets
+    /// [`Page::next`](crate::backend::Page::next) when more may follow and
+    /// [`Page::previous`](crate::backend::Page::previous) when some come before. `None`:
+    /// index paging.
     pub cursor: Option<CursorPosition>,
 }
 
@@ -53,16 +56,32 @@ pub struct ListQuery {
 pub enum CursorPosition {
     /// The first page (`cursor=` empty).
     Start,
-    /// The page after the resource with this `id` (it need not exist any more).
+    /// The page after this position (a [`Page::next`](crate::backend::Page::next) the
+    /// backend returned; the resource it names need not exist any more).
     After(String),
+    /// The page before this position (a [`Page::previous`](crate::backend::Page::previous)
+    /// the backend returned): the last `count` resources before it, in ascending order
+    /// ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2),
+    /// `previousCursor`). Only backends whose
+    /// [`Capabilities::cursor_previous`](crate::backend::Capabilities::cursor_previous) is
+    /// set are handed one.
+    Before(String),
 }
 
 impl CursorPosition {
-    /// The `id` the page starts after, if any.
+    /// The position the page starts after, if any.
     pub fn after(&self) -> Option<&str> {
         match self {
-            CursorPosition::Start => None,
             CursorPosition::After(id) => Some(id),
+            CursorPosition::Start | CursorPosition::Before(_) => None,
+        }
+    }
+
+    /// The position the page ends before, if any (a backward step).
+    pub fn before(&self) -> Option<&str> {
+        match self {
+            CursorPosition::Before(id) => Some(id),
+            CursorPosition::Start | CursorPosition::After(_) => None,
         }
     }
 }

@@ -18,6 +18,11 @@ pub struct Page<T> {
     /// (or of the last one examined); `None` on the last page. The server seals it into
     /// `nextCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)).
     pub next: Option<String>,
+    /// In a cursor walk, the position before this page when resources may precede it: the
+    /// position of its first resource; `None` on the first page. The server seals it into
+    /// `previousCursor` ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)),
+    /// which comes back as [`CursorPosition::Before`](crate::query::CursorPosition::Before).
+    pub previous: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -28,12 +33,19 @@ impl<T> Page<T> {
             total_results,
             start_index: start_index.max(1),
             next: None,
+            previous: None,
         }
     }
 
     /// The same page with the position after it (see [`Page::next`]).
     pub fn with_next(mut self, next: Option<String>) -> Self {
         self.next = next;
+        self
+    }
+
+    /// The same page with the position before it (see [`Page::previous`]).
+    pub fn with_previous(mut self, previous: Option<String>) -> Self {
+        self.previous = previous;
         self
     }
 
@@ -54,6 +66,7 @@ impl<T> Page<T> {
             total_results: self.total_results,
             start_index: self.start_index,
             next: self.next,
+            previous: self.previous,
         }
     }
 }

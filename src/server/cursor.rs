@@ -5,7 +5,10 @@
 //! A cursor is base64url (no padding; only RFC 3986 unreserved characters, as RFC 9865 §2
 //! asks) of
 //! `version (1) ‖ issued at, ms since the Unix epoch (8) ‖ scope fingerprint (16) ‖ count (8) ‖
-//! position ‖ HMAC-SHA256 of all before (32)`.
+//! direction (1: `>` after, `<` before) ‖ position ‖ HMAC-SHA256 of all before (32)`.
+//! `nextCursor` continues after the page's last resource, `previousCursor`
+//! ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)) steps back before its
+//! first; both are sealed alike, so neither can be forged or turned into the other.
 //! The scope fingerprint is a SHA-256 of the tenant, the resource type and the canonical
 //! filter, so a cursor of another tenant, type or filter is refused (`invalidCursor`), as is
 //! any changed byte; one older than the timeout is `expiredCursor`; a request whose `count`
@@ -35,8 +38,10 @@ pub(crate) const DEFAULT_CURSOR_TIMEOUT: Duration = Duration::from_secs(3600);
 pub(crate) const MIN_KEY_LEN: usize = 32;
 /// The longest cursor text decoded; longer ones are refused before any work.
 const MAX_CURSOR_LEN: usize = 1024;
-const VERSION: u8 = 1;
-const HEADER: usize = 1 + 8 + 16 + 8;
+const VERSION: u8 = 2;
+const HEADER: usize = 1 + 8 + 16 + 8 + 1;
+const AFTER: u8 = b'>';
+const BEFORE: u8 = b'<';
 const TAG: usize = 32;
 
 /// What a cursor is bound to: one tenant's walk over one resource type with one filter.
@@ -146,20 +151,27 @@ impl CursorCodec {
         self.mac.clone()
     }
 
-    /// The cursor for the page after `position` in `scope`, of a walk with `count` (as the
-    /// client sent it), issued at `now`.
+    /// The cursor for the page after (or before) `position` in `scope`, of a walk with
+    /// `count` (as the client sent it), issued at `now`. [`CursorPosition::Start`] is the
+    /// empty cursor.
     pub(crate) fn seal(
         &self,
         scope: &Scope<'_>,
         count: Option<usize>,
-        position: &str,
+        position: &CursorPosition,
         now: SystemTime,
     ) -> String {
+        let (direction, position) = match position {
+            CursorPosition::After(p) => (AFTER, p.as_str()),
+            CursorPosition::Before(p) => (BEFORE, p.as_str()),
+            CursorPosition::Start => return String::new(),
+        };
         let mut buf = Vec::with_capacity(HEADER + position.len() + TAG);
         buf.push(VERSION);
         buf.extend_from_slice(&millis(now).to_be_bytes());
         buf.extend_from_slice(&scope.fingerprint());
         buf.extend_from_slice(&count_word(count).to_be_bytes());
+        buf.push(direction);
         buf.extend_from_slice(position.as_bytes());
         let mut mac = self.mac();
         mac.update(&buf);
@@ -204,7 +216,8 @@ impl CursorCodec {
         }
         let (issued, rest) = rest.split_at(8);
         let (fingerprint, rest) = rest.split_at(16);
-        let (sealed_count, position) = rest.split_at(8);
+        let (sealed_count, rest) = rest.split_at(8);
+        let (direction, position) = rest.split_at(1);
         if fingerprint != scope.fingerprint() {
             return Err(invalid(
                 "the cursor belongs to another query (tenant, resource type or filter)",
@@ -232,8 +245,15 @@ impl CursorCodec {
             ));
         }
         let position = std::str::from_utf8(position)
-            .map_err(|_| invalid("the cursor is not one this service provider issued"))?;
-        Ok(CursorPosition::After(position.to_owned()))
+            .map_err(|_| invalid("the cursor is not one this service provider issued"))?
+            .to_owned();
+        match direction {
+            [AFTER] => Ok(CursorPosition::After(position)),
+            [BEFORE] => Ok(CursorPosition::Before(position)),
+            _ => Err(invalid(
+                "the cursor is not one this service provider issued",
+            )),
+        }
     }
 }
 
@@ -268,15 +288,22 @@ impl ScimServer {
                 "sortBy cannot be used with cursor: a cursor walk is in id order",
             ));
         }
-        let scope = scope(ctx, kind, query);
-        self.inner
+        let scope = self.scope(ctx, kind, query);
+        let position = self
+            .inner
             .cursor
-            .open(&scope, query.count, text, SystemTime::now())
-            .map(Some)
+            .open(&scope, query.count, text, SystemTime::now())?;
+        if matches!(position, CursorPosition::Before(_)) && !self.inner.capabilities.cursor_previous
+        {
+            // sealed by a replica whose backend walks backwards
+            return Err(invalid("this service provider cannot walk backwards"));
+        }
+        Ok(Some(position))
     }
 
-    /// How the answer to `query` pages: `startIndex` for index paging, or the sealed
-    /// `nextCursor` after `next` (the backend's position) for a walk.
+    /// How the answer to `query` pages: `startIndex` for index paging, or for a walk the
+    /// sealed `nextCursor` after `next` and `previousCursor` before `previous` (the backend's
+    /// positions; RFC 9865 §2.2). `previousCursor` only when the backend walks backwards.
     pub(super) fn paging(
         &self,
         ctx: &Context,
@@ -284,33 +311,41 @@ impl ScimServer {
         query: &ListQuery,
         start_index: usize,
         next: Option<&str>,
+        previous: Option<&str>,
     ) -> Paging {
         if query.cursor.is_none() {
             return Paging::Index(start_index);
         }
-        let next = next.map(|position| {
-            self.inner.cursor.seal(
-                &scope(ctx, kind, query),
-                query.count,
-                position,
-                SystemTime::now(),
-            )
-        });
-        Paging::Cursor { next }
+        let now = SystemTime::now();
+        let scope = self.scope(ctx, kind, query);
+        let seal = |p: CursorPosition| self.inner.cursor.seal(&scope, query.count, &p, now);
+        let next = next.map(|p| seal(CursorPosition::After(p.to_owned())));
+        let previous = previous
+            .filter(|_| self.inner.capabilities.cursor_previous)
+            .map(|p| seal(CursorPosition::Before(p.to_owned())));
+        Paging::Cursor { next, previous }
     }
 }
 
-fn scope<'a>(ctx: &'a Context, kind: Kind, query: &'a ListQuery) -> Scope<'a> {
-    Scope {
-        tenant: ctx.tenant.as_str(),
-        resource_type: kind.name(),
-        filter: query.filter.as_ref(),
+impl ScimServer {
+    /// The scope of a walk: the tenant, the resource type by name (each type registered at
+    /// run time its own) and the filter.
+    fn scope<'a>(&'a self, ctx: &'a Context, kind: Kind, query: &'a ListQuery) -> Scope<'a> {
+        Scope {
+            tenant: ctx.tenant.as_str(),
+            resource_type: self.type_name(kind),
+            filter: query.filter.as_ref(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pos() -> CursorPosition {
+        CursorPosition::After("pos".into())
+    }
 
     fn scope<'a>(tenant: &'a str, filter: Option<&'a Filter>) -> Scope<'a> {
         Scope {
@@ -324,20 +359,21 @@ mod tests {
     fn round_trip_and_url_safe() {
         let c = CursorCodec::new(&[7; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
         let now = SystemTime::now();
-        let s = c.seal(
-            &scope("a", None),
-            None,
-            "2819c223-7f76-453a-919d-413861904646",
-            now,
-        );
+        let at = CursorPosition::After("2819c223-7f76-453a-919d-413861904646".into());
+        let s = c.seal(&scope("a", None), None, &at, now);
         assert!(
             s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
         let p = c.open(&scope("a", None), None, &s, now).unwrap();
+        assert_eq!(p, at);
+        let back = CursorPosition::Before("2819c223-7f76-453a-919d-413861904646".into());
+        let b = c.seal(&scope("a", None), None, &back, now);
+        assert_ne!(b, s);
+        assert_eq!(c.open(&scope("a", None), None, &b, now).unwrap(), back);
         assert_eq!(
-            p,
-            CursorPosition::After("2819c223-7f76-453a-919d-413861904646".into())
+            c.seal(&scope("a", None), None, &CursorPosition::Start, now),
+            ""
         );
         assert_eq!(
             c.open(&scope("a", None), None, "", now).unwrap(),
@@ -352,7 +388,7 @@ mod tests {
     fn every_changed_byte_is_refused() {
         let c = CursorCodec::new(&[1; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
         let now = SystemTime::now();
-        let s = c.seal(&scope("a", None), None, "pos", now);
+        let s = c.seal(&scope("a", None), None, &pos(), now);
         let raw = URL_SAFE_NO_PAD.decode(&s).unwrap();
         for i in 0..raw.len() {
             let mut t = raw.clone();
@@ -384,7 +420,7 @@ mod tests {
         let c = CursorCodec::new(&[3; 32], Duration::from_secs(60)).unwrap();
         let t0 = SystemTime::now();
         let f = Filter::parse("active eq true").unwrap();
-        let s = c.seal(&scope("a", Some(&f)), None, "pos", t0);
+        let s = c.seal(&scope("a", Some(&f)), None, &pos(), t0);
         for wrong in [scope("b", Some(&f)), scope("a", None)] {
             let e = c.open(&wrong, None, &s, t0).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCursor));
@@ -419,13 +455,13 @@ mod tests {
     fn count_is_bound() {
         let c = CursorCodec::new(&[5; 32], DEFAULT_CURSOR_TIMEOUT).unwrap();
         let now = SystemTime::now();
-        let s = c.seal(&scope("a", None), Some(10), "pos", now);
+        let s = c.seal(&scope("a", None), Some(10), &pos(), now);
         assert!(c.open(&scope("a", None), Some(10), &s, now).is_ok());
         for other in [Some(11), Some(0), None] {
             let e = c.open(&scope("a", None), other, &s, now).unwrap_err();
             assert_eq!(e.scim_type(), Some(ScimType::InvalidCount), "{other:?}");
         }
-        let without = c.seal(&scope("a", None), None, "pos", now);
+        let without = c.seal(&scope("a", None), None, &pos(), now);
         assert!(c.open(&scope("a", None), None, &without, now).is_ok());
     }
 }

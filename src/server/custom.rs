@@ -14,7 +14,7 @@ use super::ScimServer;
 use super::params::ListParams;
 use super::request::{check_content_type, parse_json};
 use super::resource::{backend_error, condition, stamp_meta, with_headers};
-use super::response::{Reply, list_response};
+use super::response::{Reply, list_response_paged};
 use super::route::{Kind, Route};
 use crate::Error;
 use crate::audit::AuditAction;
@@ -197,7 +197,8 @@ impl ScimServer {
     }
 
     /// `GET /Devices?filter=…` or `POST /Devices/.search`: a ListResponse (RFC 7644 §3.4.2,
-    /// §3.4.3).
+    /// §3.4.3), paged by index or walked by cursor (RFC 9865, `nextCursor` and
+    /// `previousCursor`) as the Users and Groups lists are.
     pub(super) async fn list_custom(
         &self,
         ctx: &Context,
@@ -205,18 +206,30 @@ impl ScimServer {
         params: &ListParams,
     ) -> Result<Reply, Reply> {
         let schema = self.custom_schema(index)?;
-        let (query, projection) = self.list_query(Kind::Custom(index), params)?;
+        let kind = Kind::Custom(index);
+        let (mut query, projection) = self.list_query(kind, params)?;
+        if let Some(position) = self.cursor_position(ctx, kind, &query, params)? {
+            query = query.with_cursor(position);
+        }
         let page = self
             .backend()
             .list_resources(ctx, schema, &query)
             .await
             .map_err(backend_error)?;
+        let paging = self.paging(
+            ctx,
+            kind,
+            &query,
+            page.start_index,
+            page.next.as_deref(),
+            page.previous.as_deref(),
+        );
         let resources = page
             .resources
             .iter()
             .map(|r| self.custom_json(schema, r, &projection))
             .collect();
-        let body = list_response(page.total_results, page.start_index, resources);
+        let body = list_response_paged(page.total_results, &paging, resources);
         Ok(Reply::json(StatusCode::OK, body))
     }
 

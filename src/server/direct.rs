@@ -163,16 +163,24 @@ pub(crate) fn list_open(out: &mut Vec<u8>) {
 
 /// The end of a `ListResponse` opened by [`list_open`] once its `count` resources are written,
 /// for either kind of paging: `startIndex` for index paging, `nextCursor`
-/// (when there is a next page) for a cursor walk (RFC 9865 §2.2). Keys in the order
+/// (when there is a next page) and `previousCursor` (when there is a previous one) for a
+/// cursor walk (RFC 9865 §2.2). Keys in the order
 /// `serde_json` writes them, so both encodings give the same bytes.
 pub(crate) fn list_close_paged(out: &mut Vec<u8>, total: usize, paging: &Paging, count: usize) {
     let mut n = itoa::Buffer::new();
     out.extend_from_slice(b"],\"itemsPerPage\":");
     out.extend_from_slice(n.format(count).as_bytes());
-    if let Paging::Cursor { next: Some(next) } = paging {
-        out.extend_from_slice(b",\"nextCursor\":");
-        // base64url: nothing to escape, but written through the JSON encoder all the same.
-        let _ = serde_json::to_writer(&mut *out, next);
+    if let Paging::Cursor { next, previous } = paging {
+        for (key, cursor) in [
+            (&b",\"nextCursor\":"[..], next),
+            (b",\"previousCursor\":", previous),
+        ] {
+            if let Some(c) = cursor {
+                out.extend_from_slice(key);
+                // base64url: nothing to escape, but written through the JSON encoder all the same.
+                let _ = serde_json::to_writer(&mut *out, c);
+            }
+        }
     }
     out.extend_from_slice(b",\"schemas\":[\"");
     out.extend_from_slice(super::response::LIST_RESPONSE.as_bytes());
@@ -230,9 +238,16 @@ mod tests {
         let empty = list_bytes(0, 1, &[]);
         let want = serde_json::to_vec(&list_response(0, 1, Vec::new())).unwrap();
         assert_eq!(empty, want);
-        // RFC 9865 §2.2: a cursor page has nextCursor (while more follow) and no startIndex.
-        for next in [Some("VZUTiyhEQJ94IR".to_owned()), None] {
-            let paging = Paging::Cursor { next };
+        // RFC 9865 §2.2: a cursor page has nextCursor (while more follow), previousCursor
+        // (when some precede) and no startIndex.
+        let c = |s: &str| Some(s.to_owned());
+        for (next, previous) in [
+            (c("VZUTiyhEQJ94IR"), None),
+            (None, None),
+            (c("VZUTiyhEQJ94IR"), c("ZVUTiyhEQJ94IR")),
+            (None, c("ZVUTiyhEQJ94IR")),
+        ] {
+            let paging = Paging::Cursor { next, previous };
             let mut out = Vec::new();
             list_open(&mut out);
             out.extend_from_slice(br#"{"id":"1"}"#);

@@ -206,15 +206,28 @@ impl ScimServer {
         {
             let stored = self.backend().list_users_stored(ctx, &query).await;
             if let Some(page) = stored.map_err(backend_error)? {
-                let paging =
-                    self.paging(ctx, R::KIND, &query, page.start_index, page.next.as_deref());
+                let paging = self.paging(
+                    ctx,
+                    R::KIND,
+                    &query,
+                    page.start_index,
+                    page.next.as_deref(),
+                    page.previous.as_deref(),
+                );
                 return self.encode_stored_page(page, &projection, &paging);
             }
         }
         let page = R::list(self.backend(), ctx, &query)
             .await
             .map_err(backend_error)?;
-        let paging = self.paging(ctx, R::KIND, &query, page.start_index, page.next.as_deref());
+        let paging = self.paging(
+            ctx,
+            R::KIND,
+            &query,
+            page.start_index,
+            page.next.as_deref(),
+            page.previous.as_deref(),
+        );
         Ok(self.encode_page(page, &projection, &paging))
     }
 

@@ -155,7 +155,7 @@ impl From<Error> for Reply {
 
 /// How a ListResponse pages: by index (RFC 7644 §3.4.2.4: `startIndex`) or by cursor
 /// ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2): `nextCursor`
-/// while more pages follow, no `startIndex`).
+/// while more pages follow, `previousCursor` when some precede, no `startIndex`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Paging {
     /// Index paging, with the 1-based `startIndex` of the page.
@@ -164,6 +164,8 @@ pub(crate) enum Paging {
     Cursor {
         /// `nextCursor`.
         next: Option<String>,
+        /// `previousCursor`.
+        previous: Option<String>,
     },
 }
 
@@ -186,10 +188,14 @@ pub(crate) fn list_response_paged(total: usize, paging: &Paging, resources: Vec<
         Paging::Index(start_index) => {
             m.insert("startIndex".into(), Value::from(*start_index));
         }
-        Paging::Cursor { next: Some(next) } => {
-            m.insert("nextCursor".into(), Value::String(next.clone()));
+        Paging::Cursor { next, previous } => {
+            if let Some(next) = next {
+                m.insert("nextCursor".into(), Value::String(next.clone()));
+            }
+            if let Some(previous) = previous {
+                m.insert("previousCursor".into(), Value::String(previous.clone()));
+            }
         }
-        Paging::Cursor { next: None } => {}
     }
     m.insert("itemsPerPage".into(), Value::from(resources.len()));
     m.insert("Resources".into(), Value::Array(resources));

@@ -20,15 +20,6 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// The name cursors are scoped by: `User`, `Group`, or `Custom` for every type registered
-    /// at run time (their lists do not page by cursor).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
-            Kind::Custom(_) => "Custom",
-        }
-    }
     fn from_endpoint(seg: &str) -> Option<Self> {
         if seg.eq_ignore_ascii_case("Users") {
             Some(Kind::User)

@@ -49,12 +49,12 @@ impl ScimServer {
     /// registered at run time, in registration order, to fill the page; the filter must be one
     /// every type can serve; `totalResults` is the sum. A backend that stores no resources of
     /// a custom type (501) contributes none. Cursor walks are
-    /// per resource type (`/Users`, `/Groups`, or their `/.search`): a `cursor` here is 400
-    /// `invalidValue`.
+    /// per resource type (`/Users`, `/Groups`, a registered type's endpoint, or their
+    /// `/.search`): a `cursor` here is 400 `invalidValue`.
     async fn search_all(&self, ctx: &Context, params: &ListParams) -> Result<Reply, Reply> {
         if params.cursor.is_some() {
             return Err(crate::Error::invalid_value(
-                "cursor paging walks one resource type: use /Users or /Groups (or their /.search)",
+                "cursor paging walks one resource type: use its endpoint (e.g. /Users) or its /.search",
             )
             .into());
         }

@@ -2,8 +2,12 @@
 //! [RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): a backend that says it walks
 //! ([`Capabilities::cursor`](crate::backend::Capabilities::cursor)) must return every matching
 //! resource exactly once, filtered or not, users and groups, by `GET` and by `POST .search`,
-//! while resources are created and deleted between its pages; one that does not must say so
-//! in `/ServiceProviderConfig` and have `cursor` refused with 400 `invalidCursor`.
+//! while resources are created and deleted between its pages, in ascending `id` order; one
+//! that also walks backwards
+//! ([`Capabilities::cursor_previous`](crate::backend::Capabilities::cursor_previous)) must
+//! lead from the last page back to the first by `previousCursor`, page by page, and one that
+//! does not must issue none. A backend without walks must say so in `/ServiceProviderConfig`
+//! and have `cursor` refused with 400 `invalidCursor`.
 
 use super::failure::{Outcome, ensure};
 use super::harness::{Answer, Bench, Tenant, at, filter_query};
@@ -75,15 +79,30 @@ async fn cursor_walk<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     }
     // tenant B's users must never show up in A's walks
     for i in 0..3 {
-        let body = json!({"userName": format!("walker{i:02}")});
+        let body = json!({"userName": format!("walker-b{i:02}")});
         bench
             .call(Tenant::B, Method::POST, "/Users", Some(&body), &[])
             .await?
             .expect(201)?;
     }
 
+    let backwards = bench.backend.capabilities().cursor_previous;
+    // a walk by position (not keyset) is in its own stable order and not stable under deletes
+    let keyset = bench.backend.capabilities().cursor_keyset;
     let full = walk(&bench, "/Users", "", &mut nothing).await?;
     same_set("GET /Users by cursor", &full.ids, &all)?;
+    if keyset {
+        ascending("GET /Users by cursor", &full.ids)?;
+    }
+    back_again(
+        &bench,
+        "GET /Users by cursor",
+        "/Users",
+        "",
+        &full,
+        backwards,
+    )
+    .await?;
     ensure!(
         full.totals.iter().all(|t| *t == USERS as u64),
         "GET /Users by cursor: totalResults {:?}, expected {USERS} on every page",
@@ -97,6 +116,21 @@ async fn cursor_walk<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
         &filtered.ids,
         &odd,
     )?;
+    if keyset {
+        ascending(
+            "GET /Users?filter=title eq \"odd\" by cursor",
+            &filtered.ids,
+        )?;
+    }
+    back_again(
+        &bench,
+        "GET /Users?filter=title eq \"odd\" by cursor",
+        "/Users",
+        &query,
+        &filtered,
+        backwards,
+    )
+    .await?;
 
     let one = filter_query(r#"userName eq "walker07""#);
     let exact = walk(&bench, "/Users", &one, &mut nothing).await?;
@@ -118,12 +152,13 @@ async fn cursor_walk<F: BackendFactory + ?Sized>(factory: &F) -> Outcome {
     let g = walk(&bench, "/Groups", "", &mut nothing).await?;
     same_set("GET /Groups by cursor", &g.ids, &groups)?;
 
-    under_writes(&bench, &all).await
+    under_writes(&bench, &all, keyset).await
 }
 
-/// A walk while, between pages, two users are created and one user of the initial set is
-/// deleted: no duplicates, every initial user never deleted is seen, none of tenant B's.
-async fn under_writes(bench: &Bench, initial: &[String]) -> Outcome {
+/// A walk while, between pages, two users are created and (for a keyset walk) one user of
+/// the initial set is deleted: no duplicates, every initial user never deleted is seen, none
+/// of tenant B's.
+async fn under_writes(bench: &Bench, initial: &[String], deletes: bool) -> Outcome {
     let mut deleted: Vec<String> = Vec::new();
     let mut created = 0usize;
     let walked = {
@@ -135,6 +170,7 @@ async fn under_writes(bench: &Bench, initial: &[String]) -> Outcome {
                 .iter()
                 .filter(|id| !deleted.contains(id))
                 .nth(if page % 2 == 0 { 0 } else { 11 })
+                .filter(|_| deletes)
                 .cloned();
             let n = *created;
             *created += 2;
@@ -169,10 +205,84 @@ async fn under_writes(bench: &Bench, initial: &[String]) -> Outcome {
     Ok(())
 }
 
-/// What a walk returned: every id in order, and `totalResults` of each page.
-struct Walked {
-    ids: Vec<String>,
+/// What a walk returned: every id in order, and of each page `totalResults`, the number of
+/// resources and `previousCursor`.
+#[derive(Default)]
+pub(super) struct Walked {
+    pub(super) ids: Vec<String>,
     totals: Vec<u64>,
+    sizes: Vec<usize>,
+    previous: Vec<Option<String>>,
+}
+
+/// The ids are in ascending order (RFC 9865 walks here go by `id`, compared byte by byte).
+fn ascending(what: &str, ids: &[String]) -> Outcome {
+    ensure!(
+        ids.iter().zip(ids.iter().skip(1)).all(|(a, b)| a < b),
+        "{what}: the walk is not in ascending id order: {ids:?}"
+    );
+    Ok(())
+}
+
+/// From the last page of `walked` (a forward walk of `path?query`), `previousCursor` leads
+/// back page by page to the first, which has none, and the pages are the walk's own; a
+/// backend that does not walk backwards issued no `previousCursor` at all
+/// ([RFC 9865 §2.2](https://www.rfc-editor.org/rfc/rfc9865#section-2.2)).
+pub(super) async fn back_again(
+    bench: &Bench,
+    what: &str,
+    path: &str,
+    query: &str,
+    walked: &Walked,
+    backwards: bool,
+) -> Outcome {
+    if !backwards {
+        ensure!(
+            walked.previous.iter().all(Option::is_none),
+            "{what}: the backend does not walk backwards, yet a page has a previousCursor"
+        );
+        return Ok(());
+    }
+    ensure!(
+        walked.previous.first().is_some_and(Option::is_none),
+        "{what}: the first page has a previousCursor"
+    );
+    let (Some(Some(from)), Some(last)) = (walked.previous.last(), walked.sizes.last()) else {
+        ensure!(
+            walked.sizes.len() <= 1,
+            "{what}: a page after the first has no previousCursor"
+        );
+        return Ok(());
+    };
+    let before_last = walked
+        .ids
+        .get(..walked.ids.len().saturating_sub(*last))
+        .unwrap_or_default();
+    let sep = if query.is_empty() { "" } else { "&" };
+    let mut back: Vec<String> = Vec::new();
+    let mut cursor = from.clone();
+    for _ in 0..MAX_PAGES {
+        let url = format!("{path}?{query}{sep}count={COUNT}&cursor={cursor}");
+        let a = bench.get_ok(&url).await?;
+        let mut page = Walked::default();
+        let next = page_of(&a, &mut page)?;
+        ensure!(
+            next.is_some(),
+            "{what}: a page reached by previousCursor has no nextCursor"
+        );
+        let mut ids = page.ids;
+        ids.extend(back);
+        back = ids;
+        match page.previous.pop().flatten() {
+            Some(c) => cursor = c,
+            None => break,
+        }
+    }
+    ensure!(
+        back == before_last,
+        "{what}: following previousCursor from the last page gave {back:?}, expected the walk's {before_last:?}"
+    );
+    Ok(())
 }
 
 /// What runs between two pages of a walk (given the page's number).
@@ -192,10 +302,7 @@ async fn walk<'a>(
     query: &str,
     between: &mut Between<'a>,
 ) -> Outcome<Walked> {
-    let mut out = Walked {
-        ids: Vec::new(),
-        totals: Vec::new(),
-    };
+    let mut out = Walked::default();
     let mut cursor = String::new();
     let sep = if query.is_empty() { "" } else { "&" };
     for page in 0..MAX_PAGES {
@@ -214,8 +321,10 @@ async fn walk<'a>(
 }
 
 /// Takes one page into `out`; its `nextCursor`, checked to be URL-safe.
-fn page_of(a: &Answer, out: &mut Walked) -> Outcome<Option<String>> {
+pub(super) fn page_of(a: &Answer, out: &mut Walked) -> Outcome<Option<String>> {
     let ids = a.ids();
+    out.sizes.push(ids.len());
+    out.previous.push(cursor_at(a, "previousCursor")?);
     ensure!(
         ids.len() <= COUNT,
         "{}: {} resources, more than count={COUNT}",
@@ -231,28 +340,30 @@ fn page_of(a: &Answer, out: &mut Walked) -> Outcome<Option<String>> {
         out.ids.push(id);
     }
     out.totals.push(a.total()?);
-    match at(&a.body, "nextCursor") {
+    cursor_at(a, "nextCursor")
+}
+
+/// The cursor `key` of a ListResponse, if any, checked to be URL-safe.
+fn cursor_at(a: &Answer, key: &str) -> Outcome<Option<String>> {
+    match at(&a.body, key) {
         Value::Null => Ok(None),
         Value::String(c) => {
             ensure!(
                 !c.is_empty()
                     && c.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)),
-                "{}: nextCursor {c:?} is not made of RFC 3986 unreserved characters",
+                "{}: {key} {c:?} is not made of RFC 3986 unreserved characters",
                 a.what
             );
             Ok(Some(c.clone()))
         }
-        other => Err(format!("{}: nextCursor is {other}, not a string", a.what)),
+        other => Err(format!("{}: {key} is {other}, not a string", a.what)),
     }
 }
 
 /// `POST /Users/.search` with `cursor` and `count` in the body, to the end.
 async fn search_walk(bench: &Bench) -> Outcome<Vec<String>> {
-    let mut out = Walked {
-        ids: Vec::new(),
-        totals: Vec::new(),
-    };
+    let mut out = Walked::default();
     let mut cursor = String::new();
     for _ in 0..MAX_PAGES {
         let body = json!({

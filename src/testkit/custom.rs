@@ -25,7 +25,7 @@ const ACME: &str = "urn:acme:params:scim:schemas:extension:2.0:User";
 
 /// The kit's registry: `Device` (`serialNumber` unique per tenant, case-insensitively),
 /// `Printer` (the same schema shape, another type) and an acme User extension.
-fn registry() -> Outcome<SchemaRegistry> {
+pub(super) fn registry() -> Outcome<SchemaRegistry> {
     let attrs = || {
         vec![
             Attribute::new("serialNumber", AttributeType::String)
@@ -56,7 +56,7 @@ fn registry() -> Outcome<SchemaRegistry> {
     Ok(reg)
 }
 
-fn schema(reg: &SchemaRegistry, name: &str) -> Outcome<Arc<ResourceSchema>> {
+pub(super) fn schema(reg: &SchemaRegistry, name: &str) -> Outcome<Arc<ResourceSchema>> {
     reg.resource_type(name).cloned().step(name)
 }
 
@@ -92,10 +92,12 @@ fn id_of(r: &GenericResource) -> Outcome<String> {
     r.id().map(str::to_owned).step("the created resource's id")
 }
 
-/// Runs [`check_custom_types`] and [`check_extension_attributes`], each on a fresh backend.
+/// Runs [`check_custom_types`], [`check_extension_attributes`] and
+/// [`check_custom_walk`](super::check_custom_walk), each on a fresh backend.
 pub async fn check_custom<F: BackendFactory + ?Sized>(factory: &F) -> Result<(), Failure> {
     check_custom_types(factory).await?;
-    check_extension_attributes(factory).await
+    check_extension_attributes(factory).await?;
+    super::check_custom_walk(factory).await
 }
 
 /// A `Device` type registered at run time through the `*_resource` methods: create assigns

@@ -42,7 +42,8 @@
 //! | `isolation_by_key` | [`check_isolation_by_key`] | through the server, tenant B's key reaches nothing of tenant A's |
 //! | `custom_types` | [`check_custom_types`] | a resource type registered at run time (`Device`): CRUD, declared uniqueness, filter, sort, paging, PATCH, `If-Match`, types kept apart, tenant isolation |
 //! | `extension_attributes` | [`check_extension_attributes`] | a User extension registered at run time: stored, read back, filtered by its full path, patched |
-//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once, also with creates and deletes between pages; a backend without walks says so and `cursor` is 400 `invalidCursor` |
+//! | `cursor_walk` | [`check_cursor_walk`] | RFC 9865 cursor walks of Users and Groups (GET and `.search`, filtered or not) give every match once (in id order for a keyset walk), also with creates (and, for a keyset walk, deletes) between pages; `previousCursor` leads back from the last page to the first (or is never issued by a backend that does not walk backwards); a backend without walks says so and `cursor` is 400 `invalidCursor` |
+//! | `custom_walk` | [`check_custom_walk`] | RFC 9865 cursor walks of a type registered at run time (`Device`), unfiltered and filtered by `id`, `externalId`, a unique attribute or anything else: every match once in id order, also with creates between pages, and back by the previous positions (a backend without walks passes untested) |
 //! | `key_store` | [`check_key_store`] | mint, insert, verify, list and revoke of an [`ApiKeyStore`] |
 //!
 //! The concurrency checks fail with a clear message on a current-thread runtime, where no two
@@ -51,6 +52,7 @@
 mod concurrency;
 mod cursor;
 mod custom;
+mod custom_walk;
 mod factory;
 mod failure;
 mod harness;
@@ -68,6 +70,7 @@ pub use concurrency::{
 };
 pub use cursor::check_cursor_walk;
 pub use custom::{check_custom, check_custom_types, check_extension_attributes};
+pub use custom_walk::check_custom_walk;
 pub use factory::{BackendFactory, KeyStoreFactory};
 pub use failure::Failure;
 pub use isolation::{check_isolation, check_isolation_by_filter, check_isolation_by_id};

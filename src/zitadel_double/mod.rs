@@ -368,6 +368,47 @@ impl ZitadelDouble {
         }
     }
 
+    /// Creates a human user of `org` as Zitadel's console does, outside SCIM: Zitadel picks
+    /// its id (numeric, like `285073629412356867`), no SCIM metadata, no IdP link. Its id, or
+    /// the Connect error's text (unknown org, username taken).
+    pub fn add_console_user(&self, org: &str, username: &str) -> Result<String, String> {
+        let body = serde_json::json!({
+            "organizationId": org,
+            "username": username,
+            "human": {
+                "profile": {"givenName": "Console", "familyName": "User"},
+                "email": {"email": username, "isVerified": true},
+            },
+        });
+        let mut state = lock(&self.shared.state);
+        users::create_user(&mut state, body.to_string().as_bytes())
+            .map_err(|e| e.text)
+            .and_then(|r| {
+                r.get("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| "CreateUser answered without an id".to_owned())
+            })
+    }
+
+    /// Renames user `id` as Zitadel's console does, outside SCIM (`UpdateUser` with a new
+    /// `username`); the Connect error's text when Zitadel would refuse it.
+    pub fn rename_console_user(&self, id: &str, username: &str) -> Result<(), String> {
+        let body = serde_json::json!({"userId": id, "username": username});
+        let mut state = lock(&self.shared.state);
+        update::update_user(&mut state, body.to_string().as_bytes())
+            .map(drop)
+            .map_err(|e| e.text)
+    }
+
+    /// Deletes user `id` as Zitadel's console does, outside SCIM (with its authorizations, as
+    /// `DeleteUser`); `false` when there is no such user.
+    pub fn delete_console_user(&self, id: &str) -> bool {
+        let body = serde_json::json!({"userId": id});
+        let mut state = lock(&self.shared.state);
+        users::delete_user(&mut state, body.to_string().as_bytes()).is_ok()
+    }
+
     /// The current users of `org` as `GetUserByID` shows them, each with its `metadata`
     /// (as in `ListUserMetadata`), `idpLinks` and `authorizations` (role keys per project).
     pub fn users(&self, org: &str) -> Vec<Value> {

@@ -395,3 +395,111 @@ async fn another_count_mid_walk_is_invalid_count() {
     assert_eq!(a.status, 200, "{:?}", a.body);
     assert_eq!(ids(&a.body).len(), 2);
 }
+
+fn previous(body: &Value) -> Option<String> {
+    body.get("previousCursor")
+        .map(|c| c.as_str().unwrap().to_owned())
+}
+
+/// RFC 9865 §2.2: `previousCursor` on every page but the first; following it from the last
+/// page walks back to the first, page by page, each page the walk's own, and a page reached
+/// backwards leads forwards again by its `nextCursor`.
+#[tokio::test]
+async fn previous_cursor_walks_back_to_the_first_page() {
+    let server = server().await;
+    let mut all = users(&server, (0..23).map(|i| format!("back{i:02}"))).await;
+    all.sort();
+    let mut pages: Vec<(Vec<String>, Option<String>)> = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let a = Call::get(&format!("/Users?count=5&cursor={cursor}"))
+            .send(&server)
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        pages.push((ids(&a.body), previous(&a.body)));
+        match next(&a.body) {
+            Some(c) => cursor = c,
+            None => break,
+        }
+    }
+    assert_eq!(pages.len(), 5);
+    assert!(pages[0].1.is_none(), "no previousCursor on the first page");
+    let mut back = pages.last().unwrap().1.clone().unwrap();
+    for want in pages[..pages.len() - 1].iter().rev() {
+        let a = Call::get(&format!("/Users?count=5&cursor={back}"))
+            .send(&server)
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        assert_eq!(ids(&a.body), want.0, "a page reached by previousCursor");
+        assert_eq!(a.body["totalResults"], 23);
+        assert!(a.body.get("startIndex").is_none());
+        let forward = next(&a.body).expect("nextCursor on a page reached backwards");
+        let f = Call::get(&format!("/Users?count=5&cursor={forward}"))
+            .send(&server)
+            .await;
+        let i = pages.iter().position(|p| p.0 == want.0).unwrap();
+        assert_eq!(ids(&f.body), pages[i + 1].0, "forwards again");
+        match previous(&a.body) {
+            Some(p) => back = p,
+            None => {
+                assert_eq!(ids(&a.body), pages[0].0);
+                break;
+            }
+        }
+    }
+    // The same by POST /.search, filtered.
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "userName sw \"back1\"",
+        "cursor": "",
+        "count": 4,
+    });
+    let first = Call::post("/Users/.search", body.clone())
+        .send(&server)
+        .await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let mut second = body.clone();
+    second["cursor"] = json!(next(&first.body).unwrap());
+    let s = Call::post("/Users/.search", second).send(&server).await;
+    let mut third = body;
+    third["cursor"] = json!(previous(&s.body).expect("previousCursor by .search"));
+    let t = Call::post("/Users/.search", third).send(&server).await;
+    assert_eq!(ids(&t.body), ids(&first.body));
+}
+
+/// A `previousCursor` is sealed like `nextCursor`: a changed byte, another tenant or another
+/// filter is 400 `invalidCursor`.
+#[tokio::test]
+async fn previous_cursor_is_tamper_proof() {
+    let server = server().await;
+    users(&server, (0..9).map(|i| format!("p{i}"))).await;
+    let c1 = first_cursor(&server, "filter=userName%20sw%20%22p%22").await;
+    let a = Call::get(&format!(
+        "/Users?filter=userName%20sw%20%22p%22&cursor={c1}&count=2"
+    ))
+    .send(&server)
+    .await;
+    let p = previous(&a.body).unwrap();
+    let mut bytes = p.clone().into_bytes();
+    let i = bytes.len() / 2;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
+    for (cursor, key, filter) in [
+        (tampered.as_str(), KEY_A, "userName%20sw%20%22p%22"),
+        (p.as_str(), KEY_B, "userName%20sw%20%22p%22"),
+        (p.as_str(), KEY_A, "userName%20sw%20%22q%22"),
+    ] {
+        let a = Call::get(&format!("/Users?filter={filter}&cursor={cursor}&count=2"))
+            .key(key)
+            .send(&server)
+            .await;
+        a.assert_error(400, Some("invalidCursor"));
+    }
+    let ok = Call::get(&format!(
+        "/Users?filter=userName%20sw%20%22p%22&cursor={p}&count=2"
+    ))
+    .send(&server)
+    .await;
+    assert_eq!(ok.status, 200);
+    assert!(previous(&ok.body).is_none(), "back at the first page");
+}

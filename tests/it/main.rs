@@ -21,6 +21,7 @@ mod cursor;
 mod cursor_backends;
 mod cursor_props;
 mod custom_types;
+mod custom_walk;
 mod encode_props;
 mod error;
 mod filter_entra;

@@ -659,3 +659,158 @@ async fn foreign_members_only_when_enabled_and_found_by_member_filter() {
         0
     );
 }
+
+/// A store taking foreign members (the Zitadel backend's companion) takes any id, not only a
+/// UUID: Zitadel's own ids are numeric. Shown as written, found by `members[value eq …]`,
+/// removed by a delta, a PATCH path filter or a full list; a removed and re-added member is
+/// kept; ids too long or empty are 400; other tenants see nothing. Run by the SQL tests too.
+pub async fn foreign_members_may_be_any_id(b: &dyn IdentityBackend, store: &str) {
+    use scimitar::schema::ResourceSchema;
+    use scimitar::{Compat, PatchLimits, PatchRequest};
+    use serde_json::json;
+    let c = ctx("t");
+    let z = "285073629412356867";
+    let uuid = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+    let local = b
+        .create_user(&c, User::new("local"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let values = |g: &Group| {
+        let mut v: Vec<String> = g.members.iter().map(|m| m.value.clone()).collect();
+        v.sort();
+        v
+    };
+    let g1 = b
+        .create_group(
+            &c,
+            Group::new("g1")
+                .with_member(Member::user(z))
+                .with_member(Member::user(uuid))
+                .with_member(Member::user(&local)),
+        )
+        .await
+        .unwrap();
+    let g1id = g1.id.clone().unwrap();
+    let mut want = vec![z.to_owned(), uuid.to_lowercase(), local.clone()];
+    want.sort();
+    assert_eq!(values(&g1), want, "{store}");
+    let got = b.get_group(&c, &g1id, &all()).await.unwrap();
+    assert_eq!(values(&got), want, "{store}");
+    // the store's users of a group: its own only
+    let users = b
+        .list_users(&c, &q(&format!(r#"groups[value eq "{g1id}"]"#)))
+        .await
+        .unwrap();
+    assert_eq!(users.total_results, 1, "{store}");
+    assert_eq!(users.resources[0].id.as_deref(), Some(local.as_str()));
+    assert!(
+        got.members
+            .iter()
+            .all(|m| m.kind.as_deref() == Some("User"))
+    );
+    let g2 = b
+        .create_group(&c, Group::new("g2").with_member(Member::user(z)))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let of_z = q(&format!(r#"members[value eq "{z}"]"#));
+    let in_groups = |p: scimitar::backend::Page<Group>| {
+        let mut v: Vec<String> = p.resources.into_iter().filter_map(|g| g.id).collect();
+        v.sort();
+        v
+    };
+    let mut both = vec![g1id.clone(), g2.clone()];
+    both.sort();
+    assert_eq!(
+        in_groups(b.list_groups(&c, &of_z).await.unwrap()),
+        both,
+        "{store}"
+    );
+    assert_eq!(
+        b.list_groups(&ctx("other"), &of_z)
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    // removed and added again in one change: still a member, shown as written
+    let again = b
+        .modify_group_members(&c, &g2, &[Member::user(z)], &[z.to_owned()], None, &all())
+        .await
+        .unwrap();
+    assert_eq!(values(&again), [z], "{store}");
+    // a PATCH path filter (Entra ID's member removal)
+    let remove = PatchRequest::from_value(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "Remove", "path": format!("members[value eq \"{z}\"]")}]}),
+        &Compat::default(),
+        &PatchLimits::default(),
+    )
+    .unwrap();
+    let left = b
+        .patch_group(&c, &g2, &remove, &ResourceSchema::group(), None, &all())
+        .await
+        .unwrap();
+    assert!(left.members.is_empty(), "{store}: {left:?}");
+    assert_eq!(
+        in_groups(b.list_groups(&c, &of_z).await.unwrap()),
+        std::slice::from_ref(&g1id)
+    );
+    // a full list without it
+    let put = b
+        .replace_group(
+            &c,
+            &g1id,
+            Group::new("g1").with_member(Member::user(uuid)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(values(&put), [uuid.to_lowercase()], "{store}");
+    assert_eq!(b.list_groups(&c, &of_z).await.unwrap().total_results, 0);
+    // and back by a delta, then gone with its last group
+    b.modify_group_members(&c, &g1id, &[Member::user(z)], &[], None, &all())
+        .await
+        .unwrap();
+    assert_eq!(b.list_groups(&c, &of_z).await.unwrap().total_results, 1);
+    b.delete_group(&c, &g1id, None).await.unwrap();
+    assert_eq!(b.list_groups(&c, &of_z).await.unwrap().total_results, 0);
+    for bad in [String::new(), "9".repeat(201)] {
+        let e = b
+            .create_group(&c, Group::new("bad").with_member(Member::user(&bad)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.status().as_u16(), 400, "{store}: {bad:?}");
+    }
+}
+
+#[tokio::test]
+async fn foreign_members_may_be_any_id_and_survive_a_snapshot() {
+    let b = MemoryBackend::new().with_foreign_members();
+    foreign_members_may_be_any_id(&b, "memory").await;
+    let c = ctx("t");
+    let z = "285073629412356867";
+    let g = b
+        .create_group(&c, Group::new("kept").with_member(Member::user(z)))
+        .await
+        .unwrap();
+    let gid = g.id.unwrap();
+    let path = std::env::temp_dir().join(format!("scimitar-foreign-{}.json", std::process::id()));
+    b.snapshot(&path).unwrap();
+    // a store without foreign members refuses the snapshot
+    assert!(MemoryBackend::new().restore(&path).is_err());
+    let r = MemoryBackend::new().with_foreign_members();
+    r.restore(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let got = r.get_group(&c, &gid, &all()).await.unwrap();
+    assert_eq!(got.members[0].value, z);
+    let of_z = q(&format!(r#"members[value eq "{z}"]"#));
+    assert_eq!(r.list_groups(&c, &of_z).await.unwrap().total_results, 1);
+    r.modify_group_members(&c, &gid, &[], &[z.to_owned()], None, &all())
+        .await
+        .unwrap();
+    assert_eq!(r.list_groups(&c, &of_z).await.unwrap().total_results, 0);
+}

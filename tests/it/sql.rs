@@ -600,3 +600,14 @@ async fn member_delta_on_a_large_group() {
         assert_eq!(users_in.total_results, 1200, "{db}");
     }
 }
+
+#[tokio::test]
+async fn foreign_members_may_be_any_id() {
+    let dbs = dbs("foreign_members_may_be_any_id", |url| {
+        SqlOptions::new(url).with_foreign_members()
+    })
+    .await;
+    for (db, b) in dbs.backends {
+        super::memory::foreign_members_may_be_any_id(&b, db).await;
+    }
+}

@@ -877,20 +877,21 @@ async fn user_extension_attributes_round_trip_through_metadata() {
 }
 
 /// RFC 9865: Zitadel's ListUsers pages by offset only (no "id after" query to walk by keyset),
-/// so the backend offers no cursor walks; the kit's `cursor_walk` check proves the server says
-/// so in `/ServiceProviderConfig` and answers `cursor` with 400 `invalidCursor`.
+/// so users walk by offset in creation-date order (stable under creates, not deletes) and
+/// groups in the companion; the kit's `cursor_walk` check walks them, forwards and back.
 #[cfg(feature = "testkit")]
 #[tokio::test]
-async fn no_cursor_walks_and_the_kit_agrees() {
-    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+async fn cursor_walks_by_creation_date_and_the_kit_agrees() {
+    let double =
+        ZitadelDouble::start(DoubleConfig::default().with_orgs(["kit-tenant-a", "kit-tenant-b"]))
+            .await
+            .unwrap();
+    let cfg = ZitadelConfig::new(double.url(), Credentials::Pat(Secret::new(double.pat())))
+        .with_retry(retry());
     let backend = Arc::new(
-        ZitadelBackend::new(
-            config(&double),
-            Arc::new(MemoryBackend::new().with_foreign_members()),
-        )
-        .unwrap(),
+        ZitadelBackend::new(cfg, Arc::new(MemoryBackend::new().with_foreign_members())).unwrap(),
     );
-    assert!(!backend.capabilities().cursor);
+    assert!(backend.capabilities().cursor && !backend.capabilities().cursor_keyset);
     let factory = move || {
         let b = backend.clone();
         async move { b as Arc<dyn IdentityBackend> }
@@ -995,4 +996,332 @@ async fn a_sqlite_companion_holds_groups_of_zitadel_users_and_the_index() {
         .unwrap();
     assert!(g.members.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// RFC 9865 on Zitadel: a users walk is one `ListUsers` call per page (sorted by
+/// `USER_FIELD_NAME_CREATION_DATE` ascending, which the double honours), in creation order,
+/// and a user created during the walk sorts last: the walk ends with it.
+#[tokio::test]
+async fn users_walk_in_creation_order_one_list_users_per_page() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let mut made = Vec::new();
+    for n in 300..307 {
+        made.push(
+            backend
+                .create_user(&c, entra_user(n))
+                .await
+                .unwrap()
+                .id
+                .unwrap(),
+        );
+    }
+    double.reset_calls();
+    let mut at = scimitar::query::CursorPosition::Start;
+    let mut seen: Vec<String> = Vec::new();
+    let mut pages = 0u32;
+    loop {
+        let q = ListQuery::new()
+            .with_page(1, Some(3))
+            .with_cursor(at.clone());
+        let p = backend.list_users(&c, &q).await.unwrap();
+        pages += 1;
+        let lists: u64 = double
+            .calls()
+            .iter()
+            .filter(|(k, _)| k.ends_with("/ListUsers"))
+            .map(|(_, n)| *n)
+            .sum();
+        assert_eq!(lists, 1, "page {pages}: {:?}", double.calls());
+        assert!(p.resources.len() <= 3);
+        assert_eq!(p.previous.is_some(), pages > 1, "page {pages}");
+        seen.extend(p.resources.iter().map(|u| u.id.clone().unwrap()));
+        let Some(next) = p.next else { break };
+        at = scimitar::query::CursorPosition::After(next);
+        assert!(pages < 20, "the walk does not end");
+        if pages <= 2 {
+            let extra = backend
+                .create_user(&c, entra_user(400 + pages))
+                .await
+                .unwrap();
+            made.push(extra.id.unwrap());
+        }
+        double.reset_calls();
+    }
+    assert_eq!(seen, made);
+}
+
+/// Users made outside SCIM (Zitadel's console: Zitadel picks a numeric id) join and leave SCIM
+/// groups like SCIM's own: checked against Zitadel (one `ListUsers` for the batch, org-scoped),
+/// shown in the group and in the user's `groups`, found by `members[value eq …]`, removed by
+/// Entra ID's PATCH, and out of every group once deleted.
+async fn console_users_join_and_leave_groups(double: &ZitadelDouble, backend: &ZitadelBackend) {
+    let c = ctx("org-a");
+    let z1 = double
+        .add_console_user("org-a", "console1@contoso.com")
+        .unwrap();
+    let z2 = double
+        .add_console_user("org-a", "console2@contoso.com")
+        .unwrap();
+    let other = double
+        .add_console_user("org-b", "console3@contoso.com")
+        .unwrap();
+    assert!(z1.bytes().all(|b| b.is_ascii_digit()), "{z1}");
+    let scim = backend
+        .create_user(&c, entra_user(70))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let gid = backend
+        .create_group(&c, Group::new("Console"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let schema = ResourceSchema::group();
+    let add = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "members",
+                        "value": [{"value": z1}, {"value": z2}, {"value": scim}]}]}),
+    );
+    double.reset_calls();
+    let g = backend
+        .patch_group(&c, &gid, &add, &schema, None, &Selection::all())
+        .await
+        .unwrap();
+    let calls = double.calls();
+    assert_eq!(sum(&calls), 1, "one ListUsers for the batch: {calls:?}");
+    let mut values: Vec<&str> = g.members.iter().map(|m| m.value.as_str()).collect();
+    values.sort();
+    let mut want = vec![z1.as_str(), z2.as_str(), scim.as_str()];
+    want.sort();
+    assert_eq!(values, want);
+    let read = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    assert_eq!(read.members.len(), 3);
+    // the user's `groups`, by id and by a userName lookup
+    let u = backend.get_user(&c, &z1, &Selection::all()).await.unwrap();
+    assert_eq!(u.groups.len(), 1);
+    assert_eq!(u.groups[0].value.as_deref(), Some(gid.as_str()));
+    let found = backend
+        .list_users(&c, &filter(r#"userName eq "console1@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(found.resources[0].id.as_deref(), Some(z1.as_str()));
+    assert_eq!(found.resources[0].groups.len(), 1);
+    let of = |id: &str| filter(&format!(r#"members[value eq "{id}"]"#));
+    assert_eq!(
+        backend
+            .list_groups(&c, &of(&z1))
+            .await
+            .unwrap()
+            .total_results,
+        1
+    );
+    // another org's user is not a member here, whatever its id looks like
+    let foreign = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": other}]}]}),
+    );
+    let e = backend
+        .patch_group(&c, &gid, &foreign, &schema, None, &Selection::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    // nor is an id Zitadel does not know
+    let unknown = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Add", "path": "members", "value": [{"value": "999999999999999999"}]}]}),
+    );
+    let e = backend
+        .patch_group(&c, &gid, &unknown, &schema, None, &Selection::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 400);
+    // Entra ID's member removal
+    let remove = patch(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Remove", "path": format!("members[value eq \"{z1}\"]")}]}),
+    );
+    let g = backend
+        .patch_group(&c, &gid, &remove, &schema, None, &Selection::all())
+        .await
+        .unwrap();
+    assert_eq!(g.members.len(), 2);
+    let u = backend.get_user(&c, &z1, &Selection::all()).await.unwrap();
+    assert!(u.groups.is_empty());
+    assert_eq!(
+        backend
+            .list_groups(&c, &of(&z1))
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+    // a deleted console user leaves every group
+    backend.delete_user(&c, &z2, None).await.unwrap();
+    let g = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    let values: Vec<&str> = g.members.iter().map(|m| m.value.as_str()).collect();
+    assert_eq!(values, [scim.as_str()]);
+    assert_eq!(
+        backend
+            .list_groups(&c, &of(&z2))
+            .await
+            .unwrap()
+            .total_results,
+        0
+    );
+}
+
+#[tokio::test]
+async fn console_users_join_groups_with_a_memory_companion() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    console_users_join_and_leave_groups(&double, &backend).await;
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn console_users_join_groups_with_a_sqlite_companion() {
+    use scimitar::backend::sql::{SqlBackend, SqlOptions};
+    let double = ZitadelDouble::start(DoubleConfig::default()).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("scimitar-zconsole-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("companion.db").display());
+    let sql = SqlBackend::connect_with(SqlOptions::new(&url).with_foreign_members())
+        .await
+        .unwrap();
+    let backend = ZitadelBackend::new(config(&double), Arc::new(sql)).unwrap();
+    backend
+        .list_users(&ctx("org-a"), &ListQuery::new().with_page(1, Some(1)))
+        .await
+        .unwrap();
+    console_users_join_and_leave_groups(&double, &backend).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Users changed in Zitadel's console behind the companion's index: a lookup that reads a
+/// stale entry (the user deleted: `GetUserByID` says not found; or renamed) corrects it and
+/// falls back to `ListUsers`; a user found deleted, by a lookup or a read by id, leaves every
+/// group.
+#[tokio::test]
+async fn stale_index_entries_are_corrected_when_read() {
+    let (double, backend) = setup(ZitadelVersion::V4_13).await;
+    let c = ctx("org-a");
+    let index_of = |name: &'static str| {
+        let backend = &backend;
+        let c = &c;
+        async move {
+            let q = filter(&format!(r#"userName eq "{name}""#));
+            let page = backend.companion().list_users(c, &q).await.unwrap();
+            page.resources
+                .into_iter()
+                .filter_map(|u| u.external_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let x = backend
+        .create_user(&c, entra_user(80))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let gid = backend
+        .create_group(&c, Group::new("Stale").with_member(Member::user(x.clone())))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    assert_eq!(
+        index_of("user80@contoso.com").await,
+        std::slice::from_ref(&x)
+    );
+
+    // Deleted in the console, and the name taken again there by a new user.
+    assert!(double.delete_console_user(&x));
+    let y = double
+        .add_console_user("org-a", "user80@contoso.com")
+        .unwrap();
+    let found = backend
+        .list_users(&c, &filter(r#"userName eq "user80@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(found.total_results, 1);
+    assert_eq!(found.resources[0].id.as_deref(), Some(y.as_str()));
+    assert!(index_of("user80@contoso.com").await.is_empty());
+    let g = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty(), "{:?}", g.members);
+    // the next lookup costs no GetUserByID of the stale id
+    double.reset_calls();
+    backend
+        .list_users(&c, &filter(r#"userName eq "user80@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(
+        double
+            .calls()
+            .get("zitadel.user.v2.UserService/GetUserByID"),
+        None,
+        "{:?}",
+        double.calls()
+    );
+
+    // Renamed in the console: the old name finds nobody, the entry follows the new name.
+    let r = backend
+        .create_user(&c, entra_user(81))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    double
+        .rename_console_user(&r, "renamed81@contoso.com")
+        .unwrap();
+    let old = backend
+        .list_users(&c, &filter(r#"userName eq "user81@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(old.total_results, 0);
+    assert!(index_of("user81@contoso.com").await.is_empty());
+    assert_eq!(
+        index_of("renamed81@contoso.com").await,
+        std::slice::from_ref(&r)
+    );
+    let new = backend
+        .list_users(&c, &filter(r#"userName eq "renamed81@contoso.com""#))
+        .await
+        .unwrap();
+    assert_eq!(new.resources[0].id.as_deref(), Some(r.as_str()));
+
+    // Deleted in the console and read by id: 404, and out of its groups.
+    backend
+        .modify_group_members(
+            &c,
+            &gid,
+            &[Member::user(r.clone())],
+            &[],
+            None,
+            &Selection::all(),
+        )
+        .await
+        .unwrap();
+    assert!(double.delete_console_user(&r));
+    let e = backend
+        .get_user(&c, &r, &Selection::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().as_u16(), 404);
+    let g = backend
+        .get_group(&c, &gid, &Selection::all())
+        .await
+        .unwrap();
+    assert!(g.members.is_empty(), "{:?}", g.members);
+    assert!(index_of("renamed81@contoso.com").await.is_empty());
 }

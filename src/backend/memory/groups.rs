@@ -2,6 +2,7 @@
 //! member to its groups, changed only together
 //! ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
 
+use super::foreign::MAX_ID_LEN;
 use super::index::{Key, fold};
 use super::store::GroupRec;
 use super::store::{MemberEntry, MemberKind, Stamp, TenantStore, Write, internal, not_found};
@@ -28,13 +29,33 @@ fn remove_one(v: &mut Vec<Uid>, x: Uid) {
 }
 
 impl TenantStore {
-    /// Resolves members to (id, entry): each must be a User or Group of this tenant, and a group
-    /// cannot contain itself.
-    fn resolve_members(
+    /// The key of member `value` in this store's member maps, if it is one of its users or
+    /// groups or a foreign member it holds.
+    pub(crate) fn member_key(&self, value: &str) -> Option<Uid> {
+        if let Some(id) = Uid::parse(value)
+            && (self.users.contains_key(&id) || self.groups.contains_key(&id))
+        {
+            return Some(id);
+        }
+        self.foreign.as_ref()?.find(value)
+    }
+
+    /// The member `value` of key `m` as the API shows it.
+    pub(crate) fn member_value(&self, m: Uid) -> String {
+        match self.foreign.as_ref().and_then(|f| f.name(m)) {
+            Some(name) => name.to_owned(),
+            None => m.to_string(),
+        }
+    }
+
+    /// Resolves members: each must be a User or Group of this tenant (or, with foreign
+    /// members, any other id of at most [`MAX_ID_LEN`] bytes: a User kept elsewhere), and a
+    /// group cannot contain itself. Changes nothing: [`Self::admit`] keys foreign members.
+    fn resolve_members<'m>(
         &self,
-        members: &[Member],
+        members: &'m [Member],
         group: Option<Uid>,
-    ) -> Result<Vec<(Uid, MemberEntry)>, BackendError> {
+    ) -> Result<Vec<(Resolved<'m>, MemberEntry)>, BackendError> {
         members
             .iter()
             .map(|m| {
@@ -44,23 +65,47 @@ impl TenantStore {
                         format!("member {:?} is not a User or Group of this tenant", m.value),
                     )
                 };
-                let id = Uid::parse(&m.value).ok_or_else(unknown)?;
-                if Some(id) == group {
+                let local = Uid::parse(&m.value);
+                if local.is_some() && local == group {
                     return Err(BackendError::invalid_value(
                         "a group cannot be its own member",
                     ));
                 }
-                let kind = if self.users.contains_key(&id) {
-                    MemberKind::User
-                } else if self.groups.contains_key(&id) {
-                    MemberKind::Group
-                } else if self.foreign.is_some() {
-                    MemberKind::User
-                } else {
-                    return Err(unknown());
-                };
                 let display = m.display.as_deref().map(Box::from);
-                Ok((id, MemberEntry { kind, display }))
+                let (key, kind) = match local {
+                    Some(id) if self.users.contains_key(&id) => {
+                        (Resolved::Local(id), MemberKind::User)
+                    }
+                    Some(id) if self.groups.contains_key(&id) => {
+                        (Resolved::Local(id), MemberKind::Group)
+                    }
+                    _ if self.foreign.is_some()
+                        && !m.value.is_empty()
+                        && m.value.len() <= MAX_ID_LEN =>
+                    {
+                        (Resolved::Foreign(&m.value), MemberKind::User)
+                    }
+                    _ => return Err(unknown()),
+                };
+                Ok((key, MemberEntry { kind, display }))
+            })
+            .collect()
+    }
+
+    /// The keys of resolved members, once every check passed: a foreign id not held yet gets
+    /// its key now.
+    fn admit(&mut self, resolved: Vec<(Resolved<'_>, MemberEntry)>) -> Vec<(Uid, MemberEntry)> {
+        resolved
+            .into_iter()
+            .filter_map(|(r, entry)| match r {
+                Resolved::Local(id) => Some((id, entry)),
+                Resolved::Foreign(value) => {
+                    let (users, groups) = (&self.users, &self.groups);
+                    let taken = |u: Uid| users.contains_key(&u) || groups.contains_key(&u);
+                    // (resolve_members names foreign ids only when the store takes them)
+                    let f = self.foreign.as_mut()?;
+                    Some((f.key(value, taken), entry))
+                }
             })
             .collect()
     }
@@ -69,7 +114,10 @@ impl TenantStore {
         let back = match kind {
             MemberKind::User => match self.users.get_mut(&member) {
                 Some(r) => Some(&mut r.groups),
-                None => self.foreign.as_mut().map(|f| f.entry(member).or_default()),
+                None => self
+                    .foreign
+                    .as_mut()
+                    .map(|f| f.groups.entry(member).or_default()),
             },
             MemberKind::Group => self.groups.get_mut(&member).map(|r| &mut r.member_of),
         };
@@ -86,11 +134,11 @@ impl TenantStore {
                 if let Some(r) = self.users.get_mut(&member) {
                     remove_one(&mut r.groups, group);
                 } else if let Some(f) = self.foreign.as_mut()
-                    && let Some(v) = f.get_mut(&member)
+                    && let Some(v) = f.groups.get_mut(&member)
                 {
                     remove_one(v, group);
                     if v.is_empty() {
-                        f.remove(&member);
+                        f.forget(member);
                     }
                 }
             }
@@ -107,7 +155,7 @@ impl TenantStore {
         let id = self.fresh_id();
         let resolved = self.resolve_members(&members, Some(id))?;
         self.insert_group(id, group, Stamp::new(w))?;
-        for (m, entry) in resolved {
+        for (m, entry) in self.admit(resolved) {
             self.add_member(id, m, entry);
         }
         Ok(id)
@@ -194,7 +242,7 @@ impl TenantStore {
                 .members
                 .iter()
                 .map(|(m, entry)| {
-                    let mut member = Member::new(m.to_string());
+                    let mut member = Member::new(self.member_value(*m));
                     member.kind = Some(entry.kind.as_str().to_owned());
                     member.display = entry.display.as_deref().map(str::to_owned);
                     member
@@ -242,6 +290,7 @@ impl TenantStore {
         let display = group.display_name.clone().into_boxed_str();
         let external = group.external_id.clone().map(String::into_boxed_str);
         let shell = encode_shell(group)?;
+        let resolved = self.admit(resolved);
         self.set_members(id, resolved);
         self.reindex_group(id, display, external);
         if let Some(rec) = self.groups.get_mut(&id) {
@@ -341,6 +390,7 @@ impl TenantStore {
             self.reindex_group(id, display, external);
         }
         if let Some(list) = replace {
+            let list = self.admit(list);
             let before: Vec<(Uid, MemberEntry)> = self
                 .groups
                 .get(&id)
@@ -353,11 +403,12 @@ impl TenantStore {
             self.set_members(id, list);
         }
         for r in change.remove {
-            if let Some(m) = Uid::parse(r) {
+            if let Some(m) = self.member_key(r) {
                 changed |= self.remove_member(id, m);
             }
         }
-        for (m, entry) in add {
+        // keyed after the removals: a foreign member removed and added again is keyed anew
+        for (m, entry) in self.admit(add) {
             changed |= self.add_member(id, m, entry);
         }
         if changed && let Some(rec) = self.groups.get_mut(&id) {
@@ -365,6 +416,13 @@ impl TenantStore {
         }
         Ok(changed)
     }
+}
+
+/// A member checked by [`TenantStore::resolve_members`]: a user or group of the store, or a
+/// foreign id (keyed by [`TenantStore::admit`]).
+enum Resolved<'a> {
+    Local(Uid),
+    Foreign(&'a str),
 }
 
 /// A change to one group, applied atomically by [`TenantStore::change_group`].

@@ -50,12 +50,12 @@ pub(crate) fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut
         },
         Lookup::DisplayName(v) => out.extend_from_slice(store.group_names.get(&fold(v))),
         Lookup::Member(v) => {
-            if let Some(m) = Uid::parse(v) {
+            if let Some(m) = store.member_key(v) {
                 if let Some(u) = store.users.get(&m) {
                     out.extend_from_slice(&u.groups);
                 } else if let Some(g) = store.groups.get(&m) {
                     out.extend_from_slice(&g.member_of);
-                } else if let Some(v) = store.foreign.as_ref().and_then(|f| f.get(&m)) {
+                } else if let Some(v) = store.foreign.as_ref().and_then(|f| f.groups.get(&m)) {
                     out.extend_from_slice(v);
                 }
             }
@@ -65,7 +65,10 @@ pub(crate) fn resolve(store: &TenantStore, kind: Kind, l: &Lookup<'_>, out: &mut
                 out.extend(
                     g.members
                         .iter()
-                        .filter(|(_, e)| e.kind == super::store::MemberKind::User)
+                        // (a foreign member is no user of this store)
+                        .filter(|(m, e)| {
+                            e.kind == super::store::MemberKind::User && store.users.contains_key(m)
+                        })
                         .map(|(m, _)| *m),
                 );
             }

@@ -1,6 +1,7 @@
 //! The in-memory backend: multi-tenant, indexed, concurrency-safe, optionally snapshotted to a
 //! JSON file ([RFC 7644 §3](https://www.rfc-editor.org/rfc/rfc7644#section-3)).
 
+pub(crate) mod foreign;
 mod groups;
 pub(crate) mod index;
 mod keyset;
@@ -44,10 +45,12 @@ type Shared = Arc<RwLock<TenantStore>>;
 ///   `or`-ed together) is answered in O(1); `members[value eq …]` and `groups[value eq …]` use
 ///   the links. Other filters scan with the filter evaluator, bounded by the scan limit
 ///   (`tooMany` beyond it).
-/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): users and groups in
-///   ascending `id` order from an ordered id set per tenant, O(log n + page) per page however
-///   deep the walk; stable under concurrent creates and deletes. A filtered walk uses the
-///   indexes like index paging, or scans the tenant (bounded by the scan limit).
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): users, groups and
+///   custom resources in ascending `id` order from an ordered id set per tenant, forwards
+///   (`nextCursor`) and backwards (`previousCursor`), O(log n + page) per page however deep
+///   the walk; stable under concurrent creates and deletes. A filtered walk uses the indexes
+///   like index paging, or walks the ordered set evaluating the filter until the page is full:
+///   O(log n + page + skipped non-matching), at most the scan limit skipped per page.
 /// * **Uniqueness**: `userName` is unique per tenant, case-insensitively (409 `uniqueness`).
 ///   Group `displayName` is not unique (RFC 7643 §4.2 declares `uniqueness: none`, and Entra ID
 ///   allows two groups of the same name); `externalId` is not unique either (RFC 7643 §3.1).
@@ -65,7 +68,8 @@ type Shared = Arc<RwLock<TenantStore>>;
 /// * **Custom resource types** (registered at run time, e.g. a `Device`): each resource's
 ///   JSON in id order per tenant and type, with the values the type declares unique indexed
 ///   (409 `uniqueness`); lists run the filter evaluator over the type's resources, bounded by
-///   the scan limit; PATCH runs under the write lock like the core types'.
+///   the scan limit, and cursor walks go forwards and backwards over them as over users;
+///   PATCH runs under the write lock like the core types'.
 /// * **Not stored**: `password` (`changePassword` is not supported) and `$ref` (the server adds
 ///   `$ref` from its base URL).
 ///
@@ -127,7 +131,9 @@ impl MemoryBackend {
     pub fn new() -> Self {
         MemoryBackend {
             tenants: RwLock::new(HashMap::new()),
-            capabilities: Capabilities::scan(DEFAULT_MAX_RESULTS).with_cursor(true),
+            capabilities: Capabilities::scan(DEFAULT_MAX_RESULTS)
+                .with_cursor(true)
+                .with_cursor_previous(true),
             scan_limit: DEFAULT_SCAN_LIMIT,
             user_schema: Arc::new(ResourceSchema::user()),
             group_schema: Arc::new(ResourceSchema::group()),
@@ -135,11 +141,13 @@ impl MemoryBackend {
         }
     }
 
-    /// Accepts group members that are not users of this backend (ids in this backend's UUID
-    /// form, e.g. the users of another store), so it can hold the groups of a backend that
-    /// keeps users elsewhere (the Zitadel backend's companion store). Such members are
-    /// `type: User`, found by `members[value eq …]`, and never checked here: the caller
-    /// checks them ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
+    /// Accepts group members that are not users of this backend (any id of up to 200 bytes,
+    /// e.g. the users of another store: a UUID, matched in either case, or any other string,
+    /// matched as written, such as Zitadel's numeric ids), so it can hold the groups of a
+    /// backend that keeps users elsewhere (the Zitadel backend's companion store). Such
+    /// members are `type: User`, found by `members[value eq …]`, kept in snapshots, and never
+    /// checked here: the caller checks them
+    /// ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
     pub fn with_foreign_members(mut self) -> Self {
         self.foreign_members = true;
         self
@@ -249,7 +257,9 @@ impl MemoryBackend {
                 .iter()
                 .map(|id| materialise(&s, *id))
                 .collect::<Result<Vec<T>, _>>()?;
-            return Ok(Page::new(resources, w.total, 1).with_next(w.next.map(|id| id.to_string())));
+            return Ok(Page::new(resources, w.total, 1)
+                .with_next(w.next)
+                .with_previous(w.previous));
         }
         let w = list::select(&s, kind, q, schema, self.bounds(), &matches)?;
         let resources = w
@@ -480,6 +490,39 @@ impl IdentityBackend for MemoryBackend {
         query: &ListQuery,
     ) -> Result<Page<GenericResource>, BackendError> {
         let schema = query.schema.as_deref().unwrap_or(schema);
+        if query.cursor.is_some() {
+            let compiled = match &query.filter {
+                Some(f) => Some(f.compile(schema)?),
+                None => None,
+            };
+            let bounds = self.bounds();
+            return self.reading(
+                ctx,
+                |s| {
+                    let Some(t) = s.of_type(schema) else {
+                        return Ok(Page::empty(1));
+                    };
+                    let mut matches = |id| {
+                        Ok(match (&compiled, t.resource(schema, id)) {
+                            (Some(c), Some(r)) => c.matches(&r.to_json()),
+                            (None, r) => r.is_some(),
+                            (Some(_), None) => false,
+                        })
+                    };
+                    let name = &schema.resource_type().name;
+                    let w = keyset::select_ids(&t.recs, query, bounds, &mut matches, name)?;
+                    let resources = w
+                        .ids
+                        .iter()
+                        .filter_map(|id| t.resource(schema, *id))
+                        .collect();
+                    Ok(Page::new(resources, w.total, 1)
+                        .with_next(w.next)
+                        .with_previous(w.previous))
+                },
+                || Ok(Page::empty(1)),
+            );
+        }
         let all = self.reading(
             ctx,
             |s| {

@@ -6,6 +6,7 @@
 //! id, timestamps and version, and each group's member ids; the data of RFC 7643 §4, nothing
 //! else. Keys are not part of it (they belong to the key store).
 
+use super::foreign::MAX_ID_LEN;
 use super::resources::ResourceRec;
 use super::store::{MemberEntry, MemberKind, Stamp, TenantStore};
 use super::uid::Uid;
@@ -22,7 +23,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 type UserCopy = (Uid, Stamp, UserBody);
-type GroupCopy = (Uid, Stamp, Box<str>, Vec<(Uid, MemberEntry)>);
+type GroupCopy = (Uid, Stamp, Box<str>, Vec<(String, MemberEntry)>);
 type ResourceCopy = BTreeMap<String, Vec<(Uid, ResourceRec)>>;
 
 const FORMAT: &str = "scimitar-memory-1";
@@ -130,7 +131,11 @@ impl MemoryBackend {
                     s.groups
                         .iter()
                         .map(|(id, r)| {
-                            let members = r.members.iter().map(|(m, e)| (*m, e.clone())).collect();
+                            let members = r
+                                .members
+                                .iter()
+                                .map(|(m, e)| (s.member_value(*m), e.clone()))
+                                .collect();
                             (*id, r.stamp, r.shell.clone(), members)
                         })
                         .collect(),
@@ -159,7 +164,7 @@ impl MemoryBackend {
                     members: members
                         .into_iter()
                         .map(|(m, e)| MemberFile {
-                            value: m.to_string(),
+                            value: m,
                             kind: e.kind,
                             display: e.display,
                         })
@@ -268,11 +273,11 @@ impl MemoryBackend {
                         kind: m.kind,
                         display: m.display,
                     };
-                    links.push((id, parse_uid(&m.value)?, entry));
+                    links.push((id, m.value, entry));
                 }
             }
             for (g, m, entry) in links {
-                s.restore_member(g, m, entry)?;
+                s.restore_member(g, &m, entry)?;
             }
             for (name, files) in tf.resources {
                 let store = s.resources.entry(name.to_ascii_lowercase()).or_default();
@@ -304,14 +309,30 @@ impl MemoryBackend {
 }
 
 impl TenantStore {
-    fn restore_member(&mut self, g: Uid, m: Uid, entry: MemberEntry) -> Result<(), BackendError> {
-        let exists = match entry.kind {
-            MemberKind::User => self.users.contains_key(&m) || self.foreign.is_some(),
-            MemberKind::Group => self.groups.contains_key(&m) && m != g,
-        };
-        if !exists || !self.groups.contains_key(&g) {
-            return Err(bad(format!("group {g} has unknown member {m}")));
+    fn restore_member(
+        &mut self,
+        g: Uid,
+        value: &str,
+        entry: MemberEntry,
+    ) -> Result<(), BackendError> {
+        let unknown = || bad(format!("group {g} has unknown member {value:?}"));
+        if !self.groups.contains_key(&g) {
+            return Err(unknown());
         }
+        let local = Uid::parse(value);
+        let m = match (entry.kind, local) {
+            (MemberKind::Group, Some(m)) if self.groups.contains_key(&m) && m != g => m,
+            (MemberKind::User, Some(m)) if self.users.contains_key(&m) => m,
+            (MemberKind::User, _) if !value.is_empty() && value.len() <= MAX_ID_LEN => {
+                let (users, groups) = (&self.users, &self.groups);
+                let taken = |u: Uid| users.contains_key(&u) || groups.contains_key(&u);
+                match self.foreign.as_mut() {
+                    Some(f) => f.key(value, taken),
+                    None => return Err(unknown()),
+                }
+            }
+            _ => return Err(unknown()),
+        };
         self.add_member(g, m, entry);
         Ok(())
     }

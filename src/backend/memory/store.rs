@@ -129,8 +129,8 @@ pub(crate) struct TenantStore {
     /// The last version handed out in this tenant.
     pub(crate) clock: u64,
     /// With [`MemoryBackend::with_foreign_members`](super::MemoryBackend::with_foreign_members):
-    /// the groups of each member id that is not a user of this store (e.g. a Zitadel user).
-    pub(crate) foreign: Option<std::collections::HashMap<Uid, Vec<Uid>>>,
+    /// the members that are not users of this store (e.g. Zitadel users).
+    pub(crate) foreign: Option<super::foreign::Foreign>,
     /// The resources of types registered at run time, by lower-cased type name.
     pub(crate) resources: HashMap<String, super::resources::TypeStore>,
 }
@@ -139,7 +139,7 @@ impl TenantStore {
     /// An empty store; `foreign` accepts member ids that are not its own users.
     pub(crate) fn new(foreign: bool) -> Self {
         TenantStore {
-            foreign: foreign.then(std::collections::HashMap::new),
+            foreign: foreign.then(super::foreign::Foreign::default),
             ..TenantStore::default()
         }
     }
@@ -196,7 +196,10 @@ impl TenantStore {
     pub(crate) fn fresh_id(&self) -> Uid {
         loop {
             let id = Uid::random();
-            if !self.users.contains_key(&id) && !self.groups.contains_key(&id) {
+            if !self.users.contains_key(&id)
+                && !self.groups.contains_key(&id)
+                && !self.foreign.as_ref().is_some_and(|f| f.holds(id))
+            {
                 return id;
             }
         }

@@ -53,8 +53,10 @@ impl SqlOptions {
         }
     }
 
-    /// Group members may be user ids (UUIDs) this store does not hold: the companion store of
-    /// a backend whose users live elsewhere and which checks members itself (as
+    /// Group members may be user ids this store does not hold (any id of up to 200 bytes: a
+    /// UUID, stored lower-case, or any other string, stored and matched as written, such as
+    /// Zitadel's numeric ids): the companion store of a backend whose users live elsewhere
+    /// and which checks members itself (as
     /// [`MemoryBackend::with_foreign_members`](crate::backend::MemoryBackend::with_foreign_members)).
     pub fn with_foreign_members(mut self) -> Self {
         self.foreign_members = true;

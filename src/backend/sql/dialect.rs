@@ -123,6 +123,11 @@ impl Dialect {
                     "resources",
                     include_str!("../../../migrations/sqlite/0002_resources.sql"),
                 ),
+                (
+                    3,
+                    "keyset_indexes",
+                    include_str!("../../../migrations/sqlite/0003_keyset_indexes.sql"),
+                ),
             ],
             Dialect::Postgres => &[
                 (
@@ -134,6 +139,11 @@ impl Dialect {
                     2,
                     "resources",
                     include_str!("../../../migrations/postgres/0002_resources.sql"),
+                ),
+                (
+                    3,
+                    "keyset_indexes",
+                    include_str!("../../../migrations/postgres/0003_keyset_indexes.sql"),
                 ),
             ],
         };

@@ -4,7 +4,8 @@
 //! ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)).
 //!
 //! Unfiltered, unsorted lists page in SQL in `(tenant, id)` order (`LIMIT`/`OFFSET`); cursor
-//! walks (RFC 9865, in [`super::walk`]) use the same order as a keyset (`id > $n`).
+//! walks (RFC 9865, in [`super::walk`]) use the same order as a keyset (`id > $n`, or
+//! `id < $n` backwards).
 
 use super::dialect::Dialect;
 use super::exec::{Arg, Db};
@@ -55,18 +56,14 @@ pub(crate) fn too_many(kind: Kind, n: i64, limit: usize, what: &str) -> BackendE
 
 /// Which of the matching rows (in id order) [`fetch`] reads.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Slice<'a> {
+pub(crate) enum Slice {
     /// `LIMIT limit OFFSET offset`: index paging and bounded scans. With a condition the
     /// offset must be 0 (the rows are sorted after the `LIMIT`).
     Offset { limit: i64, offset: i64 },
-    /// `id > after ORDER BY id LIMIT limit` (keyset; from the first row when `after` is
-    /// `None`): cursor walks of the whole tenant, as cheap deep in the walk as at its start.
-    /// Only without a condition.
-    After { after: Option<&'a str>, limit: i64 },
 }
 
 /// The `SELECT` of [`fetch`]: `$1` is the tenant, the condition's values follow, then the
-/// keyset bound and `LIMIT`/`OFFSET` of the `slice`.
+/// `LIMIT`/`OFFSET` of the `slice`.
 ///
 /// Only the whole tenant is ordered in SQL (`ORDER BY id`, which walks the primary key). With a
 /// condition the candidates come unordered, for [`fetch`] to sort: asked for `ORDER BY id`,
@@ -77,7 +74,7 @@ fn select_sql(
     kind: Kind,
     cond: Option<&Condition>,
     count_only: bool,
-    slice: Option<Slice<'_>>,
+    slice: Option<Slice>,
     extra: Option<&str>,
 ) -> String {
     let mut cols = String::from(if count_only { "COUNT(*)" } else { REC_COLUMNS });
@@ -95,17 +92,11 @@ fn select_sql(
         return sql;
     }
     let n = cond.map_or(0, |c| c.params.len()) + 2;
-    if let Some(Slice::After { after: Some(_), .. }) = slice {
-        sql.push_str(&format!(" AND id > ${n}"));
-    }
     if cond.is_none() {
         sql.push_str(" ORDER BY id");
     }
     match slice {
         Some(Slice::Offset { .. }) => sql.push_str(&format!(" LIMIT ${n} OFFSET ${}", n + 1)),
-        Some(Slice::After { after, .. }) => {
-            sql.push_str(&format!(" LIMIT ${}", n + usize::from(after.is_some())));
-        }
         None => {}
     }
     sql
@@ -119,7 +110,7 @@ pub(crate) async fn fetch(
     tenant: &str,
     cond: Option<&Condition>,
     count_only: bool,
-    slice: Option<Slice<'_>>,
+    slice: Option<Slice>,
     extra: Option<&str>,
 ) -> Result<(Vec<Rec>, i64), BackendError> {
     let slice = if count_only { None } else { slice };
@@ -131,10 +122,6 @@ pub(crate) async fn fetch(
     );
     match slice {
         Some(Slice::Offset { limit, offset }) => args.extend([Arg::Int(limit), Arg::Int(offset)]),
-        Some(Slice::After { after, limit }) => {
-            args.extend(after.map(Arg::Text));
-            args.push(Arg::Int(limit));
-        }
         None => {}
     }
     if count_only {
@@ -158,7 +145,7 @@ pub(crate) struct Links {
 }
 
 impl Links {
-    async fn load(
+    pub(crate) async fn load(
         conn: &mut Db<'_>,
         kind: Kind,
         tenant: &str,
@@ -178,7 +165,7 @@ impl Links {
     }
 
     /// The resource's JSON as the API shows it, for filters and sorting.
-    fn json(&self, kind: Kind, rec: &Rec) -> Result<Value, BackendError> {
+    pub(crate) fn json(&self, kind: Kind, rec: &Rec) -> Result<Value, BackendError> {
         match kind {
             Kind::User => rec.user_json(self.groups.get(&rec.id).map_or(&[], Vec::as_slice)),
             Kind::Group => rec.group_json(self.members.get(&rec.id).cloned().unwrap_or_default()),
@@ -319,11 +306,14 @@ pub(crate) async fn users_page(
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<User>, BackendError> {
-    let (recs, total, next) = match q.cursor {
-        Some(_) => walk::walk(conn, d, Kind::User, tenant, q, schema, bounds).await?,
+    let (recs, total, next, previous) = match q.cursor {
+        Some(_) => {
+            let w = walk::walk(conn, d, Kind::User, tenant, q, schema, bounds).await?;
+            (w.recs, w.total, w.next, w.previous)
+        }
         None => {
             let (recs, total) = select(conn, d, Kind::User, tenant, q, schema, bounds).await?;
-            (recs, total, None)
+            (recs, total, None, None)
         }
     };
     let inline = recs.iter().all(|r| r.groups.is_some());
@@ -340,7 +330,9 @@ pub(crate) async fn users_page(
             None => r.user(groups.remove(&r.id).unwrap_or_default()),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(resources, total, q.start_index).with_next(next))
+    Ok(Page::new(resources, total, q.start_index)
+        .with_next(next)
+        .with_previous(previous))
 }
 
 pub(crate) async fn groups_page(
@@ -351,11 +343,14 @@ pub(crate) async fn groups_page(
     schema: &ResourceSchema,
     bounds: Bounds,
 ) -> Result<Page<Group>, BackendError> {
-    let (recs, total, next) = match q.cursor {
-        Some(_) => walk::walk(conn, d, Kind::Group, tenant, q, schema, bounds).await?,
+    let (recs, total, next, previous) = match q.cursor {
+        Some(_) => {
+            let w = walk::walk(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
+            (w.recs, w.total, w.next, w.previous)
+        }
         None => {
             let (recs, total) = select(conn, d, Kind::Group, tenant, q, schema, bounds).await?;
-            (recs, total, None)
+            (recs, total, None, None)
         }
     };
     let mut members = if q.selection.wants("members") && !recs.is_empty() {
@@ -368,7 +363,9 @@ pub(crate) async fn groups_page(
         .iter()
         .map(|r| r.group(members.remove(&r.id).unwrap_or_default()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(resources, total, q.start_index).with_next(next))
+    Ok(Page::new(resources, total, q.start_index)
+        .with_next(next)
+        .with_previous(previous))
 }
 
 #[cfg(all(test, feature = "sqlite"))]

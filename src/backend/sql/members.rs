@@ -13,6 +13,7 @@ use super::exec::Db;
 use super::groups::{self, Shell};
 use super::rows::{CHUNK, Rec, Table, checked_row, db_err, fetch_in, not_found, placeholders};
 use crate::backend::BackendError;
+use crate::backend::memory::foreign::MAX_ID_LEN;
 use crate::backend::memory::uid::Uid;
 use crate::error::ScimType;
 use crate::resource::{Group, Member, VersionCondition};
@@ -53,7 +54,9 @@ async fn existing(
 
 /// Checks `list` against the tenant, in order (the first bad member is the error, as in the
 /// memory backend): each must be a User or Group of the tenant other than `group` itself; with
-/// `foreign`, any other id (a UUID) is a User kept elsewhere.
+/// `foreign`, any other id (a UUID, or any string of at most [`MAX_ID_LEN`] bytes, e.g.
+/// Zitadel's numeric ids) is a User kept elsewhere. A UUID is stored in its canonical
+/// lower-case form, any other id as written.
 pub(crate) async fn resolve(
     conn: &mut AnyConnection,
     d: Dialect,
@@ -92,7 +95,17 @@ pub(crate) async fn resolve(
                     format!("member {:?} is not a User or Group of this tenant", m.value),
                 )
             };
-            let id = id.ok_or_else(unknown)?;
+            let id = match id {
+                Some(id) => id,
+                None if foreign && !m.value.is_empty() && m.value.len() <= MAX_ID_LEN => {
+                    return Ok(Resolved {
+                        id: m.value.clone(),
+                        kind: "User",
+                        display: m.display.clone(),
+                    });
+                }
+                None => return Err(unknown()),
+            };
             if id == group {
                 return Err(BackendError::invalid_value(
                     "a group cannot be its own member",
@@ -114,6 +127,16 @@ pub(crate) async fn resolve(
             })
         })
         .collect()
+}
+
+/// The stored form of member id `value`: a UUID canonical, with `foreign` any other id as
+/// written; `None`: no member can have it.
+pub(crate) fn member_id(value: &str, foreign: bool) -> Option<String> {
+    match Uid::parse(value) {
+        Some(u) => Some(u.to_string()),
+        None if foreign && !value.is_empty() && value.len() <= MAX_ID_LEN => Some(value.to_owned()),
+        None => None,
+    }
 }
 
 /// The member part of a change, resolved: a new full list, ids to remove, members to add.
@@ -319,7 +342,7 @@ pub(crate) async fn change(
     let remove = spec
         .remove
         .iter()
-        .filter_map(|r| Uid::parse(r).map(|u| u.to_string()))
+        .filter_map(|r| member_id(r, spec.foreign))
         .collect();
     let members = Change {
         replace,

@@ -15,6 +15,7 @@ mod list;
 mod lite;
 mod members;
 mod pushdown;
+mod resource_pushdown;
 mod resources;
 mod rows;
 mod users;
@@ -151,10 +152,17 @@ impl Inner {
 ///   `groups.value` equalities (alone, in an `and`, or `or`-ed) are SQL conditions with bound
 ///   parameters; the crate's filter engine decides on each candidate, and any other filter is
 ///   a scan of the tenant bounded by the scan limit (`tooMany` beyond it). Sorting is the
-///   crate's, so every answer equals the memory backend's.
-/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order;
-///   unfiltered walks by keyset (`id > $n ORDER BY id LIMIT count + 1` on the `(tenant, id)`
-///   key), filtered ones through their indexed or bounded candidates as index paging does.
+///   crate's, so every answer equals the memory backend's. On resource types registered at
+///   run time, `id`, `externalId` and the string attributes the type declares unique
+///   (`uniqueness: server`/`global`, kept in `scim_resource_unique`) `eq` are SQL conditions
+///   the same way; other filters are evaluated on every row read.
+/// * **Cursor walks** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): in `id` order,
+///   forwards (`nextCursor`) and backwards (`previousCursor`), by keyset:
+///   `WHERE tenant = $1 [AND <pushed-down filter>] AND id > $n ORDER BY id LIMIT count + 1`
+///   (`id < $n ORDER BY id DESC` backwards) on the `(tenant, id)` key or a lookup index
+///   ending in `id`: one indexed query per page unfiltered or for an exact indexed equality;
+///   other filters read the keyset in batches, the filter engine deciding, until the page is
+///   full (O(page + skipped non-matching), at most the scan limit skipped per page).
 /// * **Writes** are transactions: PATCH and member deltas read, check `If-Match` and write
 ///   under a row lock (PostgreSQL) or the write lock (SQLite, `BEGIN IMMEDIATE`), so
 ///   concurrent writers never lose an update; a member delta touches only the named members.
@@ -204,7 +212,9 @@ impl SqlBackend {
                 dialect,
                 #[cfg(feature = "sqlite")]
                 readers,
-                capabilities: Capabilities::scan(options.max_results.max(1)).with_cursor(true),
+                capabilities: Capabilities::scan(options.max_results.max(1))
+                    .with_cursor(true)
+                    .with_cursor_previous(true),
                 scan_limit: options.scan_limit,
                 foreign_members: options.foreign_members,
                 user_schema: Arc::new(ResourceSchema::user()),

@@ -7,6 +7,7 @@
 //! `displayName` (folded), `members.value` and `groups.value` equalities, alone, as one term
 //! of an `and`, or `or`-ed together; anything else is a bounded scan of the tenant.
 
+use super::members::member_id;
 use crate::backend::memory::index::{Kind, Lookup, fold, lookup, plan};
 use crate::backend::memory::uid::Uid;
 use crate::filter::Filter;
@@ -32,13 +33,14 @@ pub(crate) fn condition(filter: &Filter, kind: Kind) -> Option<Condition> {
             Lookup::UserName(v) => (format!("user_name = ${n}"), Some(fold(v).to_string())),
             Lookup::ExternalId(v) => (format!("external_id = ${n}"), Some(v.to_owned())),
             Lookup::DisplayName(v) => (format!("display_folded = ${n}"), Some(fold(v).to_string())),
-            Lookup::Member(v) => match Uid::parse(v) {
+            // Any id: a foreign member's (e.g. a Zitadel user's) need not be a UUID.
+            Lookup::Member(v) => match member_id(v, true) {
                 Some(m) => (
                     format!(
                         "id IN (SELECT group_id FROM scim_group_members \
                          WHERE tenant = $1 AND member_id = ${n})"
                     ),
-                    Some(m.to_string()),
+                    Some(m),
                 ),
                 None => ("1 = 0".to_owned(), None),
             },
@@ -139,7 +141,11 @@ mod tests {
             "{}",
             g.sql
         );
-        let none = c(r#"members[value eq "nope"]"#, Kind::Group).unwrap();
+        // a foreign member's id (a Zitadel user's is numeric) as written
+        let z = c(r#"members[value eq "285073629412356867"]"#, Kind::Group).unwrap();
+        assert!(z.sql.contains("member_id = $2"), "{}", z.sql);
+        assert_eq!(z.params, ["285073629412356867"]);
+        let none = c(r#"members[value eq ""]"#, Kind::Group).unwrap();
         assert_eq!((none.sql.as_str(), none.params.len()), ("1 = 0", 0));
     }
 

@@ -11,9 +11,12 @@
 use super::dialect::Dialect;
 use super::exec::{Arg, Db};
 use super::list::Bounds;
+use super::pushdown::Condition;
+use super::resource_pushdown;
 use super::rows::{
     REC_COLUMNS as COLUMNS, Rec, db_err, is_unique_violation, json_err, meta, now_micros,
 };
+use super::walk::{self, Step, Taker};
 use crate::backend::generic::{not_found, taken};
 use crate::backend::memory::uid::Uid;
 use crate::backend::{BackendError, Page, UniqueValue, unique_values};
@@ -266,8 +269,11 @@ pub(crate) async fn delete(
     Ok(())
 }
 
-/// A list: the tenant's resources of the type in id order (at most the scan limit, `tooMany`
-/// beyond it), filtered, sorted and paged by the crate's engine, as the memory backend does.
+/// A list ([RFC 7644 §3.4.2](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2)): the
+/// tenant's resources of the type that the filter's SQL condition selects
+/// ([`resource_pushdown`]; all of them without one) in id order, at most the scan limit
+/// (`tooMany` beyond it), filtered, sorted and paged by the crate's engine as the memory
+/// backend does; or a cursor walk ([`walk`]).
 pub(crate) async fn list(
     conn: &mut Db<'_>,
     tenant: &str,
@@ -275,16 +281,22 @@ pub(crate) async fn list(
     query: &ListQuery,
     bounds: Bounds,
 ) -> Result<Page<GenericResource>, BackendError> {
-    let limit = i64::try_from(bounds.scan_limit.saturating_add(1)).unwrap_or(i64::MAX);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM scim_resources WHERE tenant = $1 AND resource_type = $2 \
-         ORDER BY id LIMIT $3"
-    );
-    let kind = type_key(schema);
-    let args = [Arg::Text(tenant), Arg::Text(&kind), Arg::Int(limit)];
-    let all = conn
-        .rows(&sql, &args, |r| Rec::of(r)?.resource(schema))
-        .await?;
+    let pushed = query
+        .filter
+        .as_ref()
+        .and_then(|f| resource_pushdown::condition(f, schema));
+    if query.cursor.is_some() {
+        return walk(conn, tenant, schema, query, bounds, pushed).await;
+    }
+    let cond = pushed.as_ref().map(|(c, _)| c);
+    let all = candidates(
+        conn,
+        tenant,
+        schema,
+        cond,
+        bounds.scan_limit.saturating_add(1),
+    )
+    .await?;
     Ok(crate::query::apply_query(
         all,
         query,
@@ -293,4 +305,137 @@ pub(crate) async fn list(
         bounds.scan_limit,
         GenericResource::to_json,
     )?)
+}
+
+/// The first `limit` resources of the type `cond` selects, in id order.
+async fn candidates(
+    conn: &mut Db<'_>,
+    tenant: &str,
+    schema: &ResourceSchema,
+    cond: Option<&Condition>,
+    limit: usize,
+) -> Result<Vec<GenericResource>, BackendError> {
+    let key = type_key(schema);
+    walk::keyset(
+        conn,
+        COLUMNS,
+        "scim_resources",
+        BASE,
+        &[tenant, &key],
+        cond,
+        &Step::Forward(None),
+        limit,
+        |r| Rec::of(r)?.resource(schema),
+    )
+    .await
+}
+
+/// The rows of one tenant and type: `$1` the tenant, `$2` the type's key.
+const BASE: &str = "tenant = $1 AND resource_type = $2";
+
+/// A cursor walk of the type ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)), as the
+/// users' and groups' ([`walk::walk`]): one keyset query per page when the condition answers
+/// the filter exactly (or there is no filter), else keyset batches with the filter engine
+/// deciding, O(page + skipped); the total counted on the first page and carried.
+async fn walk(
+    conn: &mut Db<'_>,
+    tenant: &str,
+    schema: &ResourceSchema,
+    q: &ListQuery,
+    bounds: Bounds,
+    pushed: Option<(Condition, bool)>,
+) -> Result<Page<GenericResource>, BackendError> {
+    let count = q
+        .count
+        .unwrap_or(bounds.max_results)
+        .min(bounds.max_results);
+    let (mut step, carried) = walk::step(q)?;
+    let (cond, exact) = match pushed {
+        Some((c, e)) => (Some(c), e),
+        None => (None, q.filter.is_none()),
+    };
+    let compiled = match &q.filter {
+        Some(f) if !exact => Some(f.compile(schema)?),
+        _ => None,
+    };
+    let key = type_key(schema);
+    let total = match carried {
+        Some(t) => t,
+        None if exact => {
+            let mut sql = format!("SELECT COUNT(*) FROM scim_resources WHERE {BASE}");
+            if let Some(c) = &cond {
+                sql.push_str(" AND (");
+                sql.push_str(&c.sql);
+                sql.push(')');
+            }
+            let mut args = vec![Arg::Text(tenant), Arg::Text(&key)];
+            args.extend(
+                cond.iter()
+                    .flat_map(|c| c.params.iter().map(|p| Arg::Text(p))),
+            );
+            let n = conn.first(&sql, &args, |r| r.int(0)).await?;
+            usize::try_from(n.unwrap_or(0)).unwrap_or(0)
+        }
+        None => {
+            let limit = bounds.scan_limit.saturating_add(1);
+            let all = candidates(conn, tenant, schema, cond.as_ref(), limit).await?;
+            if all.len() > bounds.scan_limit {
+                return Err(crate::Error::too_many(format!(
+                    "counting the matches of this filter would examine more than {} {} resources; filter with id eq, externalId eq or a unique attribute",
+                    bounds.scan_limit,
+                    schema.resource_type().name
+                ))
+                .into());
+            }
+            let mut n = 0usize;
+            for r in &all {
+                if compiled.as_ref().is_none_or(|c| c.matches(&r.to_json())) {
+                    n += 1;
+                }
+            }
+            n
+        }
+    };
+    let budget = if exact { 0 } else { bounds.scan_limit };
+    let size = walk::batch(count, exact, budget);
+    let mut taker = Taker::new(count, budget);
+    let first = step.clone();
+    'batches: loop {
+        let rows = walk::keyset(
+            conn,
+            COLUMNS,
+            "scim_resources",
+            BASE,
+            &[tenant, &key],
+            cond.as_ref(),
+            &step,
+            size,
+            |r| Rec::of(r)?.resource(schema),
+        )
+        .await?;
+        let read = rows.len();
+        let mut last = None;
+        for r in rows {
+            let id = r.id().unwrap_or_default().to_owned();
+            let matched = compiled.as_ref().is_none_or(|c| c.matches(&r.to_json()));
+            last = Some(id.clone());
+            if !taker.offer(id, r, matched) {
+                break 'batches;
+            }
+        }
+        match (read < size, last) {
+            (false, Some(id)) => {
+                step = match step {
+                    Step::Forward(_) => Step::Forward(Some(id)),
+                    Step::Backward(_) => Step::Backward(id),
+                }
+            }
+            _ => break,
+        }
+    }
+    let (resources, next, previous) = taker.finish(&first);
+    let at = |id: String| format!("{total}:{id}");
+    Ok(Page::new(resources, total, 1)
+        .with_next(next.map(at))
+        .with_previous(previous.map(at)))
 }

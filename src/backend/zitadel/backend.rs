@@ -14,7 +14,7 @@ use crate::auth::Context;
 use crate::backend::{BackendError, Capabilities, IdentityBackend, Page, check_if_match};
 use crate::filter::{CompValue, CompareOp, Filter};
 use crate::patch::PatchRequest;
-use crate::query::{ListQuery, Selection, SortOrder, apply_query};
+use crate::query::{CursorPosition, ListQuery, Selection, SortOrder, apply_query};
 use crate::resource::{GenericResource, Group, Member, User, VersionCondition};
 use crate::schema::ResourceSchema;
 use async_trait::async_trait;
@@ -110,11 +110,13 @@ impl ZitadelBackend {
         let ext_key = mapping::external_id_key(config.provisioning_domain.as_deref());
         let mut capabilities = Capabilities::scan(100);
         capabilities.etag = false;
-        // No cursor walks (RFC 9865): ListUsers pages by offset only and has no "id after"
-        // or "created after" query to walk by keyset, and offset pages drift under
-        // concurrent inserts; the server answers `cursor` with 400 invalidCursor and
-        // /ServiceProviderConfig says `pagination.cursor: false`.
-        capabilities.cursor = false;
+        // Cursor walks (RFC 9865) of users by position in creation-date order (ListUsers
+        // pages by offset only, with no "id after" query); groups and custom types walk in
+        // the companion, so walks are offered as far as it offers them.
+        let companion_caps = companion.capabilities();
+        capabilities.cursor = companion_caps.cursor;
+        capabilities.cursor_previous = companion_caps.cursor_previous;
+        capabilities.cursor_keyset = false;
         ZitadelBackend {
             config,
             connect,
@@ -381,9 +383,11 @@ impl ZitadelBackend {
         // `userName`: the companion's index of written users first (no Zitadel call); then
         // the id a user created with this value would have.
         let mut ids: Vec<String> = Vec::new();
-        if by_name && let Some(id) = self.index_find(ctx, v).await {
-            ids.push(id);
-        }
+        let indexed = match by_name {
+            true => self.index_find(ctx, v).await,
+            false => None,
+        };
+        ids.extend(indexed.clone());
         if derived {
             let mut probe = User::new(v.to_string());
             if by_ext {
@@ -395,7 +399,13 @@ impl ZitadelBackend {
             }
         }
         for id in ids {
+            // An index entry is a hint: one left stale by a change made outside SCIM (in
+            // Zitadel's console) is dropped or corrected here, and the lookup goes on.
+            let from_index = indexed.as_deref() == Some(id.as_str());
             let Some(z) = self.fetch_any(&id).await? else {
+                if from_index {
+                    self.gone(ctx, &id).await;
+                }
                 continue;
             };
             if z.org() != Some(org) || z.human.is_none() {
@@ -405,6 +415,10 @@ impl ZitadelBackend {
                 // The username is native: no metadata is needed to confirm the match.
                 if z.username.eq_ignore_ascii_case(v) {
                     return self.read_opt(ctx, &z, selection).await;
+                }
+                if from_index {
+                    // renamed outside SCIM: the entry follows the user's name
+                    self.index_put(ctx, &id, &z.username).await;
                 }
                 continue;
             }
@@ -419,6 +433,18 @@ impl ZitadelBackend {
     }
 
     async fn list(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
+        match query.cursor {
+            Some(_) => self.walk(ctx, query).await,
+            None => self.list_index(ctx, query).await,
+        }
+    }
+
+    /// [`Self::list`] by index (`startIndex`, `count`).
+    async fn list_index(
+        &self,
+        ctx: &Context,
+        query: &ListQuery,
+    ) -> Result<Page<User>, BackendError> {
         let caps = self.zcaps().await;
         let schema = query
             .schema
@@ -458,6 +484,48 @@ impl ZitadelBackend {
             )?);
         }
         Ok(page)
+    }
+
+    /// A cursor walk of users ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): the
+    /// position is an offset into the users matching the filter sorted by creation date
+    /// ascending (`USER_FIELD_NAME_CREATION_DATE`, `asc: true`), so a page is one `ListUsers`
+    /// call (for a filter Zitadel answers exactly) and a user created during the walk sorts
+    /// last: it shifts nothing. A user deleted before the position shifts the rest by one
+    /// (the walk may skip one user); Zitadel offers no keyset to do better. Backwards, the
+    /// page before an offset.
+    async fn walk(&self, ctx: &Context, query: &ListQuery) -> Result<Page<User>, BackendError> {
+        let count = query
+            .count
+            .unwrap_or(self.capabilities.max_results)
+            .min(self.capabilities.max_results);
+        let offset = |t: &str| {
+            t.parse::<usize>().map_err(|_| {
+                BackendError::from(crate::Error::new(
+                    crate::ScimType::InvalidCursor,
+                    "the cursor does not name a position in this store",
+                ))
+            })
+        };
+        let (start, size) = match &query.cursor {
+            Some(CursorPosition::After(t)) => (offset(t)?, count),
+            Some(CursorPosition::Before(t)) => {
+                let end = offset(t)?;
+                (end.saturating_sub(count), count.min(end))
+            }
+            _ => (0, count),
+        };
+        let mut by_index = query.clone();
+        by_index.cursor = None;
+        by_index.sort = None;
+        by_index.start_index = start.saturating_add(1);
+        by_index.count = Some(size);
+        let page = self.list_index(ctx, &by_index).await?;
+        let end = start.saturating_add(size);
+        let next = (size > 0 && end < page.total_results).then(|| end.to_string());
+        let previous = (start > 0).then(|| start.to_string());
+        Ok(Page::new(page.resources, page.total_results, 1)
+            .with_next(next)
+            .with_previous(previous))
     }
 
     /// [`Self::list`] as Zitadel's `ListUsers` answers it.

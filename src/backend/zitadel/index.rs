@@ -12,9 +12,14 @@
 //! `externalId` is the Zitadel id (both are the companion's indexed equalities). Only this
 //! backend writes entries, after Zitadel accepted the write in the key's org, so an entry never
 //! names another org's user. For lookups an entry is a hint, confirmed against Zitadel: one
-//! left stale by a change made outside SCIM (in Zitadel's console) is ignored, and replaced by
-//! the next write of that `userName`. A failed index write loses nothing but the shortcut: the
-//! lookup falls back to `ListUsers`, the member check to one `ListUsers` per batch.
+//! left stale by a change made outside SCIM (in Zitadel's console) is corrected when a lookup
+//! reads it (a user renamed there: the entry takes its new name; a user deleted there: the
+//! entry goes and the user leaves every group, as when `GetUserByID` of any read by id finds
+//! no such user), and the lookup goes on (`ListUsers`). Until then a member check trusts the
+//! entry (no Zitadel call), so a user deleted in the console and not looked up since can be
+//! added to a group; it leaves it when noticed. A failed index write loses nothing but the
+//! shortcut: the lookup falls back to `ListUsers`, the member check to one `ListUsers` per
+//! batch.
 
 use super::ZitadelBackend;
 use crate::auth::Context;
@@ -123,6 +128,16 @@ impl ZitadelBackend {
                 .await
                 .map(drop),
             None => self.companion.create_user(ctx, entry).await.map(drop),
+        }
+    }
+
+    /// Zitadel says user `id` does not exist (`GetUserByID`: not found), e.g. deleted in
+    /// Zitadel's console: it leaves every group of the context's tenant, then its index entry
+    /// goes. Best effort: if leaving fails, the entry stays, so the next lookup that reads it
+    /// tries again.
+    pub(crate) async fn gone(&self, ctx: &Context, id: &str) {
+        if self.leave_all_groups(ctx, id).await.is_ok() {
+            self.index_drop(ctx, id).await;
         }
     }
 

@@ -40,13 +40,21 @@
 //!   form → `human.phone`; `active` → the user state (`DeactivateUser`/`ReactivateUser`).
 //!   `password` is not written (IdP-linked users sign in at their IdP).
 //! * **Groups and keys** live in the companion; members are Zitadel user ids, checked against
-//!   Zitadel; a deleted user leaves every group. SCIM keys live in the companion's
+//!   Zitadel: those of users this backend created (UUIDs) and of users made elsewhere (the
+//!   console's, numeric), so the companion must take foreign members
+//!   ([`MemoryBackend::with_foreign_members`](crate::backend::MemoryBackend::with_foreign_members),
+//!   `SqlOptions::with_foreign_members`); a deleted user leaves every group. SCIM keys live in the companion's
 //!   [`crate::auth::ApiKeyStore`].
-//! * **No cursor paging** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)): `ListUsers`
-//!   pages by offset only, with no "id after" or "created after" query to walk by keyset, so
-//!   [`Capabilities::cursor`](crate::backend::Capabilities::cursor) is `false`:
-//!   `/ServiceProviderConfig` says `pagination.cursor: false` and a `cursor` parameter is
-//!   400 `invalidCursor`; `startIndex` paging works as before.
+//! * **Cursor paging** ([RFC 9865](https://www.rfc-editor.org/rfc/rfc9865)) as far as Zitadel
+//!   allows: `ListUsers` pages by offset only, with no "id after" or "created after" query to
+//!   walk by keyset, so a users cursor holds an offset into the users sorted by creation date
+//!   ascending (`sortingColumn: USER_FIELD_NAME_CREATION_DATE`, `asc: true`), one `ListUsers`
+//!   call per page for a filter Zitadel answers exactly. Guarantees: stable under concurrent
+//!   creates (a new user sorts last); a user deleted before the walk's position shifts the
+//!   rest by one, so the walk may skip one user per such delete
+//!   ([`Capabilities::cursor_keyset`](crate::backend::Capabilities::cursor_keyset) is
+//!   `false`); `previousCursor` steps back by the same offsets. Groups and custom types walk
+//!   in the companion (by keyset); walks are offered when the companion offers them.
 
 mod backend;
 mod config;

@@ -81,9 +81,15 @@ impl ZitadelBackend {
     pub(crate) async fn fetch(&self, ctx: &Context, id: &str) -> Result<ZUser, BackendError> {
         match self.fetch_any(id).await? {
             Some(z) if z.org() == Some(ctx.tenant().as_str()) && z.human.is_some() => Ok(z),
-            _ => Err(BackendError::not_found(format!(
-                "no user {id:?} in this organisation"
-            ))),
+            found => {
+                if found.is_none() {
+                    // deleted outside SCIM, perhaps: what the companion holds of it goes
+                    self.gone(ctx, id).await;
+                }
+                Err(BackendError::not_found(format!(
+                    "no user {id:?} in this organisation"
+                )))
+            }
         }
     }
 
