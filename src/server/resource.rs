@@ -200,16 +200,16 @@ impl ScimServer {
         if let Some(position) = self.cursor_position(ctx, R::KIND, &query, params)? {
             query = query.with_cursor(position);
         }
+        let paging_of = |start, next: Option<&str>, previous: Option<&str>| {
+            self.paging(ctx, R::KIND, &query, start, next, previous)
+        };
         if R::KIND == Kind::User
             && projection.is_default()
             && self.direct_plan(Kind::User) == direct::standard_user_plan()
         {
             let stored = self.backend().list_users_stored(ctx, &query).await;
             if let Some(page) = stored.map_err(backend_error)? {
-                let paging = self.paging(
-                    ctx,
-                    R::KIND,
-                    &query,
+                let paging = paging_of(
                     page.start_index,
                     page.next.as_deref(),
                     page.previous.as_deref(),
@@ -220,10 +220,7 @@ impl ScimServer {
         let page = R::list(self.backend(), ctx, &query)
             .await
             .map_err(backend_error)?;
-        let paging = self.paging(
-            ctx,
-            R::KIND,
-            &query,
+        let paging = paging_of(
             page.start_index,
             page.next.as_deref(),
             page.previous.as_deref(),

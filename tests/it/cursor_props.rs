@@ -7,6 +7,7 @@ use super::server_support::*;
 use proptest::prelude::*;
 use scimitar::server::ScimServer;
 use serde_json::{Value, json};
+#[cfg(feature = "sqlite")]
 use std::sync::Arc;
 
 fn ids(body: &Value) -> Vec<String> {

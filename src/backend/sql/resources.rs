@@ -423,14 +423,9 @@ async fn walk(
                 break 'batches;
             }
         }
-        match (read < size, last) {
-            (false, Some(id)) => {
-                step = match step {
-                    Step::Forward(_) => Step::Forward(Some(id)),
-                    Step::Backward(_) => Step::Backward(id),
-                }
-            }
-            _ => break,
+        match step.next_batch(read >= size, last) {
+            Some(next) => step = next,
+            None => break,
         }
     }
     let (resources, next, previous) = taker.finish(&first);

@@ -51,6 +51,18 @@ pub(crate) enum Step {
 }
 
 impl Step {
+    /// Where the next batch of a walk starts after a batch (`full`: it read all it asked for)
+    /// whose last row was `last`; `None` when that batch was the last one.
+    pub(crate) fn next_batch(self, full: bool, last: Option<String>) -> Option<Step> {
+        match (full, last) {
+            (true, Some(id)) => Some(match self {
+                Step::Forward(_) => Step::Forward(Some(id)),
+                Step::Backward(_) => Step::Backward(id),
+            }),
+            _ => None,
+        }
+    }
+
     fn bound(&self) -> Option<&str> {
         match self {
             Step::Forward(after) => after.as_deref(),
@@ -295,14 +307,9 @@ pub(crate) async fn walk(
                 break 'batches;
             }
         }
-        match (read < size, last) {
-            (false, Some(id)) => {
-                step = match step {
-                    Step::Forward(_) => Step::Forward(Some(id)),
-                    Step::Backward(_) => Step::Backward(id),
-                }
-            }
-            _ => break,
+        match step.next_batch(read >= size, last) {
+            Some(next) => step = next,
+            None => break,
         }
     }
     let (recs, next, previous) = taker.finish(&first);
